@@ -1,0 +1,157 @@
+"""Scope is checked here, once (DESIGN §2 rule 3).
+
+- ``visible(user, model_or_queryset)``: every queryset a user sees goes through it.
+- ``can(user, right, obj)``: every object-level right goes through it.
+- ``ScopedRoleBackend``: ``user.has_perm("<app>.<right>", obj)`` answers with ``can``.
+
+A role assignment with no region (or the county) is county-wide; a township assignment
+sees only records whose ``RecordType.scope_lookup`` points at that township.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.backends import ModelBackend
+from django.db import models
+
+from . import registry
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    region_id: int | None  # None = county-wide
+
+
+def grants(user) -> list[Grant]:
+    """The user's role assignments, loaded once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_supervision_grants", None)
+    if cached is None:
+        from .models import Region
+
+        cached = [
+            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id)
+            for role, region_id, level in user.role_assignments.values_list("role", "region_id", "region__level")
+        ]
+        user._supervision_grants = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    return {g.role for g in grants(user)}
+
+
+def has_role(user, *wanted: str) -> bool:
+    return bool(roles(user) & set(wanted))
+
+
+def township_ids(user) -> set[int]:
+    """Townships a user is scoped to through any role (empty for county-wide users)."""
+    return {g.region_id for g in grants(user) if g.region_id is not None}
+
+
+def _scope(user, wanted_roles) -> tuple[bool, set[int]]:
+    """(county_wide, region_ids) over the user's grants for the wanted roles."""
+    county_wide = False
+    regions: set[int] = set()
+    for g in grants(user):
+        if g.role in wanted_roles:
+            if g.region_id is None:
+                county_wide = True
+            else:
+                regions.add(g.region_id)
+    return county_wide, regions
+
+
+def visible(user, model_or_qs) -> models.QuerySet:
+    """Records of a registered type that ``user`` may see, as a queryset."""
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    rt = registry.for_model(qs.model)
+    county_wide, regions = _scope(user, rt.view_roles)
+    if county_wide:
+        return qs
+    if not regions or rt.scope_lookup is None:
+        return qs.none()
+    inner = qs.model._default_manager.filter(**{f"{rt.scope_lookup}__in": regions}).values("pk")
+    return qs.filter(pk__in=inner)
+
+
+def scope_region_ids(obj, rt=None) -> set[int]:
+    """The township ids an object belongs to, following ``scope_lookup`` in Python."""
+    rt = rt or registry.for_model(obj)
+    if rt.scope_lookup is None:
+        return set()
+    if "__" not in rt.scope_lookup:
+        field = obj._meta.get_field(rt.scope_lookup)
+        if field.many_to_one or field.one_to_one:
+            value = getattr(obj, field.attname)
+            return {value} if value is not None else set()
+    values = {obj}
+    for part in rt.scope_lookup.split("__"):
+        nxt = set()
+        for v in values:
+            if v is None:
+                continue
+            attr = getattr(v, part)
+            if hasattr(attr, "all"):
+                nxt.update(attr.all())
+            else:
+                nxt.add(attr)
+        values = nxt
+    return {v.pk for v in values if v is not None}
+
+
+def can(user, right: str, obj) -> bool:
+    """May ``user`` exercise ``right`` on ``obj`` (role, scope and per-object check)?"""
+    rt = registry.for_model(obj)
+    if right == "view":
+        rule = registry.Right(rt.view_roles)
+    else:
+        rule = rt.rights.get(right)
+    if rule is None:
+        return False
+    county_wide, regions = _scope(user, rule.roles)
+    if not county_wide:
+        if not regions or not (regions & scope_region_ids(obj, rt)):
+            return False
+    if rule.check is not None and not rule.check(user, obj):
+        return False
+    return True
+
+
+def is_masked(user, rt: registry.RecordType, field_name: str) -> bool:
+    """Is ``field_name`` of this record type hidden from ``user`` (e.g. the reporter)?"""
+    return field_name in rt.masked_fields and not (roles(user) & rt.unmask_roles)
+
+
+MASK = "***"
+
+
+def can_anywhere(user, rt: registry.RecordType, right: str) -> bool:
+    rule = registry.Right(rt.view_roles) if right == "view" else rt.rights.get(right)
+    return rule is not None and bool(roles(user) & rule.roles)
+
+
+class ScopedRoleBackend(ModelBackend):
+    """Authentication as usual; permissions from roles and scope for workflow records.
+
+    ``user.has_perm("notices.acknowledge", assignment)`` → ``can(user, "acknowledge", obj)``.
+    Without an object it answers whether any of the user's roles carries the right.
+    Django model permissions (admin) keep working for staff through ModelBackend.
+    """
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active:
+            return False
+        app_label, _, right = perm.partition(".")
+        if obj is not None and registry.is_registered(obj):
+            rt = registry.for_model(obj)
+            if rt.app_label == app_label:
+                return can(user_obj, right, obj)
+            return False
+        for rt in registry.record_types():
+            if rt.app_label == app_label and can_anywhere(user_obj, rt, right):
+                return True
+        return super().has_perm(user_obj, perm, obj)

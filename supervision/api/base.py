@@ -1,0 +1,110 @@
+"""The generic record API every workflow reuses (DESIGN §3.6).
+
+``RecordViewSet`` gives list/retrieve scoped by the kernel's visibility function,
+``available_transitions`` in each body, ``POST …/transitions/<name>/`` through the one
+transition path, and ``GET …/history/``. A workflow subclasses it and sets the serializer
+(and ``create`` when records are created through the API).
+"""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from supervision import access, registry
+from supervision.audit.readlog import log_read
+from supervision.audit.timeline import history_entries
+from supervision.transitions import available_transitions, run_transition
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Adds ``state``/``available_transitions``/``version`` and masks confidential fields."""
+
+    available_transitions = serializers.SerializerMethodField()
+
+    def get_available_transitions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return available_transitions(obj, request.user) if request else []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        rt = registry.for_model(instance)
+        if request is not None:
+            for name in rt.masked_fields:
+                if name in data and access.is_masked(request.user, rt, name):
+                    data[name] = access.MASK
+        return data
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, help_text="Reason / opinion (required by most transitions).")
+    version = serializers.IntegerField(required=False, help_text="Optional: the version you read; 409 if stale.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField()
+    username = serializers.CharField()
+    type = serializers.CharField()
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+    hash = serializers.CharField()
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model = None
+    related: tuple[str, ...] = ()
+    filterset_fields: tuple[str, ...] = ()
+
+    @property
+    def rt(self) -> registry.RecordType:
+        return registry.for_model(self.model)
+
+    def get_queryset(self):
+        qs = access.visible(self.request.user, self.model)
+        if self.related:
+            qs = qs.select_related(*self.related)
+        return qs.order_by("-pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        if self.rt.confidential:
+            log_read(request.user, obj, via="api")
+        return Response(self.get_serializer(obj).data)
+
+    @extend_schema(request=TransitionRequestSerializer, responses={
+        200: OpenApiResponse(description="The record after the transition."),
+        400: OpenApiResponse(description="Invalid input or unknown transition."),
+        403: OpenApiResponse(description="Your role may not do this."),
+        404: OpenApiResponse(description="Not visible to you."),
+        409: OpenApiResponse(description="Not allowed from the current state, or lost to a concurrent change."),
+    })
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transitions(self, request, pk=None, name=None):
+        version = request.data.get("version")
+        if version not in (None, ""):
+            try:
+                version = int(version)
+            except (TypeError, ValueError):
+                raise serializers.ValidationError({"version": ["must be an integer"]}) from None
+        else:
+            version = None
+        ctx = run_transition(model=self.model, pk=pk, name=name, actor=request.user,
+                             comment=request.data.get("comment", ""), data=request.data, files=request.FILES,
+                             version=version)
+        obj = self.get_queryset().get(pk=ctx.obj.pk)
+        return Response(self.get_serializer(obj).data)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        obj = self.get_object()
+        if self.rt.confidential:
+            log_read(request.user, obj, via="api")
+        return Response(HistoryEntrySerializer(history_entries(obj, request.user), many=True).data)

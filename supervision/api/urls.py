@@ -1,0 +1,22 @@
+"""API v1: kernel endpoints plus every registered record type's viewset."""
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from supervision import registry
+
+from . import views
+
+
+def build_router() -> DefaultRouter:
+    router = DefaultRouter()
+    for rt in registry.record_types():
+        if rt.api_viewset is not None:
+            router.register(rt.api_basename, rt.api_viewset, basename=rt.api_basename)
+    return router
+
+
+urlpatterns = [
+    path("auth/token/", views.token, name="api-token"),
+    path("me/", views.me, name="api-me"),
+    path("", include(build_router().urls)),
+]

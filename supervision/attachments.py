@@ -1,0 +1,52 @@
+"""Attachment services and selectors; scope comes from the record the file belongs to."""
+from __future__ import annotations
+
+from django.http import Http404
+
+from . import access, registry
+from .forms import validate_upload
+from .models import Attachment
+from .transitions import save_with_history
+
+
+def attachment_create(*, actor, target, upload, part: str = "") -> Attachment:
+    validate_upload(upload)
+    attachment = Attachment(record_type=target._meta.label_lower, object_id=str(target.pk), part=part,
+                            name=upload.name[:255], size=upload.size, uploaded_by=actor)
+    attachment.file.save(upload.name, upload, save=False)
+    save_with_history(attachment, actor=actor, reason="upload")
+    return attachment
+
+
+def attachments_of(target, part: str | None = None):
+    qs = Attachment.objects.filter(record_type=target._meta.label_lower, object_id=str(target.pk))
+    if part is not None:
+        qs = qs.filter(part=part)
+    return qs
+
+
+def attachments_for_many(objs) -> dict:
+    """{obj.pk: [attachments]} for a list of records of one type, in one query."""
+    objs = list(objs)
+    if not objs:
+        return {}
+    label = objs[0]._meta.label_lower
+    found: dict = {o.pk: [] for o in objs}
+    by_str = {str(o.pk): o.pk for o in objs}
+    for a in Attachment.objects.filter(record_type=label, object_id__in=list(by_str)):
+        found[by_str[a.object_id]].append(a)
+    return found
+
+
+def attachment_get_visible(*, user, pk) -> Attachment:
+    """The attachment, if ``user`` may see the record it belongs to; else 404."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        rt = registry.for_key(attachment.record_type)
+    except LookupError:
+        raise Http404 from None
+    if not access.visible(user, rt.model).filter(pk=attachment.object_id).exists():
+        raise Http404
+    return attachment

@@ -1,0 +1,151 @@
+"""The workflow registry (DESIGN §2 rule 4).
+
+Each workflow app registers one ``Workflow`` in its ``AppConfig.ready()``. Menus, the task
+inbox, the API router, audit views, the sweep and the meta-tests loop over it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Right:
+    """Who may do something to a record: roles (each within its scope) and an optional
+    per-object check ``check(user, obj) -> bool`` (e.g. "not the proposer")."""
+
+    roles: frozenset[str]
+    check: Callable[[Any, Any], bool] | None = None
+
+    @classmethod
+    def of(cls, *roles: str, check=None) -> Right:
+        return cls(frozenset(roles), check)
+
+
+@dataclass
+class RecordType:
+    """One kind of record a workflow tracks, with its state machine and rights."""
+
+    model: type[models.Model]
+    view_roles: frozenset[str]
+    rights: dict[str, Right]
+    # Path from the record to the township Region that scopes it (e.g. "township",
+    # "village__parent", "assignments__township"); None: county-level only.
+    scope_lookup: str | None
+    state_field: str = "state"
+    confidential: bool = False
+    label: str = ""
+    # Called inside the transition's transaction after the state changed and was saved:
+    # after_transition(ctx: TransitionContext). Side effects it schedules run on commit.
+    after_transition: Callable[[Any], None] | None = None
+    # URL of a record's page: get_absolute_url(obj) by default.
+    api_basename: str = ""
+    api_viewset: Any = None
+    # select_related/prefetch used by the generic history and inbox lists.
+    list_related: tuple[str, ...] = ()
+    # Field holding the record's due date, for the inbox's order and overdue flag.
+    due_field: str | None = None
+    # Fields hidden from every role outside ``unmask_roles`` (e.g. a reporter's identity),
+    # in pages, the API, history and exports alike.
+    masked_fields: tuple[str, ...] = ()
+    unmask_roles: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    def perm(self, right: str) -> str:
+        return f"{self.app_label}.{right}"
+
+    def all_transitions(self) -> list[Any]:
+        """Every django-fsm Transition of the state field (one per source state)."""
+        return list(self.model._meta.get_field(self.state_field).get_all_transitions(self.model))
+
+    def transitions(self) -> dict[str, Any]:
+        """The transitions of the state field by name (their ``custom`` metadata)."""
+        found = {}
+        for t in self.all_transitions():
+            found.setdefault(t.name, t)
+        return found
+
+    def right_for(self, transition_name: str) -> str:
+        t = self.transitions()[transition_name]
+        return t.custom.get("right", transition_name)
+
+
+@dataclass
+class MenuItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+@dataclass
+class Workflow:
+    name: str  # the app label
+    label: str
+    record_types: list[RecordType]
+    menu: list[MenuItem] = field(default_factory=list)
+    # Sweep jobs: callables sweep(now) -> int (number of things done), run by run_sweeps.
+    sweeps: list[Callable] = field(default_factory=list)
+    # seed_demo(stdout) adds this workflow's demo records (idempotent); None: nothing.
+    seed_demo: Callable | None = None
+    # Dotted module of the workflow's page URLs, mounted at /<name>/.
+    urls: str | None = None
+    # Test-only workflows are not in menus.
+    hidden: bool = False
+
+
+_workflows: dict[str, Workflow] = {}
+_by_model: dict[type, RecordType] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    _workflows[workflow.name] = workflow
+    for rt in workflow.record_types:
+        _by_model[rt.model] = rt
+    return workflow
+
+
+def workflows() -> Iterable[Workflow]:
+    return list(_workflows.values())
+
+
+def get_workflow(name: str) -> Workflow:
+    return _workflows[name]
+
+
+def record_types() -> list[RecordType]:
+    return [rt for wf in _workflows.values() for rt in wf.record_types]
+
+
+def for_model(model) -> RecordType:
+    if not isinstance(model, type):
+        model = type(model)
+    model = model._meta.concrete_model
+    try:
+        return _by_model[model]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} is not a registered workflow record") from None
+
+
+def for_key(key: str) -> RecordType:
+    for rt in record_types():
+        if rt.key == key:
+            return rt
+    raise LookupError(key)
+
+
+def is_registered(model) -> bool:
+    try:
+        for_model(model)
+        return True
+    except LookupError:
+        return False

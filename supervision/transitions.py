@@ -1,0 +1,134 @@
+"""The one path for every state change (DESIGN §2 rule 2).
+
+``run_transition`` opens a transaction, locks the row, checks the actor's right and scope,
+the fsm source state and conditions, validates the payload, applies the transition, saves
+(one history row carrying actor, reason, transition, from→to and its chained hash) and
+lets the workflow schedule side effects, which run only after commit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, get_available_FIELD_transitions
+
+from . import access, registry
+from .errors import Conflict, Http404, PermissionDenied, UnknownTransition, ValidationError
+
+
+@dataclass
+class TransitionContext:
+    obj: Any
+    name: str
+    actor: Any
+    comment: str
+    params: dict = field(default_factory=dict)
+    from_state: str = ""
+    to_state: str = ""
+    rt: registry.RecordType | None = None
+
+
+def transition_meta(rt: registry.RecordType, name: str) -> dict:
+    try:
+        t = rt.transitions()[name]
+    except KeyError:
+        raise UnknownTransition({"transition": _("未知的操作：%(name)s") % {"name": name}}) from None
+    return t.custom
+
+
+def clean_comment(comment, *, required: bool) -> str:
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str):
+        raise ValidationError({"comment": _("意见/理由必须是文本。")})
+    comment = comment.strip()
+    if required and not comment:
+        raise ValidationError({"comment": _("请填写意见或理由。")})
+    limit = settings.SUPERVISION["MAX_COMMENT_LENGTH"]
+    if len(comment) > limit:
+        raise ValidationError({"comment": _("意见/理由不能超过 %(n)d 个字。") % {"n": limit}})
+    return comment
+
+
+def clean_params(meta: dict, data, files) -> dict:
+    form_class = meta.get("form")
+    if form_class is None:
+        return {}
+    form = form_class(data=data or {}, files=files or {})
+    if not form.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def available_transitions(obj, user) -> list[str]:
+    """Names of the transitions ``user`` may fire on ``obj`` now (state, conditions, right)."""
+    rt = registry.for_model(obj)
+    state_field = rt.model._meta.get_field(rt.state_field)
+    names = []
+    for t in get_available_FIELD_transitions(obj, state_field):
+        if access.can(user, t.custom.get("right", t.name), obj) and t.name not in names:
+            names.append(t.name)
+    return names
+
+
+def run_transition(*, model, pk, name: str, actor, comment: str | None = "", data=None, files=None,
+                   version: int | None = None, as_system: bool = False) -> TransitionContext:
+    rt = registry.for_model(model)
+    meta = transition_meta(rt, name)
+    comment = clean_comment(comment, required=meta.get("comment_required", True))
+    with transaction.atomic():
+        base = rt.model._default_manager.all() if as_system else access.visible(actor, rt.model)
+        try:
+            obj = base.select_for_update().get(pk=pk)
+        except (rt.model.DoesNotExist, ValueError, TypeError):
+            raise Http404(_("记录不存在或无权查看。")) from None
+        right = meta.get("right", name)
+        if not as_system and not access.can(actor, right, obj):
+            raise PermissionDenied(_("您无权执行此操作。"))
+        if version is not None and obj.version != version:
+            raise Conflict(_("记录已被他人修改，请刷新后重试。"))
+        method = getattr(obj, name)
+        if not can_proceed(method):
+            raise Conflict(
+                _("当前状态“%(state)s”下不能执行此操作。") % {"state": _state_label(obj, rt)}
+            )
+        params = clean_params(meta, data, files)
+        ctx = TransitionContext(obj=obj, name=name, actor=actor, comment=comment, params=params,
+                                from_state=getattr(obj, rt.state_field), rt=rt)
+        method(ctx)
+        ctx.to_state = getattr(obj, rt.state_field)
+        # Optimistic guard as well as the row lock: works where SELECT … FOR UPDATE is a
+        # no-op (SQLite) and catches a row changed since it was read.
+        old_version = obj.version
+        bumped = rt.model._default_manager.filter(pk=obj.pk, version=old_version).update(version=old_version + 1)
+        if bumped != 1:
+            raise Conflict(_("记录已被他人修改，请刷新后重试。"))
+        obj.version = old_version + 1
+        save_with_history(obj, actor=actor, reason=comment, transition=name,
+                          from_state=ctx.from_state, to_state=ctx.to_state)
+        if rt.after_transition is not None:
+            rt.after_transition(ctx)
+    return ctx
+
+
+def save_with_history(obj, *, actor, reason: str = "", transition: str = "", from_state: str = "",
+                      to_state: str = "", **save_kwargs) -> None:
+    """Save a tracked record with an explicit actor and reason, then reset them (DESIGN §6)."""
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj._transition_name = transition
+    obj._transition_from = from_state
+    obj._transition_to = to_state
+    try:
+        obj.save(**save_kwargs)
+    finally:
+        for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to"):
+            obj.__dict__.pop(attr, None)
+
+
+def _state_label(obj, rt) -> str:
+    getter = getattr(obj, f"get_{rt.state_field}_display", None)
+    return str(getter()) if getter else str(getattr(obj, rt.state_field))

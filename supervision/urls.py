@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read/", views.notification_mark_read, name="notification-mark-read"),
+    path("notifications/feed/", views.notification_feed, name="notification-feed"),
+    path("records/<str:key>/<str:pk>/history/", views.record_history, name="record-history"),
+    path("records/<str:key>/<str:pk>/transitions/<str:name>/", views.record_transition, name="record-transition"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
+]

@@ -1,0 +1,137 @@
+"""Kernel pages: 我的待办, notifications, generic history and transition endpoints, files.
+
+Thin: each view asks a selector or service and renders.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access, notify, registry
+from .attachments import attachment_get_visible
+from .audit.readlog import log_read
+from .audit.timeline import history_entries
+from .errors import Conflict, ValidationError
+from .forms import ThrottledAuthenticationForm
+from .inbox import inbox_for
+from .transitions import run_transition
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    sections = inbox_for(request.user)
+    return render(request, "supervision/home.html", {
+        "sections": sections,
+        "task_count": sum(len(s.items) for s in sections),
+    })
+
+
+@login_required
+def notification_list(request):
+    qs = request.user.notifications.order_by("-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "supervision/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    ids = request.POST.getlist("id") or None
+    notify.mark_read(request.user, ids)
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse({"unread": notify.unread_count(request.user)})
+    return HttpResponseRedirect(request.POST.get("next") or "/notifications/")
+
+
+@login_required
+def notification_feed(request):
+    """JSON catch-up for the live script: notifications after ``after`` and the unread count."""
+    try:
+        after = int(request.GET.get("after") or 0)
+    except ValueError:
+        after = 0
+    items = [n.as_payload() for n in notify.notifications_since(request.user, after)]
+    return JsonResponse({"notifications": items, "unread": notify.unread_count(request.user)})
+
+
+def get_visible_record(user, key: str, pk, via: str = "ui"):
+    """The record of type ``key`` if ``user`` may see it, else 404; logs confidential reads."""
+    try:
+        rt = registry.for_key(key)
+    except LookupError:
+        raise Http404 from None
+    obj = access.visible(user, rt.model).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    if rt.confidential:
+        log_read(user, obj, via=via)
+    return rt, obj
+
+
+@login_required
+def record_history(request, key, pk):
+    rt, obj = get_visible_record(request.user, key, pk)
+    return render(request, "supervision/history.html", {
+        "rt": rt, "obj": obj, "entries": list(reversed(history_entries(obj, request.user))),
+    })
+
+
+@login_required
+@require_POST
+def record_transition(request, key, pk, name):
+    """The UI's form target for every transition; the kernel path does the rest."""
+    try:
+        rt = registry.for_key(key)
+    except LookupError:
+        raise Http404 from None
+    version = request.POST.get("version")
+    try:
+        ctx = run_transition(model=rt.model, pk=pk, name=name, actor=request.user,
+                             comment=request.POST.get("comment", ""), data=request.POST, files=request.FILES,
+                             version=int(version) if version and version.isdigit() else None)
+    except ValidationError as exc:
+        for msg in _messages_of(exc):
+            messages.error(request, msg)
+        return _back(request, rt, pk, status=400)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return _back(request, rt, pk, status=409)
+    label = rt.transitions()[name].custom.get("label", name)
+    messages.success(request, _("已完成：%(label)s") % {"label": label})
+    return HttpResponseRedirect(request.POST.get("next") or ctx.obj.get_absolute_url())
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for msgs in exc.message_dict.values() for m in msgs]
+    return [str(m) for m in exc.messages]
+
+
+def _back(request, rt, pk, status):
+    """Show why the transition was refused, with the right status and a way back."""
+    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = attachment_get_visible(user=request.user, pk=pk)
+    try:
+        rt = registry.for_key(attachment.record_type)
+        if rt.confidential:
+            log_read(request.user, rt.model(pk=attachment.object_id), via="file")
+    except LookupError:
+        pass
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -1,0 +1,1 @@
+"""A small workflow used only by the kernel's tests (installed by config.settings.test)."""
