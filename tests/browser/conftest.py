@@ -1,0 +1,102 @@
+"""Browser-test harness: the real ASGI app (HTTP + websockets) under daphne in a child
+process, and Playwright driving Debian's headless chromium.
+
+Use the ``live_url`` and ``browser`` fixtures and ``login(page, live_url, username)``.
+Screenshots go to test-artifacts/screens/.
+"""
+import os
+import shutil
+from functools import partial
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+
+
+def _make_application():
+    from channels.routing import get_default_application
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    return ASGIStaticFilesHandler(get_default_application())
+
+
+def _use_test_database():
+    from channels.testing.live import set_database_connection
+
+    set_database_connection()
+
+
+@pytest.fixture
+def live_url(transactional_db, settings):
+    from daphne.testing import DaphneProcess
+
+    for connection in connections.all():
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            pytest.fail("browser tests need a file or server database (see config/settings/test.py)")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
+    process = DaphneProcess("127.0.0.1", partial(_make_application), setup=_use_test_database)
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        pytest.fail("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian chromium not found at {CHROMIUM}: install it (make deps-browser / apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def browser(_playwright):
+    b = _playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+              "--no-first-run", "--disable-component-update", "--disable-sync"],
+    )
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(width=1280) → a fresh page in its own context (own cookies)."""
+    contexts = []
+
+    def make(width=1280, height=900, locale="zh-CN"):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def login(page, live_url, username, password=PASSWORD):
+    page.goto(f"{live_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text(\"我的待办\")")
+    # The live socket is open once the page says so (set by live.js).
+    page.wait_for_function("document.body.getAttribute('data-live') === 'connected'")
+    return page
+
+
+def screenshot(page, name):
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
