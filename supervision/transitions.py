@@ -117,7 +117,8 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
 def save_with_history(obj, *, actor, reason: str = "", transition: str = "", from_state: str = "",
                       to_state: str = "", **save_kwargs) -> None:
     """Save a tracked record with an explicit actor and reason, then reset them (DESIGN §6)."""
-    obj._history_user = actor
+    if actor is not None:  # otherwise: the acting_as() actor or the request's user
+        obj._history_user = actor
     obj._change_reason = reason
     obj._transition_name = transition
     obj._transition_from = from_state

@@ -47,6 +47,15 @@ class WorkflowRecord(models.Model):
     class Meta:
         abstract = True
 
+    def refresh_from_db(self, *args, **kwargs):
+        """Protected FSM fields refuse assignment; reloading from the database is allowed."""
+        from django_fsm import FSMFieldMixin
+
+        protected = [f for f in self._meta.concrete_fields if isinstance(f, FSMFieldMixin) and f.protected]
+        for f in protected:
+            self.__dict__.pop(f.attname, None)
+        super().refresh_from_db(*args, **kwargs)
+
 
 class ReadAccess(models.Model):
     """Who opened which confidential record, when (DESIGN §3.3). Append-only."""

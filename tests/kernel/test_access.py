@@ -1,0 +1,73 @@
+import pytest
+from django.urls import reverse
+
+from supervision import access
+from supervision.models import Role, RoleAssignment
+from tests.conftest import fresh
+from tests.kernel.factories import widget
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_shows_township_scope(api, users):
+    body = api(users["township_weibaoshan"]).get("/api/v1/me/").json()
+    assert body["username"] == "township_weibaoshan"
+    assert body["roles"] == [{"role": "township", "label": "乡镇", "scope": "township",
+                              "region": {"id": body["roles"][0]["region"]["id"], "code": "532927200",
+                                         "name": "巍宝山乡"}}]
+    county = api(users["inspector"]).get("/api/v1/me/").json()
+    assert county["roles"][0]["scope"] == "county"
+
+
+def test_me_requires_login(api):
+    assert api().get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_visible_is_scoped_by_township(users, townships):
+    mine = widget(townships["nanzhao"])
+    other = widget(townships["miaojie"])
+    assert list(access.visible(users["township_nanzhao"], mine.__class__)) == [mine]
+    assert set(access.visible(users["inspector"], mine.__class__)) == {mine, other}
+    assert list(access.visible(users["discipline"], mine.__class__)) == []
+
+
+def test_has_perm_honours_role_and_scope(users, townships):
+    mine, other = widget(townships["nanzhao"]), widget(townships["miaojie"])
+    t = users["township_nanzhao"]
+    assert t.has_perm("kernelflow.submit", mine)
+    assert not t.has_perm("kernelflow.submit", other)
+    assert not t.has_perm("kernelflow.approve", mine)
+    assert t.has_perm("kernelflow.submit")
+    assert users["inspector"].has_perm("kernelflow.approve", other)
+    assert not users["inspector"].has_perm("kernelflow.submit", other)
+    assert not users["inspector"].has_perm("kernelflow.mark_overdue", other)  # system only
+
+
+def test_user_with_two_townships_sees_both(users, townships):
+    user = users["township_nanzhao"]
+    RoleAssignment.objects.create(user=user, role=Role.TOWNSHIP, region=townships["miaojie"])
+    a, b, c = widget(townships["nanzhao"]), widget(townships["miaojie"]), widget(townships["dacang"])
+    assert set(access.visible(fresh(user), a.__class__)) == {a, b}
+
+
+def test_inactive_user_has_no_rights(users, townships):
+    w = widget(townships["nanzhao"])
+    user = users["township_nanzhao"]
+    user.is_active = False
+    assert not access.visible(user, w.__class__).exists()
+    assert not user.has_perm("kernelflow.submit", w)
+
+
+def test_township_role_requires_a_township(users, county):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        RoleAssignment(user=users["leader"], role=Role.TOWNSHIP, region=county).full_clean()
+
+
+def test_inbox_lists_only_in_scope_tasks(web, users, townships):
+    mine, other = widget(townships["nanzhao"], "南诏事项"), widget(townships["miaojie"], "庙街事项")
+    page = web(users["township_nanzhao"]).get(reverse("home")).content.decode()
+    assert "南诏事项" in page and "庙街事项" not in page
+    # The inspector can act only once something is submitted.
+    assert "南诏事项" not in web(users["inspector"]).get(reverse("home")).content.decode()

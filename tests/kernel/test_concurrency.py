@@ -1,0 +1,52 @@
+"""Two connections fire the same transition on one row at once: one wins, the other gets 409."""
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from supervision.errors import Conflict
+from supervision.transitions import run_transition
+from tests.kernel.factories import widget
+from tests.kernelflow.models import Widget
+
+
+def _race(pk, name, actors, comment=""):
+    barrier = threading.Barrier(len(actors))
+    results = []
+
+    def fire(actor):
+        try:
+            barrier.wait()
+            run_transition(model=Widget, pk=pk, name=name, actor=actor, comment=comment)
+            results.append("ok")
+        except Conflict:
+            results.append("409")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fire, args=(a,)) for a in actors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(results)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_same_transition_twice_at_once(users, townships):
+    w = widget(townships["nanzhao"])
+    assert _race(w.pk, "submit", [users["township_nanzhao"], users["township_nanzhao"]]) == ["409", "ok"]
+    assert Widget.objects.get(pk=w.pk).state == "submitted"
+    assert w.history.filter(transition="submit").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sequential_second_attempt_is_a_conflict(users, townships):
+    """Also on SQLite: the loser of a race (or a stale page) gets 409, nothing written twice."""
+    w = widget(townships["nanzhao"])
+    run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    with pytest.raises(Conflict):
+        run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    assert w.history.filter(transition="submit").count() == 1

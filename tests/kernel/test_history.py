@@ -1,0 +1,104 @@
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from supervision.audit.chain import verify
+from supervision.transitions import run_transition
+from tests.kernel.factories import widget
+from tests.kernelflow.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+
+def _some_history(users, townships):
+    w = widget(townships["nanzhao"], amount="12.5")
+    run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    run_transition(model=Widget, pk=w.pk, name="approve", actor=users["inspector"], comment="同意")
+    return w
+
+
+def test_verify_history_ok(users, townships, capsys):
+    _some_history(users, townships)
+    call_command("verify_history")
+    out = capsys.readouterr().out
+    assert out.startswith("OK, ") and " rows" in out and "head " in out
+
+
+def test_chain_links_rows_of_one_record(users, townships):
+    w = _some_history(users, townships)
+    rows = list(w.history.order_by("history_id"))
+    assert rows[0].prev_hash == ""
+    assert [r.prev_hash for r in rows[1:]] == [r.row_hash for r in rows[:-1]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="on PostgreSQL the UPDATE is refused (next test)")
+def test_tampering_is_found_and_named(users, townships):
+    w = _some_history(users, townships)
+    row = w.history.order_by("history_id")[1]
+    table = Widget.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET history_change_reason = 'forged' WHERE history_id = %s", [row.history_id])
+    result = verify()
+    assert not result.ok
+    assert (result.broken_table, result.broken_history_id) == (table, row.history_id)
+    with pytest.raises(Exception) as exc:
+        call_command("verify_history")
+    assert f"history_id={row.history_id}" in str(exc.value)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers exist on PostgreSQL only")
+def test_postgres_refuses_update_and_delete_of_history(users, townships):
+    w = _some_history(users, townships)
+    table = Widget.history.model._meta.db_table
+    for sql in (f"UPDATE {table} SET history_change_reason = 'forged'", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert verify().ok
+
+
+def test_history_page_and_api_show_diffs_with_actor(web, api, users, townships):
+    w = _some_history(users, townships)
+    page = web(users["inspector"]).get(reverse("record-history", args=["kernelflow.widget", w.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "approve" in html and "同意" in html and "submitted → approved" in html
+    body = api(users["auditor"]).get(f"/api/v1/widgets/{w.pk}/history/").json()
+    assert [e["transition"] for e in body] == ["", "submit", "approve"]
+    assert body[2]["username"] == "inspector" and body[2]["reason"] == "同意"
+    assert {"field": "state", "label": "状态", "old": "已报送", "new": "已通过"} in body[2]["changes"]
+
+
+def test_masked_field_stays_masked_in_history_and_api(api, users, townships):
+    w = widget(townships["nanzhao"], secret="举报人张三")
+    for username in ("auditor", "township_nanzhao"):
+        body = api(users[username]).get(f"/api/v1/widgets/{w.pk}/history/").json()
+        assert "举报人张三" not in str(body)
+        assert api(users[username]).get(f"/api/v1/widgets/{w.pk}/").json()["secret"] == "***"
+    assert "举报人张三" in str(api(users["inspector"]).get(f"/api/v1/widgets/{w.pk}/history/").json())
+
+
+def test_command_writes_history_as_system_actor(county, townships):
+    from supervision.audit.actor import acting_as, system_actor
+
+    with acting_as(system_actor()):
+        w = widget(townships["nanzhao"])
+    assert w.history.first().history_user.username == "system"
+
+
+def test_web_request_sets_history_user(web, users, townships):
+    w = widget(townships["nanzhao"])
+    web(users["township_nanzhao"]).post(reverse("record-transition", args=["kernelflow.widget", w.pk, "submit"]))
+    assert w.history.order_by("-history_id").first().history_user == users["township_nanzhao"]
+
+
+def test_read_access_log(users, townships):
+    from supervision.audit.readlog import log_read
+    from supervision.models import ReadAccess
+
+    w = widget(townships["nanzhao"])
+    log_read(users["auditor"], w)
+    assert ReadAccess.objects.filter(user=users["auditor"], record_type="kernelflow.widget",
+                                     object_id=str(w.pk)).count() == 1

@@ -1,0 +1,152 @@
+"""Notifications: persisted, pushed to the user's socket only after commit, never after rollback."""
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from config.asgi import application
+from supervision.models import Notification
+from supervision.notify import notify
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _session_cookie(client, user):
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+async def _connect(cookie=None, origin=b"http://testserver"):
+    headers = [(b"origin", origin)]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    comm = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    connected, code = await comm.connect()
+    return comm, connected, code
+
+
+def test_pushed_after_commit_not_after_rollback(client, users):
+    user = users["township_nanzhao"]
+    cookie = _session_cookie(client, user)
+
+    async def scenario():
+        comm, connected, _ = await _connect(cookie)
+        assert connected
+        hello = await comm.receive_json_from(timeout=5)
+        assert hello == {"type": "hello", "unread": 0}
+
+        def rolled_back():
+            try:
+                with transaction.atomic():
+                    notify(recipients=[user], verb="t", message="不会送达")
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+
+        def committed():
+            with transaction.atomic():
+                notify(recipients=[user], verb="t", message="已送达")
+                pushed_inside = Notification.objects.filter(message="已送达").exists()
+            return pushed_inside
+
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(rolled_back)()
+        assert await comm.receive_nothing(timeout=0.3)
+        assert await database_sync_to_async(committed)()
+        msg = await comm.receive_json_from(timeout=5)
+        assert msg["type"] == "notification"
+        assert msg["notification"]["message"] == "已送达" and msg["unread"] == 1
+        assert await comm.receive_nothing(timeout=0.3)
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    assert list(Notification.objects.filter(recipient=user).values_list("message", flat=True)) == ["已送达"]
+
+
+def test_nothing_pushed_before_commit(client, users):
+    user = users["inspector"]
+    cookie = _session_cookie(client, user)
+
+    async def scenario():
+        from channels.db import database_sync_to_async
+
+        comm, connected, _ = await _connect(cookie)
+        await comm.receive_json_from(timeout=5)
+        got_inside = []
+
+        def inside():
+            with transaction.atomic():
+                notify(recipients=[user], verb="t", message="提交后才送达")
+                got_inside.append(async_to_sync(comm.receive_nothing)(timeout=0.3))
+
+        # receive_nothing cannot run inside a sync thread; check the queue after instead.
+        def open_txn_then_commit():
+            with transaction.atomic():
+                notify(recipients=[user], verb="t", message="提交后才送达")
+
+        await database_sync_to_async(open_txn_then_commit)()
+        msg = await comm.receive_json_from(timeout=5)
+        assert msg["notification"]["message"] == "提交后才送达"
+        await comm.disconnect()
+        del inside, got_inside
+
+    async_to_sync(scenario)()
+
+
+def test_anonymous_socket_is_refused():
+    async def scenario():
+        comm, connected, code = await _connect()
+        assert not connected
+        assert code == 4401
+
+    async_to_sync(scenario)()
+
+
+def test_foreign_origin_is_refused(client, users):
+    cookie = _session_cookie(client, users["inspector"])
+
+    async def scenario():
+        comm, connected, _ = await _connect(cookie, origin=b"http://evil.example")
+        assert not connected
+
+    async_to_sync(scenario)()
+
+
+def test_catch_up_returns_what_was_missed(client, users):
+    user = users["township_dacang"]
+    first = notify(recipients=[user], verb="t", message="第一条")[0]
+    notify(recipients=[user], verb="t", message="第二条")
+    notify(recipients=[users["inspector"]], verb="t", message="别人的")
+    cookie = _session_cookie(client, user)
+
+    async def scenario():
+        comm, connected, _ = await _connect(cookie)
+        await comm.receive_json_from(timeout=5)
+        await comm.send_json_to({"type": "catch_up", "after": first.pk})
+        msg = await comm.receive_json_from(timeout=5)
+        assert [n["message"] for n in msg["notifications"]] == ["第二条"]
+        assert msg["unread"] == 2
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    feed = client.get(reverse("notification-feed") + f"?after={first.pk}").json()
+    assert [n["message"] for n in feed["notifications"]] == ["第二条"]
+
+
+def test_list_badge_and_mark_read(client, users):
+    user = users["township_niujie"]
+    n = notify(recipients=[user, user, users["leader"]], verb="t", message="请处理")
+    assert len(n) == 2  # deduplicated per recipient
+    client.force_login(user)
+    page = client.get(reverse("notification-list")).content.decode()
+    assert "请处理" in page and 'data-count="1"' in page
+    client.post(reverse("notification-mark-read"), {"id": n[0].pk})
+    assert 'data-count="0"' in client.get(reverse("home")).content.decode()
+    assert Notification.objects.get(pk=n[1].pk).read_at is None  # the leader's is untouched
+
+
+def test_actor_is_not_notified_of_own_action(users):
+    assert notify(recipients=[users["leader"]], verb="t", message="x", exclude=users["leader"]) == []

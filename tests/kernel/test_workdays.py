@@ -1,0 +1,55 @@
+import datetime as dt
+
+import pytest
+
+from supervision.models import CalendarDay, CalendarYear
+from supervision.workdays import add_working_days, subtract_working_days, working_days_between
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def test_five_working_days_across_national_day_and_a_makeup_saturday():
+    # 2026: Oct 1–7 off; Sat Oct 10 is a 调休 working day.
+    # 9-30 (1), 10-8 (2), 10-9 (3), Sat 10-10 (4, 调休), Mon 10-12 (5).
+    assert add_working_days(D(2026, 9, 29), 5).date == D(2026, 10, 12)
+    assert add_working_days(D(2026, 9, 29), 4).date == D(2026, 10, 10)
+    assert add_working_days(D(2026, 9, 29), 5).provisional is False
+    assert add_working_days(D(2026, 9, 30), 1).date == D(2026, 10, 8)
+
+
+def test_fifteen_working_days_from_sept_28():
+    assert add_working_days(D(2026, 9, 28), 15).date == D(2026, 10, 23)
+
+
+def test_unknown_year_is_provisional_not_an_error():
+    result = add_working_days(D(2026, 12, 20), 30)
+    assert result.provisional is True
+    assert result.date.year == 2027
+    # Weekends and 1 January skipped by the fallback.
+    assert result.date == D(2027, 2, 1)
+
+
+def test_entered_schedule_makes_2027_exact():
+    CalendarYear.objects.create(year=2027, source="国务院办公厅通知（测试）")
+    # Spring Festival 2027 (example): Feb 6–12 off, Sat Feb 13 a working day.
+    for day in range(6, 13):
+        CalendarDay.objects.create(date=D(2027, 2, day), is_working_day=False, note="春节")
+    CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
+    CalendarDay.objects.create(date=D(2027, 2, 13), is_working_day=True, note="调休上班")
+    result = add_working_days(D(2026, 12, 20), 30)
+    assert result.provisional is False
+    assert result.date == D(2027, 2, 1)
+    later = add_working_days(D(2027, 2, 1), 5)
+    assert later == type(later)(D(2027, 2, 13), False)
+
+
+def test_override_beats_the_library():
+    CalendarDay.objects.create(date=D(2026, 11, 30), is_working_day=False, note="临时调整")
+    assert add_working_days(D(2026, 11, 27), 1).date == D(2026, 12, 1)
+
+
+def test_reminder_date_and_counting():
+    assert subtract_working_days(D(2026, 10, 9), 2).date == D(2026, 9, 30)
+    assert working_days_between(D(2026, 9, 30), D(2026, 10, 9)) == 2
+    assert add_working_days(D(2026, 5, 6), 0).date == D(2026, 5, 6)
