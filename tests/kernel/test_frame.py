@@ -1,0 +1,146 @@
+"""UI and API frame: login page, throttle, language switch, API errors, settings, seed."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from supervision.audit.chain import verify
+from supervision.models import Region, User
+from tests.conftest import PASSWORD
+from tests.kernel.factories import widget
+from tests.kernelflow.models import Widget
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'lang="zh-hans"' in html and "登录" in html and "用户名" in html
+
+
+def test_every_demo_user_can_log_in(client, users):
+    for username in users:
+        if username in ("system",):
+            continue
+        assert client.login(username=username, password=PASSWORD), username
+        client.logout()
+
+
+def test_failed_logins_are_throttled_per_account(client, users, settings):
+    settings.SUPERVISION = {**settings.SUPERVISION, "LOGIN_MAX_FAILURES": 3}
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(3):
+        r = client.post(reverse("login"), {"username": "inspector", "password": "wrong"})
+        assert r.status_code == 200
+    r = client.post(reverse("login"), {"username": "inspector", "password": PASSWORD})
+    assert "登录失败次数过多" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    r = client.post(reverse("login"), {"username": "inspector", "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_api_token_and_throttle(api, users, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    r = api().post("/api/v1/auth/token/", {"username": "leader", "password": PASSWORD}, format="json")
+    token = r.json()["token"]
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").json()["username"] == "leader"
+    assert api().post("/api/v1/auth/token/", {"username": "leader"}, format="json").status_code == 400
+    settings.SUPERVISION = {**settings.SUPERVISION, "LOGIN_MAX_FAILURES": 2}
+    for _ in range(2):
+        api().post("/api/v1/auth/token/", {"username": "leader", "password": "x"}, format="json")
+    assert api().post("/api/v1/auth/token/", {"username": "leader", "password": PASSWORD},
+                      format="json").status_code == 429
+    cache.clear()
+
+
+def test_language_switch_to_english(client, users):
+    client.force_login(users["inspector"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="en"' in html
+
+
+@pytest.mark.parametrize("payload,field", [
+    ({}, "comment"),                                   # missing required comment
+    ({"comment": ["a", "b"]}, "comment"),             # wrong type
+    ({"comment": "x" * 5000}, "comment"),             # oversized text
+    ({"comment": "ok", "version": "abc"}, "version"),  # wrong type
+])
+def test_api_bad_input_is_400_and_changes_nothing(api, users, townships, payload, field):
+    from supervision.transitions import run_transition
+
+    w = widget(townships["nanzhao"])
+    run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    r = api(users["inspector"]).post(f"/api/v1/widgets/{w.pk}/transitions/approve/", payload, format="json")
+    assert r.status_code == 400, r.content
+    assert field in r.json()
+    w.refresh_from_db()
+    assert w.state == "submitted" and w.version == 1
+
+
+def test_api_unknown_transition_is_400(api, users, townships):
+    w = widget(townships["nanzhao"])
+    r = api(users["inspector"]).post(f"/api/v1/widgets/{w.pk}/transitions/explode/", {"comment": "x"}, format="json")
+    assert r.status_code == 400 and "transition" in r.json()
+
+
+def test_api_conflict_is_409(api, users, townships):
+    w = widget(townships["nanzhao"])
+    r = api(users["inspector"]).post(f"/api/v1/widgets/{w.pk}/transitions/approve/", {"comment": "x"}, format="json")
+    assert r.status_code == 409 and "当前状态" in r.json()["detail"]
+
+
+def test_ui_transition_refusal_keeps_status(web, users, townships):
+    w = widget(townships["nanzhao"])
+    r = web(users["inspector"]).post(reverse("record-transition", args=["kernelflow.widget", w.pk, "approve"]),
+                                     {"comment": "x"})
+    assert r.status_code == 409
+    assert "操作未完成" in r.content.decode()
+
+
+def test_openapi_schema(client):
+    r = client.get("/api/schema/")
+    assert r.status_code == 200 and b"/api/v1/me/" in r.content
+
+
+def test_seed_demo_is_idempotent(county):
+    call_command("seed_demo", "--quiet-logins")
+    counts = (Region.objects.count(), User.objects.count(), verify().rows)
+    call_command("seed_demo", "--quiet-logins")
+    assert (Region.objects.count(), User.objects.count(), verify().rows) == counts
+    assert Region.objects.filter(level="township").count() == 10
+    assert 80 <= Region.objects.filter(level="village").count() <= 90
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"inspector", "organization", "discipline", "discipline_head", "leader", "auditor",
+            "township_nanzhao", "township_qinghua"} <= usernames
+
+
+def _run_manage(args, env):
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_refuses_to_start_without_secret():
+    r = _run_manage(["check"], {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "",
+                                "ALLOWED_HOSTS": "example.org"})
+    assert r.returncode != 0 and "SECRET_KEY" in r.stderr
+
+
+def test_check_deploy_is_clean_with_real_secret():
+    r = _run_manage(["check", "--deploy", "--fail-level", "WARNING"],
+                    {"DJANGO_SETTINGS_MODULE": "config.settings.production",
+                     "SECRET_KEY": "k8Jd2-Qm9x!Lp3zR7vT0wY5bN1cF6hG4jS8aE2dU9oI7kP3mZ0qW", "ALLOWED_HOSTS": "example.org"})
+    assert r.returncode == 0, r.stdout + r.stderr
