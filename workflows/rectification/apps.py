@@ -1,0 +1,60 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationConfig(AppConfig):
+    name = "workflows.rectification"
+    label = "rectification"
+    verbose_name = _("软弱涣散村党组织整顿")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from supervision import registry
+
+        from . import rules, sweeps
+        from .api import RectificationViewSet
+        from .demo import seed_demo
+        from .models import VIEW_ROLES, Rectification
+
+        township, org, leader = "township", "organization", "leader"
+        registry.register(registry.Workflow(
+            name="rectification", label=_("软弱涣散整顿"), urls="workflows.rectification.urls",
+            sweeps=list(sweeps.JOBS), seed_demo=seed_demo,
+            menu=[
+                registry.MenuItem(_("整顿台账"), "rectification:list", VIEW_ROLES),
+                registry.MenuItem(_("整顿看板"), "rectification:board", VIEW_ROLES),
+                registry.MenuItem(_("逾期清单"), "rectification:overdue", frozenset({org, leader})),
+            ],
+            record_types=[registry.RecordType(
+                model=Rectification,
+                label=_("软弱涣散村党组织整顿"),
+                view_roles=VIEW_ROLES,
+                rights={
+                    # transitions
+                    "propose_listing": registry.Right.of(org),
+                    "dismiss": registry.Right.of(org),
+                    "approve_listing": registry.Right.of(leader),
+                    "reject_listing": registry.Right.of(leader),
+                    "approve_plan": registry.Right.of(org),
+                    "start": registry.Right.of(township),
+                    "request_acceptance": registry.Right.of(township),
+                    "accept": registry.Right.of(org),
+                    "fail": registry.Right.of(org),
+                    "resume": registry.Right.of(township),
+                    "follow_up": registry.Right.of(org),
+                    "close": registry.Right.of(org),
+                    # services
+                    "screen": registry.Right.of(township),
+                    "edit_plan": registry.Right.of(township, org),
+                    "mark_item": registry.Right.of(township, org),
+                    "report_progress": registry.Right.of(township),
+                    "export": registry.Right.of(township, org, leader, "auditor"),
+                },
+                scope_lookup="village__parent",
+                after_transition=rules.after_transition,
+                api_basename="rectifications",
+                api_viewset=RectificationViewSet,
+                list_related=("village__parent",),
+                due_field="due_date",
+            )],
+        ))

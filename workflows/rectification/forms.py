@@ -1,0 +1,121 @@
+"""Forms: transition payloads (validated by the kernel → 400) and service inputs."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import AttachmentField
+from supervision.models import Person, Region, Unit
+
+CRITERIA_CHOICES = [
+    ("committee_incomplete", _("班子不健全或书记长期缺职")),
+    ("secretary_incompetent", _("书记不胜任")),
+    ("committee_divided", _("班子不团结、内耗严重")),
+    ("rules_on_paper", _("组织生活和制度流于形式")),
+    ("vote_buying", _("拉票贿选")),
+    ("clan_interference", _("宗族宗教、黑恶势力（含村霸）干扰")),
+    ("affairs_undisclosed", _("村务财务不公开")),
+    ("public_order", _("社会治安问题和信访矛盾集中")),
+    ("no_new_members", _("两年以上未发展党员")),
+    ("low_satisfaction", _("群众满意度低于60%")),
+    ("other", _("其他")),
+]
+
+
+def _people():
+    return Person.objects.select_related("unit").order_by("name")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.post or (obj.unit.name if obj.unit_id else '')}）"
+
+
+class ScreeningForm(forms.Form):
+    """排查上报: what a township reports about one village branch."""
+
+    village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=CRITERIA_CHOICES,
+                                         widget=forms.CheckboxSelectMultiple)
+    other_criteria = forms.CharField(label=_("其他情形说明"), max_length=200, required=False)
+    problem = forms.CharField(label=_("主要问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    township_secretary = PersonChoiceField(label=_("乡镇党委书记"), queryset=_people())
+    responsible_cadre = PersonChoiceField(label=_("乡镇责任干部"), queryset=_people())
+    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
+    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
+    due_date = forms.DateField(label=_("整顿期限"), required=False, help_text=_("默认当年年底"),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, townships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if townships is not None:
+            self.fields["village"].queryset = Region.objects.filter(level=Region.Level.VILLAGE,
+                                                                    parent__in=townships).select_related("parent")
+        self.fields["village"].label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}"
+        if not self.is_bound:
+            self.initial.setdefault("year", timezone.localdate().year)
+
+    def clean(self):
+        data = super().clean()
+        if "other" in (data.get("criteria") or []) and not data.get("other_criteria"):
+            self.add_error("other_criteria", _("勾选“其他”时请说明具体情形。"))
+        return data
+
+
+class PlanItemForm(forms.Form):
+    problem = forms.CharField(label=_("问题"), max_length=300)
+    measure = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    responsible = forms.CharField(label=_("责任人"), max_length=100)
+    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("报告日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    attachment = AttachmentField(required=False)
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date") or timezone.localdate()
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("报告日期不能晚于今天。"))
+        return value
+
+
+class PlanApprovalForm(forms.Form):
+    """批准一村一策 with the four ones 四个一 (kept when already set)."""
+
+    county_leader = PersonChoiceField(label=_("联系县领导"), queryset=_people(), required=False)
+    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
+    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
+    twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.all(), required=False)
+    due_date = forms.DateField(label=_("整顿期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AcceptanceForm(forms.Form):
+    score = forms.IntegerField(label=_("验收得分"), min_value=0, max_value=100)
+    dissatisfied_pct = forms.DecimalField(label=_("群众不满意率（%）"), min_value=Decimal(0), max_value=Decimal(100),
+                                          max_digits=5, decimal_places=2)
+    inspectors = forms.CharField(label=_("验收人员"), max_length=300)
+    date = forms.DateField(label=_("验收日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opinion = forms.CharField(label=_("验收意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              max_length=4000)
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date") or timezone.localdate()
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("验收日期不能晚于今天。"))
+        return value
+
+
+class FailForm(AcceptanceForm):
+    new_deadline = forms.DateField(label=_("新的整顿期限"), required=False, help_text=_("默认当年年底"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def default_due(year: int) -> dt.date:
+    return dt.date(year, 12, 31)

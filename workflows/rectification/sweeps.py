@@ -1,0 +1,89 @@
+"""Timer jobs (run by ``manage.py run_sweeps``): each effect fires once per period.
+
+- monthly progress reminder (before the report's due day) and overdue notice (after it),
+  period = the month ("2026-11");
+- deadline reminder and overdue mark, period = the deadline itself (a new deadline after a
+  failed acceptance starts a new period).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from supervision.audit.actor import system_actor
+from supervision.sweep import claim_once, today
+
+from . import conf, rules, services
+from .models import OPEN_STATES, REPORTING_STATES, Rectification
+from .selectors import progress_due_date
+
+
+def _reporting(day: dt.date):
+    """Rectifying records owing this month's report and not having sent it."""
+    due = progress_due_date(day)
+    month_start = day.replace(day=1)
+    qs = (Rectification.objects.filter(state__in=REPORTING_STATES, rectifying_since__lt=due)
+          .select_related("village__parent").annotate(last_progress=Max("progress_reports__date")))
+    return [r for r in qs if r.last_progress is None or r.last_progress < month_start], due
+
+
+def progress_reminders(now) -> int:
+    day = today(now)
+    rows, due = _reporting(day)
+    if not (due - dt.timedelta(days=conf.get("PROGRESS_REMIND_DAYS")) <= day <= due):
+        return 0
+    period = day.strftime("%Y-%m")
+    done = 0
+    for r in rows:
+        if claim_once("rectification.progress_reminder", r, period):
+            rules.notify_event(r, verb="rectification.progress_reminder", township_only=True,
+                               message=_("%(obj)s：请在 %(d)s 前报送本月整顿进展。") % {"obj": r, "d": due.isoformat()})
+            done += 1
+    return done
+
+
+def progress_overdue(now) -> int:
+    day = today(now)
+    rows, due = _reporting(day)
+    if day <= due:
+        return 0
+    period = day.strftime("%Y-%m")
+    done = 0
+    for r in rows:
+        if claim_once("rectification.progress_overdue", r, period):
+            rules.notify_event(r, verb="rectification.progress_overdue",
+                               message=_("%(obj)s：本月整顿进展逾期未报（应于 %(d)s 前报送）。") % {"obj": r, "d": due.isoformat()})
+            done += 1
+    return done
+
+
+def deadline_reminders(now) -> int:
+    day = today(now)
+    horizon = day + dt.timedelta(days=conf.get("DUE_REMIND_DAYS"))
+    done = 0
+    for r in Rectification.objects.filter(state__in=OPEN_STATES, due_date__gte=day, due_date__lte=horizon
+                                          ).select_related("village__parent"):
+        if claim_once("rectification.due_reminder", r, r.due_date.isoformat()):
+            rules.notify_event(r, verb="rectification.due_reminder", township_only=True,
+                               message=_("%(obj)s：整顿期限 %(d)s 即将到期。") % {"obj": r, "d": r.due_date.isoformat()})
+            done += 1
+    return done
+
+
+def deadline_overdue(now) -> int:
+    day = today(now)
+    done = 0
+    actor = None
+    for r in Rectification.objects.filter(state__in=OPEN_STATES, due_date__lt=day).select_related("village__parent"):
+        if claim_once("rectification.overdue", r, r.due_date.isoformat()):
+            actor = actor or system_actor()
+            services.rectification_flag_overdue(actor=actor, obj=r, today=day)
+            rules.notify_event(r, verb="rectification.overdue",
+                               message=_("%(obj)s：整顿期限 %(d)s 已过，尚未验收销号。") % {"obj": r, "d": r.due_date.isoformat()})
+            done += 1
+    return done
+
+
+JOBS = [progress_reminders, progress_overdue, deadline_reminders, deadline_overdue]

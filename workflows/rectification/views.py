@@ -1,0 +1,232 @@
+"""Pages: register 台账, screening form, detail, board 看板, overdue list, XLSX export.
+
+Thin: selectors read, services write; every state change posts to the kernel's
+``record-transition`` view.
+"""
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from supervision import access, registry
+from supervision.attachments import attachments_of
+from supervision.errors import Conflict, ValidationError
+from supervision.models import Region
+from supervision.transitions import available_transitions
+
+from . import selectors, services
+from .forms import AcceptanceForm, FailForm, PlanApprovalForm, PlanItemForm, ProgressForm, ScreeningForm
+from .models import VIEW_ROLES, Rectification, State
+
+RT_KEY = "rectification.rectification"
+
+
+def _require_view(user):
+    if not access.has_role(user, *VIEW_ROLES):
+        raise Http404(_("记录不存在或无权查看。"))
+
+
+def _filters(request) -> dict:
+    f = {k: request.GET.get(k, "").strip() for k in ("state", "township", "year", "q", "overdue")}
+    for k in ("township", "year"):
+        if f[k] and not f[k].isdigit():
+            f[k] = ""
+    return f
+
+
+def _townships_for(user):
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
+    county_wide = any(g.region_id is None and g.role in VIEW_ROLES for g in access.grants(user))
+    return qs if county_wide else qs.filter(pk__in=access.township_ids(user))
+
+
+@login_required
+def register(request, overdue_only=False):
+    _require_view(request.user)
+    f = _filters(request)
+    if overdue_only:
+        f["overdue"] = "1"
+    qs = selectors.rectification_list_visible_to(user=request.user, filters=f)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = selectors.decorate(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "rectification/list.html", {
+        "page": page, "rows": rows, "f": f, "states": State.choices, "townships": _townships_for(request.user),
+        "overdue_only": overdue_only, "can_screen": access.has_role(request.user, "township"),
+        "query": query.urlencode(),
+    })
+
+
+@login_required
+def overdue(request):
+    if not access.has_role(request.user, "organization", "leader"):
+        raise Http404
+    return register(request, overdue_only=True)
+
+
+@login_required
+def screen(request):
+    if not access.has_role(request.user, "township"):
+        raise PermissionDenied
+    towns = access.township_ids(request.user)
+    if request.method == "POST":
+        try:
+            obj = services.rectification_screen(actor=request.user, data=request.POST)
+        except ValidationError as exc:
+            form = ScreeningForm(data=request.POST, townships=towns)
+            form.is_valid()
+            for field, msgs in exc.message_dict.items():
+                for m in msgs:
+                    if field in form.fields and m not in form.errors.get(field, []):
+                        form.add_error(field, m)
+                    elif field not in form.fields:
+                        messages.error(request, m)
+            return render(request, "rectification/screen.html", {"form": form}, status=400)
+        messages.success(request, _("已上报：%(obj)s") % {"obj": obj})
+        return HttpResponseRedirect(obj.get_absolute_url())
+    return render(request, "rectification/screen.html", {"form": ScreeningForm(townships=towns)})
+
+
+@login_required
+def detail(request, pk):
+    _require_view(request.user)
+    obj = (selectors.rectification_list_visible_to(user=request.user).filter(pk=pk)
+           .prefetch_related("plan_items", "acceptances__recorded_by", "progress_reports__reported_by").first())
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    selectors.decorate([obj])
+    rt = registry.for_model(Rectification)
+    names = available_transitions(obj, request.user)
+    forms = {"approve_plan": PlanApprovalForm(auto_id="plan_%s", initial={
+                 "due_date": obj.due_date, "county_leader": obj.county_leader_id,
+                 "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
+                 "twinned_unit": obj.twinned_unit_id}),
+             "accept": AcceptanceForm(auto_id="accept_%s"), "fail": FailForm(auto_id="fail_%s")}
+    actions = []
+    for name in names:
+        meta = rt.transitions()[name].custom
+        actions.append({"name": name, "label": meta.get("label", name), "form": forms.get(name),
+                        "comment_required": meta.get("comment_required", True)})
+    files = {}
+    for a in attachments_of(obj):
+        files.setdefault(a.part, []).append(a)
+    reports = list(obj.progress_reports.all())
+    for r in reports:
+        r.files = files.get(r.attachment_part, [])
+    can_edit_plan = access.can(request.user, "edit_plan", obj) and obj.state in services.PLAN_EDIT_STATES
+    can_mark = access.can(request.user, "mark_item", obj) and obj.state in services.ITEM_DONE_STATES
+    can_report = (access.can(request.user, "report_progress", obj)
+                  and obj.state in (State.PLANNED, State.RECTIFYING, State.FAILED))
+    return render(request, "rectification/detail.html", {
+        "obj": obj, "rt_key": RT_KEY, "actions": actions, "items": list(obj.plan_items.all()),
+        "reports": reports, "acceptances": list(obj.acceptances.all()),
+        "item_form": PlanItemForm() if can_edit_plan else None, "can_mark": can_mark,
+        "progress_form": ProgressForm() if can_report else None,
+        "min_score": services_conf("ACCEPT_MIN_SCORE"), "max_dissatisfied": services_conf("ACCEPT_MAX_DISSATISFIED"),
+    })
+
+
+def services_conf(name):
+    from . import conf
+
+    return conf.get(name)
+
+
+def _service_post(request, pk, call, success):
+    try:
+        call()
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, m)
+        return render(request, "supervision/transition_refused.html",
+                      {"back": reverse("rectification:detail", args=[pk])}, status=400)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return render(request, "supervision/transition_refused.html",
+                      {"back": reverse("rectification:detail", args=[pk])}, status=409)
+    messages.success(request, success)
+    return HttpResponseRedirect(reverse("rectification:detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def plan_item_add(request, pk):
+    return _service_post(request, pk, lambda: services.plan_item_add(
+        actor=request.user, rectification_id=pk, data=request.POST), _("已添加整改项。"))
+
+
+@login_required
+@require_POST
+def plan_item_done(request, pk, item_id):
+    if not access.visible(request.user, Rectification).filter(pk=pk, plan_items__pk=item_id).exists():
+        raise Http404
+    done = request.POST.get("done", "1") not in ("0", "false")
+    return _service_post(request, pk, lambda: services.plan_item_set_done(
+        actor=request.user, item_id=item_id, done=done), _("已更新整改项。"))
+
+
+@login_required
+@require_POST
+def progress_add(request, pk):
+    return _service_post(request, pk, lambda: services.progress_report_add(
+        actor=request.user, rectification_id=pk, data=request.POST, files=request.FILES), _("已报送整顿进展。"))
+
+
+@login_required
+def board(request):
+    _require_view(request.user)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else timezone.localdate().year
+    data = selectors.board_for(user=request.user, year=year)
+    labels = dict(State.choices)
+    peak = max(list(data["by_state"].values()) + [1])
+    state_bars = [{"state": s, "label": labels[s], "count": data["by_state"].get(s, 0),
+                   "pct": round(100 * data["by_state"].get(s, 0) / peak)} for s, _l in State.choices]
+    return render(request, "rectification/board.html", {**data, "year": year, "state_bars": state_bars})
+
+
+@login_required
+def export_xlsx(request):
+    _require_view(request.user)
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    rows = selectors.decorate(selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("整顿台账")
+    header = [_("乡镇"), _("村党组织"), _("年度"), _("软弱涣散情形"), _("主要问题"), _("状态"), _("整顿期限"),
+              _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"), _("结对县级单位"),
+              _("乡镇党委书记"), _("乡镇责任干部"), _("最近进展"), _("验收销号日期")]
+    ws.append([str(h) for h in header])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+
+    def name(p):
+        return p.name if p is not None else ""
+
+    for r in rows:
+        ws.append([r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
+                   str(r.get_state_display()), r.due_date, r.completion, _("是") if r.overdue else "",
+                   name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
+                   name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on])
+    for col, width in zip("ABCDEFGHIJKLMNOPQ", [10, 12, 6, 30, 40, 10, 12, 8, 6, 10, 10, 10, 16, 10, 10, 12, 12]):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename=rectifications-%s.xlsx" % timezone.localdate().isoformat()
+    return response
