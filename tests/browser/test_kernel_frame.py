@@ -39,3 +39,25 @@ def test_every_demo_user_logs_in(live_url, new_page, users):
         page.context.clear_cookies()
         login(page, live_url, username)
         assert page.locator(".who").inner_text()
+
+
+def test_live_toast_and_badge_without_reload(live_url, new_page, users, townships):
+    """The township submits (in the server); the inspector's open page shows it live."""
+    from tests.kernel.factories import widget
+
+    w = widget(townships["nanzhao"], title="实时通知测试")
+    inspector = login(new_page(), live_url, "inspector")
+    township = login(new_page(), live_url, "township_nanzhao")
+    status = township.evaluate(
+        """async (url) => {
+            const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+            const r = await fetch(url, {method: 'POST', headers: {'X-CSRFToken': token}, credentials: 'same-origin'});
+            return r.status;
+        }""",
+        f"{live_url}/records/kernelflow.widget/{w.pk}/transitions/submit/",
+    )
+    assert status == 200  # redirected to the record page
+    toast = inspector.wait_for_selector(".toast")
+    assert "实时通知测试" in toast.inner_text()
+    assert inspector.locator("#unread-badge").inner_text() == "1"
+    screenshot(inspector, "kernel-live-toast")
