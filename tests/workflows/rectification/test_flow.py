@@ -1,0 +1,187 @@
+"""Main path through the API, the acceptance bar at its boundaries, the 优秀 bar, bad input."""
+import datetime as dt
+
+import pytest
+
+from supervision.models import Notification, PersonMark
+from supervision.people import person_has_mark
+from workflows.rectification.models import Acceptance, PlanItem, Rectification
+
+from .conftest import acceptance
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/rectifications/"
+
+
+def state(obj):
+    return Rectification.objects.get(pk=obj.pk).state
+
+
+def post(api, user, obj, name, data=None):
+    return api(user).post(f"{API}{obj.pk}/transitions/{name}/", {"comment": "意见", **(data or {})}, format="json")
+
+
+def test_full_path_through_the_api(api, users, townships, people, django_capture_on_commit_callbacks):
+    town = townships["nanzhao"]
+    village = town.children.order_by("code").first()
+    t = api(users["township_nanzhao"])
+    r = t.post(API, {"village": village.pk, "year": 2026, "criteria": ["vote_buying", "other"],
+                     "other_criteria": "村两委长期不和", "problem": "换届拉票", "township_secretary": people["secretary"].pk,
+                     "responsible_cadre": people["cadre"].pk}, format="json")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["state"] == "screened" and body["due_date"] == "2026-12-31" and body["township"] == town.pk
+    obj = Rectification.objects.get(pk=body["id"])
+    org, leader = users["organization"], users["leader"]
+    assert set(api(org).get(f"{API}{obj.pk}/").json()["available_transitions"]) == {"propose_listing", "dismiss"}
+    assert post(api, org, obj, "propose_listing").status_code == 200
+    assert post(api, org, obj, "approve_listing").status_code == 403
+    assert post(api, leader, obj, "approve_listing").status_code == 200
+    # plan: township drafts items, organisation approves with the four ones
+    r = t.post(f"{API}{obj.pk}/plan-items/", {"problem": "班子不团结", "measure": "调整班子", "responsible": "罗干部",
+                                              "deadline": "2026-12-20"}, format="json")
+    assert r.status_code == 201, r.content
+    item_id = r.json()["id"]
+    r = post(api, org, obj, "approve_plan", {"county_leader": people["county_leader"].pk})
+    assert r.status_code == 400 and "four_ones" in r.json()
+    r = post(api, org, obj, "approve_plan", {
+        "county_leader": people["county_leader"].pk, "township_leader": people["township_leader"].pk,
+        "first_secretary": people["first"].pk, "twinned_unit": people["unit"].pk})
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == "planned"
+    assert post(api, users["township_nanzhao"], obj, "start").status_code == 200
+    r = t.post(f"{API}{obj.pk}/progress/", {"text": "已召开支部大会", "date": "2026-11-20"}, format="json")
+    assert r.status_code == 201, r.content
+    assert post(api, users["township_nanzhao"], obj, "request_acceptance").status_code == 409  # item open
+    assert t.post(f"{API}{obj.pk}/plan-items/{item_id}/done/", {}, format="json").status_code == 200
+    assert post(api, users["township_nanzhao"], obj, "request_acceptance").status_code == 200
+    r = post(api, org, obj, "accept", acceptance(65, 20))
+    assert r.status_code == 409 and "验收不通过" in r.json()["detail"]
+    r = post(api, org, obj, "fail", acceptance(65, 20))
+    assert r.status_code == 200 and r.json()["state"] == "failed"
+    assert post(api, users["township_nanzhao"], obj, "resume").status_code == 200
+    assert post(api, users["township_nanzhao"], obj, "request_acceptance").status_code == 200
+    r = post(api, org, obj, "accept", acceptance(82, 5))
+    assert r.status_code == 200 and r.json()["state"] == "accepted"
+    detail = api(org).get(f"{API}{obj.pk}/").json()
+    assert [a["passed"] for a in detail["acceptances"]] == [True, False]
+    assert detail["plan_completion"] == 100
+    history = api(org).get(f"{API}{obj.pk}/history/").json()
+    assert [h["transition"] for h in history if h["transition"]][-3:] == ["resume", "request_acceptance", "accept"]
+    assert post(api, org, obj, "follow_up").status_code == 200
+    r = post(api, org, obj, "close")
+    assert r.status_code == 409 and "跟踪回访期" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("score,pct,ok", [(69, 10, False), (70, 10, True), (70, 50, True), (70, "50.01", False),
+                                          (100, 51, False), (70, 0, True)])
+def test_acceptance_bar_boundaries(make, api, users, score, pct, ok):
+    obj = make(state="acceptance_requested")
+    org = users["organization"]
+    accept = post(api, org, obj, "accept", acceptance(score, pct))
+    if ok:
+        assert accept.status_code == 200 and state(obj) == "accepted"
+        assert not PersonMark.objects.exists()
+    else:
+        assert accept.status_code == 409 and state(obj) == "acceptance_requested"
+        assert not Acceptance.objects.exists()
+        fail = post(api, org, obj, "fail", acceptance(score, pct))
+        assert fail.status_code == 200 and state(obj) == "failed"
+
+
+def test_fail_refused_when_bar_met(make, api, users):
+    obj = make(state="acceptance_requested")
+    r = post(api, users["organization"], obj, "fail", acceptance(70, 50))
+    assert r.status_code == 409 and state(obj) == "acceptance_requested"
+    assert not PersonMark.objects.exists()
+
+
+def test_failed_acceptance_bars_exactly_three_people_that_year(make, api, users, people):
+    obj = make(state="acceptance_requested")
+    r = post(api, users["organization"], obj, "fail", acceptance(65, 30, new_deadline="2026-12-30"))
+    assert r.status_code == 200
+    marks = PersonMark.objects.filter(kind=PersonMark.Kind.NO_EXCELLENT)
+    assert {m.person_id for m in marks} == {people["secretary"].pk, people["cadre"].pk, people["first"].pk}
+    assert {(m.year_from, m.year_to) for m in marks} == {(obj.year, obj.year)}
+    for key in ("secretary", "cadre", "first"):
+        assert person_has_mark(people[key], PersonMark.Kind.NO_EXCELLENT, obj.year)
+        assert not person_has_mark(people[key], PersonMark.Kind.NO_EXCELLENT, obj.year + 1)
+        assert not person_has_mark(people[key], PersonMark.Kind.NO_EXCELLENT, obj.year - 1)
+    for key in ("county_leader", "township_leader", "other"):
+        assert not person_has_mark(people[key], PersonMark.Kind.NO_EXCELLENT, obj.year)
+    assert Rectification.objects.get(pk=obj.pk).due_date == dt.date(2026, 12, 30)
+    # a second failure in the same year adds no duplicate marks
+    post(api, users["township_nanzhao"], obj, "resume")
+    post(api, users["township_nanzhao"], obj, "request_acceptance")
+    assert post(api, users["organization"], obj, "fail", acceptance(50, 60)).status_code == 200
+    assert PersonMark.objects.count() == 3
+
+
+@pytest.mark.parametrize("data,field", [
+    (acceptance(101, 10), "score"),
+    (acceptance(80, -1), "dissatisfied_pct"),
+    (acceptance(80, 101), "dissatisfied_pct"),
+    ({"dissatisfied_pct": 10, "inspectors": "x"}, "score"),
+    (acceptance(80, 10, inspectors=""), "inspectors"),
+])
+def test_bad_acceptance_input_is_400_and_changes_nothing(make, api, users, data, field):
+    obj = make(state="acceptance_requested")
+    before = Rectification.objects.get(pk=obj.pk)
+    for name in ("accept", "fail"):
+        r = post(api, users["organization"], obj, name, data)
+        assert r.status_code == 400, r.content
+        assert field in r.json()
+    after = Rectification.objects.get(pk=obj.pk)
+    assert (after.state, after.version, after.due_date) == (before.state, before.version, before.due_date)
+    assert not Acceptance.objects.exists() and not PersonMark.objects.exists()
+    assert after.history.count() == before.history.count()
+
+
+def test_bad_plan_item_is_400_and_changes_nothing(make, api, users):
+    obj = make(state="listed")
+    count = PlanItem.objects.count()
+    t = api(users["township_nanzhao"])
+    r = t.post(f"{API}{obj.pk}/plan-items/", {"problem": "p", "measure": "m", "responsible": "r"}, format="json")
+    assert r.status_code == 400 and "deadline" in r.json()
+    r = t.post(f"{API}{obj.pk}/plan-items/", {"problem": "p", "measure": "m", "responsible": "r",
+                                              "deadline": "not-a-date"}, format="json")
+    assert r.status_code == 400 and "deadline" in r.json()
+    assert PlanItem.objects.count() == count
+
+
+def test_bad_screening_is_400(api, users, townships, people):
+    t = api(users["township_nanzhao"])
+    other_village = townships["miaojie"].children.first()
+    own = townships["nanzhao"].children.first()
+    base = {"year": 2026, "criteria": ["vote_buying"], "problem": "x", "township_secretary": people["secretary"].pk,
+            "responsible_cadre": people["cadre"].pk}
+    assert t.post(API, {**base, "village": other_village.pk}, format="json").status_code == 400
+    r = t.post(API, {**base, "village": own.pk, "criteria": ["nonsense"]}, format="json")
+    assert r.status_code == 400 and "criteria" in r.json()
+    r = t.post(API, {**base, "village": own.pk, "criteria": ["other"]}, format="json")
+    assert r.status_code == 400 and "other_criteria" in r.json()
+    assert t.post(API, {**base, "village": own.pk}, format="json").status_code == 201
+    r = t.post(API, {**base, "village": own.pk}, format="json")
+    assert r.status_code == 400 and "village" in r.json()
+    assert api(users["organization"]).post(API, {**base, "village": own.pk}, format="json").status_code == 403
+    assert Rectification.objects.count() == 1
+
+
+def test_notifications_go_to_own_township_first_secretary_and_organization(
+        make, api, users, people, django_capture_on_commit_callbacks):
+    users["inspector"].person = people["first"]  # the first secretary happens to have an account
+    users["inspector"].save()
+    obj = make(state="screened")
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(api, users["organization"], obj, "propose_listing").status_code == 200
+    got = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert {"township_nanzhao", "leader", "inspector"} <= got
+    assert "organization" not in got  # the actor
+    assert not any(u.startswith("township_") and u != "township_nanzhao" for u in got)
+    assert "discipline" not in got
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(api, users["leader"], obj, "approve_listing").status_code == 200
+    got = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert got == {"township_nanzhao", "organization", "inspector"}
