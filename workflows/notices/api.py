@@ -1,0 +1,136 @@
+"""API: ``/api/v1/notices/`` and ``/api/v1/notice-assignments/`` (DESIGN §3.6).
+
+The kernel's RecordViewSet gives scoped list/retrieve, ``available_transitions``,
+``POST …/transitions/<name>/`` and ``GET …/history/``; here: the bodies, filters and create.
+"""
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from supervision import access
+from supervision.api.base import RecordSerializer, RecordViewSet
+from supervision.models import Region, Unit
+
+from . import selectors, services
+from .choices import AssignmentState, Category, NoticeState, Urgency
+from .models import Notice, NoticeAssignment
+
+
+class AssignmentSummarySerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+
+    class Meta:
+        model = NoticeAssignment
+        fields = ["id", "township", "township_name", "state", "due_date", "due_provisional", "escalation"]
+
+
+class NoticeSerializer(RecordSerializer):
+    issuing_unit_name = serializers.CharField(source="issuing_unit.name", read_only=True)
+    assignments = serializers.SerializerMethodField()
+    target_townships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = ["id", "number", "title", "findings", "requirements", "category", "urgency", "issuing_unit",
+                  "issuing_unit_name", "state", "version", "issued_on", "target_townships", "assignments",
+                  "available_transitions", "created_at"]
+        read_only_fields = fields
+
+    def _visible_assignments(self, obj):
+        found = getattr(obj, "visible_assignments", None)
+        if found is None:
+            found = list(access.visible(self.context["request"].user, NoticeAssignment).filter(notice=obj)
+                         .select_related("township"))
+        return found
+
+    def get_assignments(self, obj) -> list[dict]:
+        return AssignmentSummarySerializer(self._visible_assignments(obj), many=True).data
+
+    def get_target_townships(self, obj) -> list[int]:
+        """County-wide users see every target; a township user only their own."""
+        user = self.context["request"].user
+        ids = [t.pk for t in obj.target_townships.all()]
+        mine = access.township_ids(user)
+        if mine and not access.has_role(user, "inspector", "leader", "auditor"):
+            ids = [i for i in ids if i in mine]
+        return ids
+
+
+class NoticeCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    findings = serializers.CharField()
+    requirements = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    issuing_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    target_townships = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level=Region.Level.TOWNSHIP), many=True, allow_empty=False)
+
+
+class NoticeFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=NoticeState.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    township = django_filters.NumberFilter(field_name="assignments__township", distinct=True)
+
+    class Meta:
+        model = Notice
+        fields = ["state", "urgency", "township"]
+
+
+class NoticeViewSet(mixins.CreateModelMixin, RecordViewSet):
+    model = Notice
+    serializer_class = NoticeSerializer
+    filterset_class = NoticeFilter
+
+    def get_queryset(self):
+        qs = selectors.notice_list_visible_to(user=self.request.user).order_by("-pk")
+        return selectors.notices_with_visible_assignments(user=self.request.user, qs=qs)
+
+    def get_serializer_class(self):
+        return NoticeCreateSerializer if self.action == "create" else NoticeSerializer
+
+    @extend_schema(request=NoticeCreateSerializer, responses={201: NoticeSerializer})
+    def create(self, request, *args, **kwargs):
+        """Draft a notice (inspectors); issue it with ``transitions/issue/``."""
+        data = NoticeCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice = services.notice_create(actor=request.user, **data.validated_data)
+        body = NoticeSerializer(self.get_queryset().get(pk=notice.pk), context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class AssignmentSerializer(RecordSerializer):
+    notice_number = serializers.CharField(source="notice.number", read_only=True)
+    notice_title = serializers.CharField(source="notice.title", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    urgency = serializers.CharField(source="notice.urgency", read_only=True)
+
+    class Meta:
+        model = NoticeAssignment
+        fields = ["id", "notice", "notice_number", "notice_title", "urgency", "township", "township_name", "state",
+                  "version", "due_date", "due_provisional", "original_due_date", "escalation", "acknowledged_at",
+                  "responded_at", "closed_at", "referred_at", "available_transitions"]
+        read_only_fields = fields
+
+    def get_available_transitions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return selectors.assignment_transitions_for(user=request.user, assignment=obj) if request else []
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=AssignmentState.choices)
+    urgency = django_filters.ChoiceFilter(field_name="notice__urgency", choices=Urgency.choices)
+
+    class Meta:
+        model = NoticeAssignment
+        fields = ["state", "township", "notice", "urgency"]
+
+
+class AssignmentViewSet(RecordViewSet):
+    model = NoticeAssignment
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    related = ("notice", "township")

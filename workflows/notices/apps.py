@@ -1,0 +1,74 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "workflows.notices"
+    label = "notices"
+    verbose_name = _("督查督办通知")
+
+    def ready(self):
+        from supervision import registry
+
+        from . import demo, services, sweeps
+        from .api import AssignmentViewSet, NoticeViewSet
+        from .models import Notice, NoticeAssignment
+
+        viewers = frozenset({"inspector", "township", "leader", "auditor"})
+        Right = registry.Right
+        registry.register(registry.Workflow(
+            name="notices",
+            label=_("督查督办"),
+            urls="workflows.notices.urls",
+            menu=[
+                registry.MenuItem(_("督查督办台账"), "notices:register", viewers),
+                registry.MenuItem(_("起草通知"), "notices:create", frozenset({"inspector"})),
+            ],
+            sweeps=list(sweeps.JOBS),
+            seed_demo=demo.seed_demo,
+            record_types=[
+                registry.RecordType(
+                    model=Notice,
+                    label=_("督查督办通知"),
+                    view_roles=viewers,
+                    rights={
+                        "draft": Right.of("inspector"),
+                        "issue": Right.of("inspector"),
+                        "withdraw": Right.of("inspector"),
+                        "complete": Right.of(),  # system: when every assignment is closed
+                    },
+                    # A township user sees a notice only through their own assignment.
+                    scope_lookup="assignments__township",
+                    after_transition=services.after_notice_transition,
+                    api_basename="notices",
+                    api_viewset=NoticeViewSet,
+                    list_related=("issuing_unit",),
+                ),
+                registry.RecordType(
+                    model=NoticeAssignment,
+                    label=_("乡镇交办事项"),
+                    view_roles=viewers,
+                    rights={
+                        "acknowledge": Right.of("township"),
+                        "respond": Right.of("township"),
+                        "request_extension": Right.of("township"),
+                        "return_for_rework": Right.of("inspector"),
+                        "close": Right.of("inspector"),
+                        "approve_extension": Right.of("inspector"),
+                        "reject_extension": Right.of("inspector"),
+                        "urge": Right.of("inspector"),
+                        "criticize": Right.of("inspector"),
+                        "interview": Right.of("leader"),
+                        "refer_accountability": Right.of("leader"),
+                        "mark_overdue": Right.of(),  # system: the sweep
+                        "cancel": Right.of(),  # system: the notice was withdrawn
+                    },
+                    scope_lookup="township",
+                    after_transition=services.after_assignment_transition,
+                    api_basename="notice-assignments",
+                    api_viewset=AssignmentViewSet,
+                    due_field="due_date",
+                    list_related=("notice", "township"),
+                ),
+            ],
+        ))

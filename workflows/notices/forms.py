@@ -1,0 +1,78 @@
+"""Forms: the notice draft, the transition payloads (validated by the kernel's transition path)
+and the register filters. Field errors become 400s in the UI and the API alike."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import AttachmentField
+from supervision.models import Region, Unit
+
+from . import conf
+from .choices import AssignmentState, Category, Urgency
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class NoticeForm(forms.Form):
+    """Drafting a notice (UI and API share the service behind it)."""
+
+    title = forms.CharField(label=_("标题"), max_length=200)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices, initial=Category.PARTY_BUILDING)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
+                                help_text=_("紧急 5 个工作日、一般 15 个工作日、复杂疑难 30 个工作日内办结。"))
+    issuing_unit = forms.ModelChoiceField(label=_("发文单位"), queryset=Unit.objects.all(), required=False,
+                                          help_text=_("默认：县委督查室"))
+    target_townships = forms.ModelMultipleChoiceField(
+        label=_("交办乡镇"), queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
+        widget=forms.CheckboxSelectMultiple)
+    findings = forms.CharField(label=_("督查发现的问题"), widget=forms.Textarea(attrs={"rows": 4}))
+    requirements = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = AttachmentField(required=False)
+
+
+class RespondForm(forms.Form):
+    text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=conf.DEFAULTS["MAX_RESPONSE_LENGTH"],
+                           error_messages={"required": _("请填写整改情况。")})
+    attachment = AttachmentField(required=False)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if len(text) > int(conf.get("MAX_RESPONSE_LENGTH")):
+            raise forms.ValidationError(_("整改情况过长。"))
+        return text
+
+
+class ExtensionRequestForm(forms.Form):
+    due_date = forms.DateField(label=_("申请延期至"), widget=DateInput,
+                               error_messages={"required": _("请填写申请延期至的日期。")})
+
+
+class ExtensionApproveForm(forms.Form):
+    due_date = forms.DateField(label=_("批准延期至"), widget=DateInput, required=False,
+                               help_text=_("留空则按申请的日期批准。"))
+
+
+class ReturnForm(forms.Form):
+    due_date = forms.DateField(label=_("重新报送期限"), widget=DateInput, required=False,
+                               help_text=_("留空则沿用原期限。"))
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("文号或标题")}))
+    township = forms.ModelChoiceField(label=_("乡镇"), required=False, empty_label=_("全部"),
+                                      queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"))
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *AssignmentState.choices])
+    urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=[("", _("全部")), *Urgency.choices])
+    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+    issued_from = forms.DateField(label=_("下发日期自"), required=False, widget=DateInput)
+    issued_to = forms.DateField(label=_("至"), required=False, widget=DateInput)
+
+    def __init__(self, *args, townships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if townships is not None:  # a township user only chooses among their own
+            self.fields["township"].queryset = townships

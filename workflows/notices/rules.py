@@ -1,0 +1,67 @@
+"""Who is told what (DESIGN §3.4, issue 3). Notifications persist now and push after commit.
+
+- issued → every staff user of the target township
+- acknowledged / responded / extension requested → the issuing inspector
+- returned / closed / extension decided / urged / criticized / withdrawn → the township
+- reminder / overdue → the township and the issuing inspector
+- interview / accountability referral → the township and the county leaders
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from supervision.notify import notify, users_with_role
+
+
+def township_staff(assignment):
+    return users_with_role("township", township_id=assignment.township_id)
+
+
+def issuing_inspectors(assignment):
+    issuer = assignment.notice.issued_by
+    if issuer is not None and issuer.is_active:
+        return [issuer]
+    return list(users_with_role("inspector"))
+
+
+def leaders():
+    return users_with_role("leader")
+
+
+def _messages():
+    # name → (recipients, message template); %(n)s notice, %(t)s township, %(d)s due date, %(c)s comment
+    to_township = (township_staff,)
+    to_inspector = (issuing_inspectors,)
+    both = (township_staff, issuing_inspectors)
+    up = (township_staff, lambda a: leaders())
+    return {
+        "issued": (to_township, _("新交办：%(n)s，请于 %(d)s 前办结。")),
+        "acknowledge": (to_inspector, _("%(t)s 已签收：%(n)s")),
+        "respond": (to_inspector, _("%(t)s 已报送整改报告：%(n)s")),
+        "request_extension": (to_inspector, _("%(t)s 申请延期：%(n)s（理由：%(c)s）")),
+        "return_for_rework": (to_township, _("整改报告被退回：%(n)s（意见：%(c)s）")),
+        "close": (to_township, _("已审核销号：%(n)s")),
+        "approve_extension": (to_township, _("延期申请已批准，新期限 %(d)s：%(n)s")),
+        "reject_extension": (to_township, _("延期申请未获批准：%(n)s（意见：%(c)s）")),
+        "urge": (to_township, _("催办：%(n)s 已逾期，请立即办理。%(c)s")),
+        "criticize": (to_township, _("通报批评：%(t)s 逾期未办 %(n)s。%(c)s")),
+        "interview": (up, _("约谈：%(t)s 逾期未办 %(n)s。%(c)s")),
+        "refer_accountability": (up, _("移交问责：%(t)s 逾期未办 %(n)s。%(c)s")),
+        "cancel": (to_township, _("通知已撤回：%(n)s（%(c)s）")),
+        "mark_overdue": (both, _("已逾期：%(t)s 未在 %(d)s 前办结 %(n)s")),
+        "reminder": (both, _("即将到期：%(t)s 须于 %(d)s 前办结 %(n)s")),
+    }
+
+
+def on_assignment_event(assignment, event: str, *, actor=None, comment: str = "") -> int:
+    """Notify the recipients of ``event`` about ``assignment``; returns how many were told."""
+    rule = _messages().get(event)
+    if rule is None:
+        return 0
+    recipient_fns, template = rule
+    recipients = [u for fn in recipient_fns for u in fn(assignment)]
+    notice = assignment.notice
+    message = template % {"n": f"{notice.number} {notice.title}".strip(), "t": assignment.township.name,
+                          "d": assignment.due_date.isoformat(), "c": comment or ""}
+    return len(notify(recipients=recipients, verb=f"notices.{event}", message=message.strip(),
+                      target=assignment, exclude=actor))

@@ -1,0 +1,148 @@
+"""Selectors: every query a user's page, API call or export runs, built on the kernel's
+``access.visible`` so that scope is checked in one place."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from supervision import access
+from supervision.attachments import attachments_for_many, attachments_of
+from supervision.models import Region
+from supervision.transitions import available_transitions
+
+from . import clock
+from .choices import OPEN_STATES
+from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeResponse
+
+
+def notice_list_visible_to(*, user) -> QuerySet[Notice]:
+    return access.visible(user, Notice).select_related("issuing_unit", "issued_by")
+
+
+def assignment_list_visible_to(*, user, filters: dict | None = None) -> QuerySet[NoticeAssignment]:
+    """The register 台账: one row per notice × township, filtered and scoped."""
+    qs = access.visible(user, NoticeAssignment).select_related("notice", "notice__issuing_unit", "township")
+    f = filters or {}
+    if f.get("q"):
+        q = f["q"].strip()
+        qs = qs.filter(Q(notice__number__icontains=q) | Q(notice__title__icontains=q))
+    if f.get("township"):
+        qs = qs.filter(township=f["township"])
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("urgency"):
+        qs = qs.filter(notice__urgency=f["urgency"])
+    if f.get("overdue"):
+        qs = qs.filter(Q(state="overdue") | Q(state__in=OPEN_STATES, due_date__lt=clock.today()))
+    if f.get("issued_from"):
+        qs = qs.filter(notice__issued_on__gte=f["issued_from"])
+    if f.get("issued_to"):
+        qs = qs.filter(notice__issued_on__lte=f["issued_to"])
+    return qs.order_by("-notice__issued_on", "-notice_id", "township__code")
+
+
+def drafts_visible_to(*, user) -> QuerySet[Notice]:
+    return notice_list_visible_to(user=user).filter(state="draft").prefetch_related("target_townships")
+
+
+def register_townships_for(*, user) -> QuerySet[Region]:
+    """Townships a user may filter by: all for county-wide users, their own otherwise."""
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
+    if access.township_ids(user) and not access.has_role(user, "inspector", "leader", "auditor"):
+        qs = qs.filter(pk__in=access.township_ids(user))
+    return qs
+
+
+def notice_get_visible(*, user, pk) -> Notice:
+    notice = notice_list_visible_to(user=user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def assignment_get_visible(*, user, pk) -> NoticeAssignment:
+    assignment = (access.visible(user, NoticeAssignment).select_related("notice", "township")
+                  .filter(pk=pk).first())
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def assignment_transitions_for(*, user, assignment) -> list[str]:
+    """The transitions ``user`` may fire now; an extension is not offered after the deadline."""
+    names = available_transitions(assignment, user)
+    if "request_extension" in names and assignment.is_past_due():
+        names.remove("request_extension")
+    return names
+
+
+@dataclass
+class AssignmentPanel:
+    """Everything the detail page shows about one assignment, loaded in bounded queries."""
+
+    assignment: NoticeAssignment
+    transitions: list[str]
+    responses: list = field(default_factory=list)
+    extensions: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)
+
+
+def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
+    """Panels for the given (already visible) assignments: responses with their files,
+    extension requests and each one's timeline — a fixed number of queries."""
+    assignments = list(assignments)
+    if not assignments:
+        return []
+    ids = [a.pk for a in assignments]
+    responses = defaultdict(list)
+    for r in NoticeResponse.objects.filter(assignment_id__in=ids).select_related("submitted_by"):
+        responses[r.assignment_id].append(r)
+    files = defaultdict(list)
+    for items in attachments_for_many(assignments).values():
+        for attachment in items:
+            files[attachment.part].append(attachment)
+    for rs in responses.values():
+        for r in rs:
+            r.files = files.get(r.attachment_part, [])
+    extensions = defaultdict(list)
+    for e in ExtensionRequest.objects.filter(assignment_id__in=ids).select_related("requested_by", "decided_by"):
+        extensions[e.assignment_id].append(e)
+    timeline = defaultdict(list)
+    rows = (NoticeAssignment.history.filter(id__in=ids).exclude(transition="")
+            .select_related("history_user").order_by("history_id"))
+    for row in rows:
+        timeline[row.id].append(row)
+    return [AssignmentPanel(a, assignment_transitions_for(user=user, assignment=a), responses[a.pk],
+                            extensions[a.pk], timeline[a.pk]) for a in assignments]
+
+
+def notice_detail_for(*, user, notice: Notice, only: NoticeAssignment | None = None) -> dict:
+    """The notice page: the notice, its files, its transitions and the assignments this user
+    may see (a township user: only their own)."""
+    if only is not None:
+        assignments = [only]
+    else:
+        assignments = list(access.visible(user, NoticeAssignment).filter(notice=notice)
+                           .select_related("township", "notice").order_by("township__code"))
+    for a in assignments:
+        a.notice = notice
+    return {
+        "notice": notice,
+        "notice_files": list(attachments_of(notice)),
+        "notice_transitions": available_transitions(notice, user),
+        "targets": list(notice.target_townships.order_by("code")) if notice.state == "draft" else [],
+        "panels": assignment_panels(user=user, assignments=assignments),
+        "focused": only,
+    }
+
+
+def notices_with_visible_assignments(*, user, qs) -> QuerySet[Notice]:
+    """Prefetch, for each notice, only the assignments this user may see (API bodies)."""
+    return qs.prefetch_related(
+        Prefetch("assignments", to_attr="visible_assignments",
+                 queryset=access.visible(user, NoticeAssignment).select_related("township").order_by("township__code")),
+        "target_townships",
+    )

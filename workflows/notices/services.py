@@ -1,0 +1,260 @@
+"""Services of the notices workflow: ``<entity>_<verb>(*, actor, ...)``.
+
+Creation and draft editing are here; every state change goes through the kernel's
+``run_transition`` (the thin ``notice_*``/``assignment_*`` wrappers below are what seeds, tests
+and other code call; the UI and the API reach the same path through the kernel's generic
+transition endpoints). ``after_notice_transition``/``after_assignment_transition`` run inside
+the transition's transaction: related rows, follow-on system transitions, notifications (sent
+after commit) and the cross-workflow accountability signal.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supervision import access, registry
+from supervision.attachments import attachment_create
+from supervision.errors import PermissionDenied, ValidationError
+from supervision.models import Region, Unit
+from supervision.signals import accountability_referred
+from supervision.transitions import TransitionContext, run_transition, save_with_history
+from supervision.workdays import add_working_days
+
+from . import clock, conf, rules
+from .choices import AssignmentState
+from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeCounter, NoticeResponse
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def _require_right(actor, model, right: str) -> None:
+    if not access.can_anywhere(actor, registry.for_model(model), right):
+        raise PermissionDenied(_("您无权执行此操作。"))
+
+
+def _default_issuing_unit() -> Unit:
+    unit = Unit.objects.filter(kind=Unit.Kind.INSPECTION).order_by("pk").first()
+    if unit is None:
+        unit, _created = Unit.objects.get_or_create(name="县委督查室", defaults={"kind": Unit.Kind.INSPECTION})
+    return unit
+
+
+def _clean_townships(townships) -> list[Region]:
+    found = list(townships or [])
+    ids = [t.pk if isinstance(t, Region) else t for t in found]
+    regions = list(Region.objects.filter(pk__in=ids, level=Region.Level.TOWNSHIP).order_by("code"))
+    if not ids:
+        raise ValidationError({"target_townships": [_("请至少选择一个交办乡镇。")]})
+    if len(regions) != len(set(ids)):
+        raise ValidationError({"target_townships": [_("交办对象必须是本县的乡镇。")]})
+    return regions
+
+
+@transaction.atomic
+def notice_create(*, actor, title: str, findings: str, requirements: str, category: str, urgency: str,
+                  target_townships, issuing_unit: Unit | None = None, attachment=None) -> Notice:
+    """Draft a notice (inspectors). Issue it with ``notice_issue``."""
+    _require_right(actor, Notice, "draft")
+    townships = _clean_townships(target_townships)
+    notice = Notice(title=title.strip(), findings=findings.strip(), requirements=requirements.strip(),
+                    category=category, urgency=urgency, issuing_unit=issuing_unit or _default_issuing_unit(),
+                    created_by=actor)
+    notice.full_clean(exclude=["created_by", "issuing_unit"])
+    save_with_history(notice, actor=actor, reason=_("起草"))
+    notice.target_townships.set(townships)
+    if attachment is not None:
+        attachment_create(actor=actor, target=notice, upload=attachment)
+    return notice
+
+
+@transaction.atomic
+def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
+    """Edit a draft (only drafts can change; an issued notice is fixed)."""
+    _require_right(actor, Notice, "draft")
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state != "draft":
+        from supervision.errors import Conflict
+
+        raise Conflict(_("只有草稿可以修改。"))
+    townships = fields.pop("target_townships", None)
+    attachment = fields.pop("attachment", None)
+    for name in ("title", "findings", "requirements", "category", "urgency", "issuing_unit"):
+        if name in fields and fields[name] not in (None, ""):
+            setattr(notice, name, fields[name])
+    notice.full_clean(exclude=["created_by", "issuing_unit"])
+    save_with_history(notice, actor=actor, reason=_("修改草稿"))
+    if townships is not None:
+        notice.target_townships.set(_clean_townships(townships))
+    if attachment is not None:
+        attachment_create(actor=actor, target=notice, upload=attachment)
+    return notice
+
+
+def notice_number_take(*, year: int) -> tuple[int, int, str]:
+    """The next number of ``year`` (巍督〔2026〕12号), safe under concurrency.
+
+    Called inside the issuing transaction: the counter row is created once (a race on the
+    create is caught), then incremented with one UPDATE, which takes the row lock on
+    PostgreSQL and the write lock on SQLite, so two issuers never read the same value.
+    The unique (year, seq) constraint on Notice is the backstop.
+    """
+    if not NoticeCounter.objects.filter(year=year).exists():
+        try:
+            with transaction.atomic():
+                NoticeCounter.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass  # another issuer created it first
+    NoticeCounter.objects.filter(year=year).update(last=F("last") + 1)
+    seq = NoticeCounter.objects.get(year=year).last
+    return year, seq, f"{conf.get('NUMBER_PREFIX')}〔{year}〕{seq}号"
+
+
+def notice_issue(*, actor, notice: Notice, comment: str = "") -> Notice:
+    return run_transition(model=Notice, pk=notice.pk, name="issue", actor=actor, comment=comment).obj
+
+
+def notice_withdraw(*, actor, notice: Notice, comment: str) -> Notice:
+    return run_transition(model=Notice, pk=notice.pk, name="withdraw", actor=actor, comment=comment).obj
+
+
+def notice_attach(*, actor, notice: Notice, upload):
+    """Add a file to a draft notice."""
+    _require_right(actor, Notice, "draft")
+    if notice.state != "draft":
+        from supervision.errors import Conflict
+
+        raise Conflict(_("只有草稿可以添加附件。"))
+    return attachment_create(actor=actor, target=notice, upload=upload)
+
+
+def _assignments_create(ctx: TransitionContext) -> list[NoticeAssignment]:
+    notice = ctx.obj
+    deadline = add_working_days(notice.issued_on, conf.days_for(notice.urgency))
+    created = []
+    for township in notice.target_townships.order_by("code"):
+        assignment = NoticeAssignment(notice=notice, township=township, due_date=deadline.date,
+                                      original_due_date=deadline.date, due_provisional=deadline.provisional)
+        save_with_history(assignment, actor=ctx.actor, reason=ctx.comment or _("交办"), transition="issue",
+                          to_state=AssignmentState.ISSUED)
+        created.append(assignment)
+    return created
+
+
+def after_notice_transition(ctx: TransitionContext) -> None:
+    notice = ctx.obj
+    if ctx.name == "issue":
+        for assignment in _assignments_create(ctx):
+            rules.on_assignment_event(assignment, "issued", actor=ctx.actor)
+    elif ctx.name == "withdraw":
+        for assignment in notice.assignments.exclude(state__in=["closed", "withdrawn"]):
+            run_transition(model=NoticeAssignment, pk=assignment.pk, name="cancel", actor=ctx.actor,
+                           comment=ctx.comment, as_system=True)
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+def extension_pending(*, assignment: NoticeAssignment) -> ExtensionRequest:
+    return assignment.extensions.filter(decision=ExtensionRequest.Decision.PENDING).order_by("-pk").first()
+
+
+def township_unit(township: Region) -> Unit:
+    """The township's party committee (the target of an accountability referral)."""
+    unit = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, region=township).order_by("pk").first()
+    if unit is None:
+        unit, _created = Unit.objects.get_or_create(name=f"{township.name}党委",
+                                                    defaults={"kind": Unit.Kind.TOWNSHIP, "region": township})
+    return unit
+
+
+def after_assignment_transition(ctx: TransitionContext) -> None:
+    assignment: NoticeAssignment = ctx.obj
+    name, actor = ctx.name, ctx.actor
+    if name == "respond":
+        rounds = assignment.responses.count()
+        response = NoticeResponse(assignment=assignment, round=rounds + 1, text=ctx.params["text"],
+                                  submitted_by=actor)
+        save_with_history(response, actor=actor, reason=ctx.comment or _("报送整改报告"))
+        if ctx.params.get("attachment"):
+            attachment_create(actor=actor, target=assignment, upload=ctx.params["attachment"],
+                              part=response.attachment_part)
+    elif name == "request_extension":
+        request = ExtensionRequest(assignment=assignment, previous_due_date=assignment.due_date,
+                                   requested_due_date=ctx.params["due_date"], reason=ctx.comment,
+                                   requested_by=actor)
+        save_with_history(request, actor=actor, reason=ctx.comment)
+    elif name in ("approve_extension", "reject_extension"):
+        request = extension_pending(assignment=assignment)
+        if request is not None:
+            approved = name == "approve_extension"
+            request.decision = (ExtensionRequest.Decision.APPROVED if approved
+                                else ExtensionRequest.Decision.REJECTED)
+            request.granted_due_date = assignment.due_date if approved else None
+            request.decided_by = actor
+            request.decided_at = timezone.now()
+            request.decision_comment = ctx.comment
+            save_with_history(request, actor=actor, reason=ctx.comment or request.get_decision_display())
+    elif name == "close":
+        _complete_notice_if_done(assignment, actor)
+    elif name == "refer_accountability":
+        accountability_referred.send(
+            sender=NoticeAssignment, source=assignment, actor=actor, reason=ctx.comment,
+            target_unit=township_unit(assignment.township), target_person=None, source_kind="notice_overdue")
+    rules.on_assignment_event(assignment, name, actor=actor, comment=ctx.comment)
+
+
+def _complete_notice_if_done(assignment: NoticeAssignment, actor) -> None:
+    siblings = NoticeAssignment.objects.filter(notice_id=assignment.notice_id)
+    if not siblings.exclude(state=AssignmentState.CLOSED).exists():
+        run_transition(model=Notice, pk=assignment.notice_id, name="complete", actor=actor,
+                       comment=_("各乡镇均已销号，通知办结。"), as_system=True)
+
+
+def _fire(name: str, *, actor, assignment, comment: str = "", **data):
+    return run_transition(model=NoticeAssignment, pk=assignment.pk, name=name, actor=actor, comment=comment,
+                          data={k: v for k, v in data.items() if k != "files"}, files=data.get("files")).obj
+
+
+def assignment_acknowledge(*, actor, assignment, comment: str = ""):
+    return _fire("acknowledge", actor=actor, assignment=assignment, comment=comment)
+
+
+def assignment_respond(*, actor, assignment, text: str, attachment=None, comment: str = ""):
+    files = {"attachment": attachment} if attachment is not None else None
+    return _fire("respond", actor=actor, assignment=assignment, comment=comment, text=text, files=files)
+
+
+def assignment_return(*, actor, assignment, comment: str, due_date: dt.date | None = None):
+    extra = {"due_date": due_date.isoformat()} if due_date else {}
+    return _fire("return_for_rework", actor=actor, assignment=assignment, comment=comment, **extra)
+
+
+def assignment_close(*, actor, assignment, comment: str = ""):
+    return _fire("close", actor=actor, assignment=assignment, comment=comment)
+
+
+def assignment_request_extension(*, actor, assignment, due_date: dt.date, comment: str):
+    return _fire("request_extension", actor=actor, assignment=assignment, comment=comment,
+                 due_date=due_date.isoformat())
+
+
+def assignment_decide_extension(*, actor, assignment, approve: bool, comment: str = "",
+                                due_date: dt.date | None = None):
+    extra = {"due_date": due_date.isoformat()} if due_date else {}
+    return _fire("approve_extension" if approve else "reject_extension", actor=actor, assignment=assignment,
+                 comment=comment, **extra)
+
+
+def assignment_escalate(*, actor, assignment, step: str, comment: str):
+    """One step of the ladder: ``urge``, ``criticize``, ``interview`` or ``refer_accountability``."""
+    if step not in ("urge", "criticize", "interview", "refer_accountability"):
+        raise ValidationError({"step": [_("未知的督办措施。")]})
+    return _fire(step, actor=actor, assignment=assignment, comment=comment)
+
+
+def today() -> dt.date:
+    return clock.today()

@@ -1,0 +1,118 @@
+"""Pages of the notices workflow. Thin: a selector or a service, then render.
+
+Transitions post to the kernel's ``record-transition`` endpoint (the one path for every
+state change); these views only show what the user may see and fire.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supervision import access, registry
+from supervision.errors import Conflict, PermissionDenied, ValidationError
+
+from . import conf, export, selectors, services
+from .forms import NoticeForm, RegisterFilterForm
+from .models import Notice, NoticeAssignment
+
+
+def _require_view(user):
+    if not access.can_anywhere(user, registry.for_model(NoticeAssignment), "view"):
+        raise Http404
+
+
+def _filters(request):
+    form = RegisterFilterForm(request.GET or None, townships=selectors.register_townships_for(user=request.user))
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@login_required
+def register(request):
+    _require_view(request.user)
+    form, filters = _filters(request)
+    rows = selectors.assignment_list_visible_to(user=request.user, filters=filters)
+    page = Paginator(rows, int(conf.get("REGISTER_PAGE_SIZE"))).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
+    return render(request, "notices/register.html", {
+        "form": form, "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
+        "today": services.today(),
+    })
+
+
+@login_required
+def register_export(request):
+    _require_view(request.user)
+    _form, filters = _filters(request)
+    rows = selectors.assignment_list_visible_to(user=request.user, filters=filters)
+    response = HttpResponse(export.register_xlsx(rows),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"notices-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _notice_form_kwargs(form):
+    data = dict(form.cleaned_data)
+    data["target_townships"] = list(data["target_townships"])
+    return data
+
+
+@login_required
+def notice_create(request):
+    if not access.can_anywhere(request.user, registry.for_model(Notice), "draft"):
+        raise PermissionDenied
+    form = NoticeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.notice_create(actor=request.user, **_notice_form_kwargs(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("通知草稿已保存，核对无误后请签发下发。"))
+            return redirect(notice.get_absolute_url())
+    return render(request, "notices/notice_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def notice_edit(request, pk):
+    notice = selectors.notice_get_visible(user=request.user, pk=pk)
+    if not access.can(request.user, "draft", notice):
+        raise PermissionDenied
+    if notice.state != "draft":
+        messages.error(request, _("只有草稿可以修改。"))
+        return redirect(notice.get_absolute_url())
+    initial = {"title": notice.title, "category": notice.category, "urgency": notice.urgency,
+               "issuing_unit": notice.issuing_unit, "findings": notice.findings,
+               "requirements": notice.requirements, "target_townships": list(notice.target_townships.all())}
+    form = NoticeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_update_draft(actor=request.user, notice=notice, **_notice_form_kwargs(form))
+        except (ValidationError, Conflict) as exc:
+            form.add_error(None, getattr(exc, "message", None) or exc)
+        else:
+            messages.success(request, _("草稿已修改。"))
+            return redirect(notice.get_absolute_url())
+    return render(request, "notices/notice_form.html", {"form": form, "notice": notice},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def notice_detail(request, pk):
+    notice = selectors.notice_get_visible(user=request.user, pk=pk)
+    return render(request, "notices/detail.html", selectors.notice_detail_for(user=request.user, notice=notice))
+
+
+@login_required
+def assignment_detail(request, pk):
+    assignment = selectors.assignment_get_visible(user=request.user, pk=pk)
+    context = selectors.notice_detail_for(user=request.user, notice=assignment.notice, only=assignment)
+    return render(request, "notices/detail.html", context)
