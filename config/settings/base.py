@@ -53,8 +53,11 @@ INSTALLED_APPS = [
 ]
 # Workflow apps are discovered: every package under workflows/ with an apps.py is one, and
 # registers itself in its AppConfig.ready(). Adding a workflow touches nothing else.
+# ONLY_WORKFLOWS="notices,cases" limits discovery (development; empty string: none).
+_only = env("ONLY_WORKFLOWS")
 WORKFLOW_APPS = sorted(
-    f"workflows.{p.name}" for p in (BASE_DIR / "workflows").iterdir() if (p / "apps.py").is_file()
+    f"workflows.{p.name}" for p in (BASE_DIR / "workflows").iterdir()
+    if (p / "apps.py").is_file() and (_only is None or p.name in _only.split(","))
 )
 INSTALLED_APPS += WORKFLOW_APPS
 
