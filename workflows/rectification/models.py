@@ -237,11 +237,13 @@ class Rectification(WorkflowRecord):
         self.follow_up_until = add_months(self.accepted_on or timezone.localdate(),
                                           conf.get("FOLLOW_UP_MONTHS")).date
 
-    @transition(field=state, source=State.FOLLOWED_UP, target=State.CLOSED,
+    def follow_up_over(self) -> bool:
+        return not self.follow_up_until or timezone.localdate() >= self.follow_up_until
+
+    @transition(field=state, source=State.FOLLOWED_UP, target=State.CLOSED, conditions=[follow_up_over],
                 custom={"label": gettext_lazy("结束跟踪")})
     def close(self, ctx):
-        if self.follow_up_until and timezone.localdate() < self.follow_up_until:
-            raise Conflict(_("跟踪回访期至 %(d)s，期满后才能结束。") % {"d": self.follow_up_until.isoformat()})
+        pass
 
     def barred_people(self):
         """The three people a failed acceptance bars from 优秀 (DESIGN §4.2)."""
