@@ -1,0 +1,119 @@
+"""API: /api/v1/cases/ and /api/v1/accountability/ (DESIGN §3.6) on the kernel's RecordViewSet."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from supervision.api.base import RecordSerializer, RecordViewSet
+from supervision.models import Person, Region, Unit
+
+from . import choices, services
+from .conf import limit
+from .models import AccountabilityMatter, Case, CaseSubject
+
+
+class CaseSubjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseSubject
+        fields = ["id", "name", "post", "village", "is_party_member", "is_village_committee"]
+
+
+class CaseSerializer(RecordSerializer):
+    number = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    subjects = CaseSubjectSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "source", "category", "reporter_anonymous", "reporter_name", "reporter_contact",
+                  "township", "amount", "description", "received_on", "handler", "state", "state_label",
+                  "pending_kind", "pending_target", "pending_by", "pending_at", "pending_data",
+                  "due_date", "due_provisional", "due_kind", "investigation_due", "extension_count", "overdue",
+                  "escalated", "disposition", "filed_on", "review_report", "sanctioned_subject",
+                  "party_sanction", "admin_sanction", "decided_on", "executed_on", "transferred_on",
+                  "light_measure", "four_forms", "closed_on", "appealed_on", "reexam_outcome", "reexamined_on",
+                  "subjects", "version", "available_transitions"]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=choices.Source.choices)
+    category = serializers.ChoiceField(choices=choices.Category.choices)
+    reporter_anonymous = serializers.BooleanField(required=False, default=False)
+    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    reporter_contact = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    township = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(level=Region.Level.TOWNSHIP), required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, default=0)
+    description = serializers.CharField()
+    subjects = CaseSubjectSerializer(many=True, required=False)
+
+    def validate_description(self, value):
+        if len(value) > limit("MAX_TEXT_LENGTH"):
+            raise serializers.ValidationError(_("内容不能超过 %(n)d 个字。") % {"n": limit("MAX_TEXT_LENGTH")})
+        return value
+
+
+class CaseViewSet(mixins.CreateModelMixin, RecordViewSet):
+    """Clues and cases. Visible to discipline roles and (read-only, reporter masked) auditors."""
+
+    model = Case
+    serializer_class = CaseSerializer
+    related = ("township", "handler", "pending_by")
+    filterset_fields = ("state", "category", "source", "township", "four_forms", "overdue", "escalated")
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("subjects")
+
+    def get_serializer_class(self):
+        return CaseCreateSerializer if self.action == "create" else CaseSerializer
+
+    def create(self, request, *args, **kwargs):
+        services.require_right(request.user, Case, "create")
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_register(actor=request.user, **data.validated_data)
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class MatterSerializer(RecordSerializer):
+    target_unit_name = serializers.CharField(source="target_unit.name", read_only=True, default="")
+    target_person_name = serializers.CharField(source="target_person.name", read_only=True, default="")
+
+    class Meta:
+        model = AccountabilityMatter
+        fields = ["id", "target_unit", "target_unit_name", "target_person", "target_person_name", "reason",
+                  "source_kind", "source_type", "source_id", "source_label", "opened_by", "state", "measure",
+                  "decided_on", "closed_on", "created_at", "version", "available_transitions"]
+        read_only_fields = fields
+
+
+class MatterCreateSerializer(serializers.Serializer):
+    target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    target_person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
+                                                       allow_null=True)
+    reason = serializers.CharField()
+
+
+class MatterViewSet(mixins.CreateModelMixin, RecordViewSet):
+    """Accountability matters 问责 (opened by hand here, or referred by other workflows)."""
+
+    model = AccountabilityMatter
+    serializer_class = MatterSerializer
+    related = ("target_unit", "target_person", "opened_by")
+    filterset_fields = ("state", "source_kind", "measure")
+
+    def get_serializer_class(self):
+        return MatterCreateSerializer if self.action == "create" else MatterSerializer
+
+    def create(self, request, *args, **kwargs):
+        services.require_right(request.user, AccountabilityMatter, "create")
+        data = MatterCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matter, _created = services.accountability_open(actor=request.user, **data.validated_data)
+        matter = self.get_queryset().get(pk=matter.pk)
+        return Response(MatterSerializer(matter, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)

@@ -1,0 +1,119 @@
+"""Demo cases for ``python manage.py seed_demo``: through the services and the transition path,
+acting as the demo users ``discipline`` (handler), ``discipline_head`` and ``discipline_head2``."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from supervision.models import Region, Unit, User
+from supervision.transitions import run_transition
+
+from .models import AccountabilityMatter, Case
+
+MARK = "【演示】"
+
+# (description, category, township pinyin, amount, subjects, steps)
+# steps: (transition, actor, data) fired in order.
+SCENARIOS = [
+    ("村支书强占村民承包地、威胁举报人", "village_tyrant", "nanzhao", 0,
+     [{"name": "杨某某", "post": "村党总支书记", "village": "鸡碧村", "is_party_member": True,
+       "is_village_committee": True}], []),
+    ("村会计截留易地扶贫搬迁补助资金", "poverty_funds", "yongjian", 36800,
+     [{"name": "李某", "post": "村委会会计", "village": "永瑞村", "is_party_member": False,
+       "is_village_committee": True}],
+     [("propose_disposition", "discipline", {"target": "verification"}), ("approve", "discipline_head", {})]),
+    ("村干部在低保评定中优亲厚友", "favouritism", "weibaoshan", 0,
+     [{"name": "张某", "post": "村委会主任", "village": "龙潭村", "is_party_member": True,
+       "is_village_committee": True}],
+     [("propose_disposition", "discipline", {"target": "inquiry"}), ("approve", "discipline_head2", {})]),
+    ("驻村工作队员工作作风漂浮、长期不在岗", "work_style", "maanshan", 0,
+     [{"name": "王某", "post": "工作队员", "village": "三胜村", "is_party_member": True}],
+     [("propose_disposition", "discipline", {"target": "parked"})]),
+]
+
+
+def _run(case, name, username, data, comment):
+    actor = User.objects.get(username=username)
+    run_transition(model=Case, pk=case.pk, name=name, actor=actor, comment=comment, data=data)
+    case.refresh_from_db()
+
+
+def _demo_case(desc, category, township, amount, subjects, steps):
+    from .services import case_register
+
+    description = f"{MARK}{desc}"
+    case = Case.objects.filter(description=description).first()
+    if case is not None:
+        return case, False
+    handler = User.objects.get(username="discipline")
+    case = case_register(actor=handler, source="petition", category=category, description=description,
+                         reporter_anonymous=len(desc) % 2 == 0, reporter_name="" if len(desc) % 2 == 0 else "群众甲",
+                         reporter_contact="138****0000", township=Region.objects.get(pinyin=township),
+                         amount=amount, subjects=subjects)
+    for name, username, data in steps:
+        _run(case, name, username, data, comment="演示数据")
+    return case, True
+
+
+def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=None):
+    """A case filed ``filed_days_ago`` days ago and carried on to ``until``."""
+    try:  # a test dependency in the lock file; without it the demo case is simply not back-dated
+        import time_machine
+        travel = time_machine.travel(timezone.now() - dt.timedelta(days=filed_days_ago), tick=False)
+    except ImportError:  # pragma: no cover
+        import contextlib
+        travel = contextlib.nullcontext()
+    from .services import case_register
+
+    description = f"{MARK}{desc}"
+    case = Case.objects.filter(description=description).first()
+    if case is not None:
+        return case, False
+    with travel:
+        handler = User.objects.get(username="discipline")
+        case = case_register(actor=handler, source="inspection", category="embezzlement", description=description,
+                             reporter_anonymous=True, township=Region.objects.get(pinyin=township), amount=52000,
+                             subjects=subjects)
+        _run(case, "propose_disposition", "discipline", {"target": "verification"}, "初核")
+        _run(case, "approve", "discipline_head", {}, "同意初核")
+        _run(case, "propose_filing", "discipline", {}, "证据确凿，提请立案")
+        _run(case, "approve", "discipline_head2", {}, "同意立案")
+        _run(case, "start_investigation", "discipline", {}, "")
+    if until == "investigating":
+        return case, True
+    _run(case, "submit_review", "discipline", {}, "调查终结，移送审理")
+    _run(case, "file_review_report", "discipline", {"review_report": "经审理，事实清楚，证据确凿。"}, "审理报告")
+    _run(case, "propose_decision", "discipline", decision or {}, "提请处分")
+    _run(case, "approve", "discipline_head", {}, "同意")
+    _run(case, "announce", "discipline", {}, "")
+    _run(case, "close", "discipline", {"four_forms": "second", "execution_report": "处分已执行到位。"}, "执行完毕")
+    if until == "appealed":
+        _run(case, "appeal", "discipline", {}, "受处分人提出申诉")
+    return case, True
+
+
+def seed_demo(stdout) -> None:
+    made = 0
+    for scenario in SCENARIOS:
+        made += _demo_case(*scenario)[1]
+    made += _full_case("村民小组长贪污危房改造补助", "dacang",
+                       [{"name": "赵某", "post": "村民小组长", "village": "大仓村", "is_party_member": True}],
+                       filed_days_ago=120, until="investigating")[1]
+    made += _full_case("村委会副主任虚报冒领产业扶持资金", "wuyin",
+                       [{"name": "罗某", "post": "村委会副主任", "village": "五印村", "is_party_member": True,
+                         "is_village_committee": True}],
+                       filed_days_ago=200, until="appealed",
+                       decision={"party_sanction": "serious_warning", "admin_sanction": "major_demerit"})[1]
+    # The overdue investigation is marked by the sweep, as in production.
+    from .sweeps import cases_mark_overdue
+
+    cases_mark_overdue(timezone.now())
+    unit = Unit.objects.filter(name="县农业农村局").first()
+    if unit is not None and not AccountabilityMatter.objects.filter(reason__startswith=MARK).exists():
+        from .services import accountability_open
+
+        accountability_open(actor=User.objects.get(username="discipline"), target_unit=unit,
+                            reason=f"{MARK}扶贫项目资金监管不力，群众反映强烈")
+        made += 1
+    stdout.write(f"cases: {made} demo record(s) added")

@@ -1,0 +1,137 @@
+"""Forms: the clue intake form and the extra fields of transitions (validated by the kernel)."""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from supervision.forms import AttachmentField
+
+from . import choices
+from .conf import limit
+
+
+def max_text(value):
+    n = limit("MAX_TEXT_LENGTH")
+    if value and len(value) > n:
+        raise ValidationError(_("内容不能超过 %(n)d 个字。") % {"n": n}, code="max_length")
+
+
+def _blank(choice_class):
+    return [("", "—"), *choice_class.choices]
+
+
+# --- transition forms -------------------------------------------------------------------
+
+class DispositionForm(forms.Form):
+    target = forms.ChoiceField(label=gettext_lazy("处置方式"), choices=[
+        (c, choices.State(c).label) for c in ("inquiry", "verification", "parked", "dismissed")])
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=gettext_lazy("延长天数（审查调查）"), min_value=1, required=False,
+                              help_text=gettext_lazy("初步核实固定延长一个月，可不填。"))
+
+
+class DecisionForm(forms.Form):
+    subject = forms.IntegerField(label=gettext_lazy("受处分人"), required=False,
+                                 widget=forms.Select(choices=[("", "—")]))
+    party_sanction = forms.ChoiceField(label=gettext_lazy("党纪处分"), choices=_blank(choices.PartySanction),
+                                       required=False)
+    admin_sanction = forms.ChoiceField(label=gettext_lazy("政务处分"), choices=_blank(choices.AdminSanction),
+                                       required=False)
+    review_report = forms.CharField(label=gettext_lazy("审理报告"), required=False, validators=[max_text],
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("party_sanction") and not data.get("admin_sanction"):
+            raise ValidationError(_("请至少选择一种党纪处分或政务处分。"))
+        return data
+
+
+class ReviewReportForm(forms.Form):
+    review_report = forms.CharField(label=gettext_lazy("审理报告"), validators=[max_text],
+                                    widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CloseForm(forms.Form):
+    four_forms = forms.ChoiceField(label=gettext_lazy("“四种形态”"), choices=_blank(choices.FourForms),
+                                   error_messages={"required": gettext_lazy("了结前必须标注“四种形态”。")})
+    light_measure = forms.ChoiceField(label=gettext_lazy("处理方式"), choices=_blank(choices.LightMeasure),
+                                      required=False)
+    execution_report = forms.CharField(label=gettext_lazy("执行情况报告"), required=False, validators=[max_text],
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnnounceForm(forms.Form):
+    announced_on = forms.DateField(label=gettext_lazy("宣布日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReexamForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=_blank(choices.ReexamOutcome))
+
+
+class MeasureForm(forms.Form):
+    measure = forms.ChoiceField(label=gettext_lazy("问责方式"), choices=_blank(choices.Measure))
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+class ClueForm(forms.Form):
+    source = forms.ChoiceField(label=gettext_lazy("线索来源"), choices=choices.Source.choices)
+    category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=choices.Category.choices)
+    reporter_anonymous = forms.BooleanField(label=gettext_lazy("匿名举报"), required=False)
+    reporter_name = forms.CharField(label=gettext_lazy("反映人姓名"), max_length=50, required=False)
+    reporter_contact = forms.CharField(label=gettext_lazy("反映人联系方式"), max_length=100, required=False)
+    township = forms.ModelChoiceField(label=gettext_lazy("所属乡镇"), queryset=None, required=False)
+    amount = forms.DecimalField(label=gettext_lazy("涉及金额（元）"), min_value=0, max_digits=14, decimal_places=2,
+                                required=False)
+    description = forms.CharField(label=gettext_lazy("问题描述"), validators=[max_text],
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    attachment = AttachmentField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from supervision.models import Region
+
+        self.fields["township"].queryset = Region.objects.filter(level=Region.Level.TOWNSHIP)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("reporter_anonymous") and not (data.get("reporter_name") or "").strip():
+            self.add_error("reporter_name", _("实名举报请填写反映人姓名，否则请勾选匿名。"))
+        return data
+
+
+class SubjectForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("被反映人姓名"), max_length=50, required=False)
+    post = forms.CharField(label=gettext_lazy("职务"), max_length=100, required=False)
+    village = forms.CharField(label=gettext_lazy("所在村"), max_length=64, required=False)
+    is_party_member = forms.BooleanField(label=gettext_lazy("中共党员"), required=False)
+    is_village_committee = forms.BooleanField(label=gettext_lazy("村委会工作人员"), required=False)
+
+
+SubjectFormSet = forms.formset_factory(SubjectForm, extra=3, max_num=10)
+
+
+class MatterForm(forms.Form):
+    target_unit = forms.ModelChoiceField(label=gettext_lazy("问责单位"), queryset=None, required=False)
+    target_person = forms.ModelChoiceField(label=gettext_lazy("问责干部"), queryset=None, required=False)
+    reason = forms.CharField(label=gettext_lazy("问责事由"), validators=[max_text],
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from supervision.models import Person, Unit
+
+        self.fields["target_unit"].queryset = Unit.objects.all()
+        self.fields["target_person"].queryset = Person.objects.select_related("unit")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("target_unit") and not data.get("target_person"):
+            raise ValidationError(_("请选择问责单位或问责干部。"))
+        return data

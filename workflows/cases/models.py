@@ -1,0 +1,445 @@
+"""Clue/case records (one record through its whole life) and accountability matters.
+
+A ``Case`` starts as a clue 问题线索 in ``received`` and, if filed, continues as a case 案件
+under the same number: one state machine, one history chain, one read log (see docs/cases.md).
+
+Two-person rule: a handler (``discipline``) *proposes* a disposition, a filing, a decision or an
+extension (a ``propose_*`` transition that keeps the state and fills the ``pending_*`` fields); a
+head (``discipline_head``, never the proposer: enforced by the kernel through the right's
+check) fires ``approve`` (moves the state) or ``reject_proposal``. Each is its own history row.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import RETURN_VALUE, FSMField, transition
+
+from supervision import workdays
+from supervision.models import WorkflowRecord, audited_history
+
+from . import choices
+from .choices import OPEN_STATES, PROPOSAL_STATES, TIMED_STATES
+from .conf import limit
+from .forms import (AnnounceForm, CloseForm, DecisionForm, DispositionForm, ExtensionForm, MeasureForm,
+                    ReexamForm, ReviewReportForm)
+
+
+def _no_pending(case) -> bool:
+    return not case.pending_kind
+
+
+def _has_pending(case) -> bool:
+    return bool(case.pending_kind)
+
+
+def _not_escalated(case) -> bool:
+    return not case.escalated
+
+
+def _not_overdue(case) -> bool:
+    return not case.overdue
+
+
+def _overdue_not_urged(case) -> bool:
+    return case.overdue and not case.overdue_urged
+
+
+class Case(WorkflowRecord):
+    source = models.CharField(gettext_lazy("线索来源"), max_length=20, choices=choices.Source.choices)
+    category = models.CharField(gettext_lazy("问题类别"), max_length=20, choices=choices.Category.choices,
+                                db_index=True)
+    reporter_anonymous = models.BooleanField(gettext_lazy("匿名举报"), default=False)
+    reporter_name = models.CharField(gettext_lazy("反映人姓名"), max_length=50, blank=True)
+    reporter_contact = models.CharField(gettext_lazy("反映人联系方式"), max_length=100, blank=True)
+    township = models.ForeignKey("supervision.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=gettext_lazy("所属乡镇"))
+    amount = models.DecimalField(gettext_lazy("涉及金额（元）"), max_digits=14, decimal_places=2, default=0,
+                                 validators=[MinValueValidator(0)])
+    description = models.TextField(gettext_lazy("问题描述"))
+    received_on = models.DateField(gettext_lazy("受理日期"), default=timezone.localdate)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=gettext_lazy("承办人"))
+
+    state = FSMField(gettext_lazy("状态"), default="received", protected=True, choices=choices.State.choices,
+                     db_index=True)
+
+    # The open proposal awaiting a head's approval (two-person rule).
+    pending_kind = models.CharField(gettext_lazy("待审批事项"), max_length=20, blank=True,
+                                    choices=choices.ProposalKind.choices, db_index=True)
+    pending_target = models.CharField(gettext_lazy("提议去向"), max_length=20, blank=True,
+                                      choices=choices.State.choices)
+    pending_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=gettext_lazy("提议人"))
+    pending_at = models.DateTimeField(gettext_lazy("提议时间"), null=True, blank=True)
+    pending_data = models.JSONField(gettext_lazy("提议内容"), default=dict, blank=True)
+
+    # Time limits.
+    due_date = models.DateField(gettext_lazy("办理期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(gettext_lazy("期限待定（节假日未公布）"), default=False)
+    due_kind = models.CharField(gettext_lazy("期限类型"), max_length=20, blank=True)
+    investigation_due = models.DateField(gettext_lazy("审查调查期限"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(gettext_lazy("延期次数"), default=0)
+    overdue = models.BooleanField(gettext_lazy("已逾期"), default=False, db_index=True)
+    overdue_urged = models.BooleanField(gettext_lazy("已督办"), default=False)
+
+    escalated = models.BooleanField(gettext_lazy("提级办理/上级督办"), default=False, db_index=True)
+    escalated_at = models.DateTimeField(gettext_lazy("提级时间"), null=True, blank=True)
+
+    disposition = models.CharField(gettext_lazy("处置方式"), max_length=20, blank=True,
+                                   choices=choices.State.choices)
+    filed_on = models.DateField(gettext_lazy("立案日期"), null=True, blank=True)
+    review_report = models.TextField(gettext_lazy("审理报告"), blank=True)
+    sanctioned_subject = models.ForeignKey("CaseSubject", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+", verbose_name=gettext_lazy("受处分人"))
+    party_sanction = models.CharField(gettext_lazy("党纪处分"), max_length=20, blank=True,
+                                      choices=choices.PartySanction.choices)
+    admin_sanction = models.CharField(gettext_lazy("政务处分"), max_length=20, blank=True,
+                                      choices=choices.AdminSanction.choices)
+    decided_on = models.DateField(gettext_lazy("决定日期"), null=True, blank=True)
+    executed_on = models.DateField(gettext_lazy("宣布执行日期"), null=True, blank=True)
+    execution_report = models.TextField(gettext_lazy("执行情况报告"), blank=True)
+    transferred_on = models.DateField(gettext_lazy("移送日期"), null=True, blank=True)
+    light_measure = models.CharField(gettext_lazy("处理方式"), max_length=20, blank=True,
+                                     choices=choices.LightMeasure.choices)
+    four_forms = models.CharField(gettext_lazy("“四种形态”"), max_length=10, blank=True,
+                                  choices=choices.FourForms.choices, db_index=True)
+    closed_on = models.DateField(gettext_lazy("了结日期"), null=True, blank=True)
+    appealed_on = models.DateField(gettext_lazy("申诉日期"), null=True, blank=True)
+    reexam_outcome = models.CharField(gettext_lazy("复查结论"), max_length=20, blank=True,
+                                      choices=choices.ReexamOutcome.choices)
+    reexamined_on = models.DateField(gettext_lazy("复查日期"), null=True, blank=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = gettext_lazy("问题线索/案件")
+        verbose_name_plural = gettext_lazy("问题线索与案件")
+
+    def __str__(self):
+        return f"{self.number} {self.get_category_display()}"
+
+    @property
+    def number(self) -> str:
+        year = (self.received_on or timezone.localdate()).year
+        return _("巍纪〔%(year)d〕%(n)d号") % {"year": year, "n": self.pk or 0}
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_case(self) -> bool:
+        """Filed (立案) at some point: a case 案件 rather than a clue 线索."""
+        return self.filed_on is not None
+
+    # --- helpers used by transitions ------------------------------------------------------
+
+    def _set_due(self, kind: str, deadline: workdays.Deadline | None):
+        self.due_kind = kind if deadline else ""
+        self.due_date = deadline.date if deadline else None
+        self.due_provisional = bool(deadline and deadline.provisional)
+        self.overdue = False
+        self.overdue_urged = False
+
+    def _clear_pending(self):
+        self.pending_kind = ""
+        self.pending_target = ""
+        self.pending_by = None
+        self.pending_at = None
+        self.pending_data = {}
+
+    def _propose(self, ctx, kind: str, target: str, data: dict | None = None):
+        self.pending_kind = kind
+        self.pending_target = target
+        self.pending_by = ctx.actor
+        self.pending_at = timezone.now()
+        self.pending_data = data or {}
+
+    def _check_sanction(self, subject_id, party_sanction: str, admin_sanction: str):
+        subjects = list(self.subjects.all())
+        if subject_id:
+            chosen = [s for s in subjects if s.pk == subject_id]
+            if not chosen:
+                raise ValidationError({"subject": _("受处分人不属于本案。")})
+        else:
+            chosen = subjects
+        if admin_sanction and admin_sanction not in choices.VILLAGE_COMMITTEE_ADMIN_SANCTIONS:
+            for s in chosen:
+                if s.is_village_committee:
+                    raise ValidationError({"admin_sanction": _(
+                        "%(name)s 是村委会工作人员，政务处分只能是警告、记过或记大过。") % {"name": s.name}})
+        if party_sanction:
+            for s in chosen:
+                if not s.is_party_member:
+                    raise ValidationError({"party_sanction": _(
+                        "%(name)s 不是中共党员，不能给予党纪处分。") % {"name": s.name}})
+        return chosen[0] if subject_id else None
+
+    # --- proposals (handler) --------------------------------------------------------------
+
+    @transition(field=state, source=["received", "inquiry", "parked"], target=None, conditions=[_no_pending],
+                custom={"label": gettext_lazy("提出处置意见"), "right": "propose", "form": DispositionForm})
+    def propose_disposition(self, ctx):
+        target = ctx.params["target"]
+        if target not in choices.DISPOSITIONS[self.state]:
+            raise ValidationError({"target": _("“%(state)s”状态下不能提出“%(target)s”的处置意见。") % {
+                "state": self.get_state_display(), "target": choices.State(target).label}})
+        self._propose(ctx, "disposition", target)
+
+    @transition(field=state, source=["verification"], target=None, conditions=[_no_pending],
+                custom={"label": gettext_lazy("提请立案"), "right": "propose"})
+    def propose_filing(self, ctx):
+        self._propose(ctx, "filing", "filed")
+
+    @transition(field=state, source=["verification", "investigating"], target=None, conditions=[_no_pending],
+                custom={"label": gettext_lazy("申请延长期限"), "right": "propose", "form": ExtensionForm,
+                        "inbox": False})
+    def propose_extension(self, ctx):
+        days = ctx.params.get("days")
+        if self.state == "investigating":
+            maximum = limit("INVESTIGATION_EXTENSION_MAX_DAYS")
+            if not days:
+                raise ValidationError({"days": _("请填写延长天数。")})
+            if days > maximum:
+                raise ValidationError({"days": _("审查调查最多延长 %(n)d 天。") % {"n": maximum}})
+            data = {"days": days}
+        else:
+            data = {"months": limit("VERIFICATION_EXTENSION_MONTHS")}
+        self._propose(ctx, "extension", self.state, data)
+
+    @transition(field=state, source=["reviewing"], target=None, custom={
+        "label": gettext_lazy("提交审理报告"), "right": "handle", "form": ReviewReportForm, "inbox": False})
+    def file_review_report(self, ctx):
+        self.review_report = ctx.params["review_report"]
+
+    @transition(field=state, source=["reviewing"], target=None, conditions=[_no_pending],
+                custom={"label": gettext_lazy("提请作出处分决定"), "right": "propose", "form": DecisionForm})
+    def propose_decision(self, ctx):
+        p = ctx.params
+        if p.get("review_report"):
+            self.review_report = p["review_report"]
+        if not self.review_report.strip():
+            raise ValidationError({"review_report": _("作出处分决定前必须有审理报告。")})
+        self._check_sanction(p.get("subject"), p.get("party_sanction") or "", p.get("admin_sanction") or "")
+        self._propose(ctx, "decision", "decided", {
+            "subject": p.get("subject"), "party_sanction": p.get("party_sanction") or "",
+            "admin_sanction": p.get("admin_sanction") or ""})
+
+    # --- approval (head, never the proposer) -------------------------------------------------
+
+    @transition(field=state, source=PROPOSAL_STATES, conditions=[_has_pending],
+                target=RETURN_VALUE("inquiry", "verification", "parked", "dismissed", "filed", "investigating",
+                                    "decided"),
+                custom={"label": gettext_lazy("审批同意"), "right": "approve", "comment_required": False})
+    def approve(self, ctx):
+        kind, target, data = self.pending_kind, self.pending_target, self.pending_data or {}
+        today = timezone.localdate()
+        if kind == "disposition":
+            self.disposition = target
+            if target == "inquiry":
+                self._set_due("inquiry", workdays.add_working_days(today, limit("INQUIRY_REPLY_WORKING_DAYS")))
+            elif target == "verification":
+                self._set_due("verification", workdays.add_months(today, limit("VERIFICATION_MONTHS")))
+            elif target == "dismissed":
+                self._set_due("", None)
+                self.closed_on = today
+            else:
+                self._set_due("", None)
+        elif kind == "filing":
+            self.filed_on = today
+            deadline = workdays.add_calendar_days(today, limit("INVESTIGATION_DAYS"))
+            self.investigation_due = deadline.date
+            self._set_due("investigation", deadline)
+        elif kind == "decision":
+            subject = data.get("subject")
+            self._check_sanction(subject, data.get("party_sanction", ""), data.get("admin_sanction", ""))
+            self.sanctioned_subject_id = subject or None
+            self.party_sanction = data.get("party_sanction", "")
+            self.admin_sanction = data.get("admin_sanction", "")
+            self.decided_on = today
+            self._set_due("announce", workdays.add_months(today, limit("ANNOUNCE_MONTHS")))
+        elif kind == "extension":
+            base = self.due_date or today
+            if target == "investigating":
+                deadline = workdays.add_calendar_days(base, int(data["days"]))
+                self.investigation_due = deadline.date
+            else:
+                deadline = workdays.add_months(base, int(data.get("months", 1)))
+            self.extension_count += 1
+            self._set_due(self.due_kind or target, deadline)
+        self._last_proposer_id = self.pending_by_id
+        self._clear_pending()
+        return target
+
+    @transition(field=state, source=PROPOSAL_STATES, target=None, conditions=[_has_pending],
+                custom={"label": gettext_lazy("不同意（退回提议）"), "right": "approve"})
+    def reject_proposal(self, ctx):
+        self._last_proposer_id = self.pending_by_id
+        self._clear_pending()
+
+    # --- handling ---------------------------------------------------------------------------
+
+    @transition(field=state, source=["filed"], target="investigating",
+                custom={"label": gettext_lazy("开始审查调查"), "right": "handle", "comment_required": False})
+    def start_investigation(self, ctx):
+        pass
+
+    @transition(field=state, source=["investigating"], target="reviewing", conditions=[_no_pending],
+                custom={"label": gettext_lazy("移送审理"), "right": "handle"})
+    def submit_review(self, ctx):
+        self._set_due("review", workdays.add_months(timezone.localdate(), limit("REVIEW_MONTHS")))
+
+    @transition(field=state, source=["reviewing"], target="investigating", conditions=[_no_pending],
+                custom={"label": gettext_lazy("退回补充调查"), "right": "send_back", "inbox": False})
+    def send_back(self, ctx):
+        due = self.investigation_due
+        self._set_due("investigation", workdays.Deadline(due) if due else None)
+
+    @transition(field=state, source=["decided"], target="executed",
+                custom={"label": gettext_lazy("宣布执行"), "right": "handle", "form": AnnounceForm,
+                        "comment_required": False})
+    def announce(self, ctx):
+        day = ctx.params.get("announced_on") or timezone.localdate()
+        self.executed_on = day
+        self._set_due("execution_report", workdays.add_months(day, limit("EXECUTION_REPORT_MONTHS")))
+
+    @transition(field=state, source=["decided"], target="transferred",
+                custom={"label": gettext_lazy("移送审查起诉"), "right": "transfer", "inbox": False})
+    def transfer(self, ctx):
+        self.transferred_on = timezone.localdate()
+        self.four_forms = "fourth"
+        self._set_due("", None)
+
+    @transition(field=state, source=["inquiry", "verification", "executed"], target="closed",
+                conditions=[_no_pending],
+                custom={"label": gettext_lazy("了结"), "right": "handle", "form": CloseForm})
+    def close(self, ctx):
+        p = ctx.params
+        if self.state == "executed":
+            report = (p.get("execution_report") or "").strip()
+            if not report:
+                raise ValidationError({"execution_report": _("请填写执行情况报告。")})
+            self.execution_report = report
+        elif self.state == "verification" and not p.get("light_measure"):
+            raise ValidationError({"light_measure": _("初步核实后了结须选择处理方式（谈话提醒、批评教育或无需处理）。")})
+        self.four_forms = p["four_forms"]
+        self.light_measure = p.get("light_measure") or ""
+        self.closed_on = timezone.localdate()
+        self._set_due("", None)
+
+    @transition(field=state, source=["closed", "executed"], target="appealed",
+                custom={"label": gettext_lazy("登记申诉"), "right": "handle", "inbox": False})
+    def appeal(self, ctx):
+        today = timezone.localdate()
+        self.appealed_on = today
+        self._set_due("reexamination", workdays.add_months(today, limit("REEXAMINATION_MONTHS")))
+
+    @transition(field=state, source=["appealed"], target="reexamined",
+                custom={"label": gettext_lazy("复查决定"), "right": "reexamine", "form": ReexamForm})
+    def reexamine(self, ctx):
+        self.reexam_outcome = ctx.params["outcome"]
+        self.reexamined_on = timezone.localdate()
+        self._set_due("", None)
+
+    # --- supervision ------------------------------------------------------------------------
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_not_escalated],
+                custom={"label": gettext_lazy("提级办理/上级督办"), "right": "escalate", "inbox": False})
+    def escalate(self, ctx):
+        self.escalated = True
+        self.escalated_at = timezone.now()
+
+    @transition(field=state, source=TIMED_STATES, target=None, conditions=[_not_overdue],
+                custom={"label": gettext_lazy("标记逾期"), "right": "mark_overdue", "inbox": False,
+                        "comment_required": False})
+    def mark_overdue(self, ctx):
+        self.overdue = True
+
+    @transition(field=state, source=TIMED_STATES, target=None, conditions=[_overdue_not_urged],
+                custom={"label": gettext_lazy("逾期督办"), "right": "urge"})
+    def urge(self, ctx):
+        self.overdue_urged = True
+
+
+class CaseSubject(models.Model):
+    """A person complained about 被反映人."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects",
+                             verbose_name=gettext_lazy("线索/案件"))
+    name = models.CharField(gettext_lazy("姓名"), max_length=50)
+    post = models.CharField(gettext_lazy("职务"), max_length=100, blank=True)
+    village = models.CharField(gettext_lazy("所在村"), max_length=64, blank=True)
+    is_party_member = models.BooleanField(gettext_lazy("中共党员"), default=False)
+    is_village_committee = models.BooleanField(gettext_lazy("村委会工作人员"), default=False)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = gettext_lazy("被反映人")
+        verbose_name_plural = gettext_lazy("被反映人")
+
+    def __str__(self):
+        return self.name
+
+
+class AccountabilityMatter(WorkflowRecord):
+    """问责: against a unit or a cadre, opened by hand or referred by another workflow."""
+
+    target_unit = models.ForeignKey("supervision.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=gettext_lazy("问责单位"))
+    target_person = models.ForeignKey("supervision.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=gettext_lazy("问责干部"))
+    reason = models.TextField(gettext_lazy("问责事由"))
+    source_kind = models.CharField(gettext_lazy("来源"), max_length=30, choices=choices.MatterSource.choices,
+                                   default="manual")
+    source_type = models.CharField(gettext_lazy("来源记录类型"), max_length=100, blank=True)
+    source_id = models.CharField(gettext_lazy("来源记录"), max_length=64, blank=True)
+    source_label = models.CharField(gettext_lazy("来源记录名称"), max_length=200, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=gettext_lazy("登记人"))
+    state = FSMField(gettext_lazy("状态"), default="opened", protected=True, choices=choices.MatterState.choices,
+                     db_index=True)
+    measure = models.CharField(gettext_lazy("问责方式"), max_length=20, blank=True, choices=choices.Measure.choices)
+    decided_on = models.DateField(gettext_lazy("决定日期"), null=True, blank=True)
+    closed_on = models.DateField(gettext_lazy("办结日期"), null=True, blank=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = gettext_lazy("问责事项")
+        verbose_name_plural = gettext_lazy("问责事项")
+        constraints = [models.UniqueConstraint(
+            fields=["source_type", "source_id", "source_kind"], condition=~models.Q(source_id=""),
+            name="uniq_accountability_per_source")]
+
+    def __str__(self):
+        target = self.target_person or self.target_unit
+        return _("问责〔%(n)d〕%(target)s") % {"n": self.pk or 0, "target": target or ""}
+
+    def get_absolute_url(self):
+        return reverse("cases:matter-detail", args=[self.pk])
+
+    @transition(field=state, source=["opened"], target="decided",
+                custom={"label": gettext_lazy("决定问责"), "right": "decide", "form": MeasureForm})
+    def decide(self, ctx):
+        self.measure = ctx.params["measure"]
+        self.decided_on = timezone.localdate()
+
+    @transition(field=state, source=["opened"], target="dismissed",
+                custom={"label": gettext_lazy("不予问责"), "right": "decide"})
+    def dismiss(self, ctx):
+        self.closed_on = timezone.localdate()
+
+    @transition(field=state, source=["decided"], target="closed",
+                custom={"label": gettext_lazy("办结"), "right": "handle_matter"})
+    def close(self, ctx):
+        self.closed_on = timezone.localdate()
+

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("export.xlsx", views.case_export, name="export"),
+    path("approvals/", views.approval_queue, name="approvals"),
+    path("stats/", views.statistics, name="stats"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("accountability/", views.matter_list, name="matter-list"),
+    path("accountability/new/", views.matter_create, name="matter-create"),
+    path("accountability/<int:pk>/", views.matter_detail, name="matter-detail"),
+]

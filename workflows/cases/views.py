@@ -1,0 +1,251 @@
+"""Pages of the cases workflow. Thin: selectors and services do the work.
+
+Every page is 404 for users whose roles do not see cases (township, organisation, inspector,
+leader): nothing reveals that a case, or how many, exists.
+"""
+from __future__ import annotations
+
+import functools
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from supervision import access, registry
+from supervision.attachments import attachments_of
+from supervision.audit.timeline import history_entries
+from supervision.models import ReadAccess, Region
+from supervision.transitions import available_transitions
+from supervision.views import get_visible_record
+
+from . import choices, selectors, services
+from .forms import ClueForm, MatterForm, SubjectFormSet
+from .models import AccountabilityMatter, Case
+
+PAGE_SIZE = 50
+FILTER_KEYS = ("state", "category", "source", "township", "four_forms", "overdue", "escalated", "pending", "q")
+
+
+def case_roles_required(view):
+    """Login, then 404 unless the user's roles see case records at all."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not access.can_anywhere(request.user, registry.for_model(Case), "view"):
+            raise Http404(_("页面不存在。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filters(request) -> dict:
+    f = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+    if f["township"] and not f["township"].isdigit():
+        f["township"] = ""
+    return f
+
+
+def _filter_context(f):
+    return {
+        "f": f, "states": choices.State.choices, "categories": choices.Category.choices,
+        "sources": choices.Source.choices, "four_forms": choices.FourForms.choices,
+        "township_options": Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
+    }
+
+
+@case_roles_required
+def case_list(request):
+    f = _filters(request)
+    qs = selectors.case_list_visible_to(user=request.user, filters=f)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/list.html", {
+        **_filter_context(f), "page": page, "query": query.urlencode(),
+        "can_create": access.can_anywhere(request.user, registry.for_model(Case), "create"),
+    })
+
+
+@case_roles_required
+def case_create(request):
+    if not access.can_anywhere(request.user, registry.for_model(Case), "create"):
+        raise PermissionDenied(_("只有办案人员可以登记问题线索。"))
+    form = ClueForm(request.POST or None, request.FILES or None)
+    subjects = SubjectFormSet(request.POST or None, prefix="subjects")
+    if request.method == "POST" and form.is_valid() and subjects.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_register(
+                actor=request.user, source=data["source"], category=data["category"],
+                description=data["description"], reporter_anonymous=data["reporter_anonymous"],
+                reporter_name=data["reporter_name"], reporter_contact=data["reporter_contact"],
+                township=data["township"], amount=data["amount"] or 0,
+                subjects=[s for s in subjects.cleaned_data if s], attachment=data.get("attachment"))
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("已登记问题线索 %(case)s。") % {"case": case})
+            return HttpResponseRedirect(case.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/create.html", {"form": form, "subjects": subjects}, status=status)
+
+
+def _transition_forms(rt, obj, user, subjects=()):
+    forms = []
+    for name in available_transitions(obj, user):
+        meta = rt.transitions()[name].custom
+        form_class = meta.get("form")
+        form = form_class() if form_class else None
+        if form is not None and "subject" in form.fields:
+            form.fields["subject"].widget.choices = [("", "—"), *[(s.pk, s.name) for s in subjects]]
+        forms.append({"name": name, "label": meta.get("label", name), "form": form,
+                      "comment_required": meta.get("comment_required", True)})
+    return forms
+
+
+def _timeline(obj, user):
+    labels = dict(choices.State.choices)
+    entries = list(reversed(history_entries(obj, user)))
+    for e in entries:
+        e["from_label"] = labels.get(e["from_state"], e["from_state"])
+        e["to_label"] = labels.get(e["to_state"], e["to_state"])
+    return entries
+
+
+@case_roles_required
+def case_detail(request, pk):
+    rt, case = get_visible_record(request.user, "cases.case", pk)  # logs the read
+    case = (Case.objects.select_related("township", "handler", "pending_by", "sanctioned_subject")
+            .prefetch_related("subjects").get(pk=case.pk))
+    subjects = list(case.subjects.all())
+    masked = access.is_masked(request.user, rt, "reporter_name")
+    return render(request, "cases/detail.html", {
+        "case": case, "rt": rt, "key": rt.key, "subjects": subjects, "masked": masked, "mask": access.MASK,
+        "attachments": list(attachments_of(case)),
+        "transition_forms": _transition_forms(rt, case, request.user, subjects),
+        "timeline": _timeline(case, request.user),
+    })
+
+
+@case_roles_required
+def approval_queue(request):
+    qs = selectors.approvals_for(user=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rt = registry.for_model(Case)
+    rows = [{"case": c, "can_decide": "approve" in available_transitions(c, request.user)} for c in page]
+    return render(request, "cases/approvals.html", {"page": page, "rows": rows, "key": rt.key})
+
+
+@case_roles_required
+def statistics(request):
+    stats = selectors.case_statistics(user=request.user)
+    labels = {"category": dict(choices.Category.choices), "four_forms": dict(choices.FourForms.choices),
+              "state": dict(choices.State.choices)}
+    tables = []
+    for key, title, field in (("category", _("按问题类别"), "category"), ("township", _("按乡镇"), "township__name"),
+                              ("four_forms", _("按“四种形态”"), "four_forms"), ("state", _("按办理状态"), "state")):
+        rows = []
+        for row in stats["by"][key]:
+            value = row[field]
+            label = labels.get(key, {}).get(value, value) if value else _("（未标注）")
+            rows.append({"label": label, "n": row["n"], "amount": row["amount"] or 0})
+        tables.append({"key": key, "title": title, "rows": rows})
+    return render(request, "cases/stats.html", {"tables": tables, "totals": stats["totals"]})
+
+
+EXPORT_COLUMNS = [
+    ("number", gettext_lazy("编号")), ("received_on", gettext_lazy("受理日期")), ("source", gettext_lazy("线索来源")), ("category", gettext_lazy("问题类别")),
+    ("township", gettext_lazy("乡镇")), ("subjects", gettext_lazy("被反映人")), ("reporter_name", gettext_lazy("反映人")), ("reporter_contact", gettext_lazy("联系方式")),
+    ("amount", gettext_lazy("涉及金额（元）")), ("state", gettext_lazy("状态")), ("due_date", gettext_lazy("办理期限")), ("overdue", gettext_lazy("逾期")),
+    ("escalated", gettext_lazy("提级办理")), ("party_sanction", gettext_lazy("党纪处分")), ("admin_sanction", gettext_lazy("政务处分")),
+    ("four_forms", gettext_lazy("四种形态")),
+]
+
+
+@case_roles_required
+def case_export(request):
+    from openpyxl import Workbook
+
+    rt = registry.for_model(Case)
+    cases = list(selectors.case_list_visible_to(user=request.user, filters=_filters(request)))
+    masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("线索与案件")
+    ws.append([str(label) for _key, label in EXPORT_COLUMNS])
+    for c in cases:
+        values = {
+            "number": c.number, "received_on": c.received_on, "source": c.get_source_display(),
+            "category": c.get_category_display(), "township": c.township.name if c.township_id else "",
+            "subjects": "、".join(s.name for s in c.subjects.all()),
+            "reporter_name": _("匿名") if c.reporter_anonymous else c.reporter_name,
+            "reporter_contact": c.reporter_contact, "amount": float(c.amount), "state": c.get_state_display(),
+            "due_date": c.due_date, "overdue": _("是") if c.overdue else "",
+            "escalated": _("是") if c.escalated else "", "party_sanction": c.get_party_sanction_display(),
+            "admin_sanction": c.get_admin_sanction_display(), "four_forms": c.get_four_forms_display(),
+        }
+        for name in masked:
+            values[name] = access.MASK
+        ws.append([values[key] for key, _label in EXPORT_COLUMNS])
+    # An export opens every exported case file: one read-log row each, in one insert.
+    ReadAccess.objects.bulk_create([ReadAccess(user=request.user, record_type=rt.key, object_id=str(c.pk),
+                                               via="export") for c in cases])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return response
+
+
+# --- accountability -------------------------------------------------------------------------
+
+@case_roles_required
+def matter_list(request):
+    f = {"state": request.GET.get("state", ""), "source_kind": request.GET.get("source_kind", "")}
+    qs = selectors.matter_list_visible_to(user=request.user, filters=f)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/matter_list.html", {
+        "page": page, "f": f, "states": choices.MatterState.choices, "sources": choices.MatterSource.choices,
+        "can_create": access.can_anywhere(request.user, registry.for_model(AccountabilityMatter), "create"),
+    })
+
+
+@case_roles_required
+def matter_create(request):
+    if not access.can_anywhere(request.user, registry.for_model(AccountabilityMatter), "create"):
+        raise PermissionDenied(_("您无权登记问责事项。"))
+    form = MatterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            matter, _created = services.accountability_open(actor=request.user, reason=d["reason"],
+                                                            target_unit=d["target_unit"],
+                                                            target_person=d["target_person"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("已登记问责事项。"))
+            return HttpResponseRedirect(matter.get_absolute_url())
+    return render(request, "cases/matter_create.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@case_roles_required
+def matter_detail(request, pk):
+    rt, matter = get_visible_record(request.user, "cases.accountabilitymatter", pk)
+    matter = AccountabilityMatter.objects.select_related("target_unit", "target_person", "opened_by").get(pk=pk)
+    return render(request, "cases/matter_detail.html", {
+        "matter": matter, "key": rt.key, "transition_forms": _transition_forms(rt, matter, request.user),
+        "timeline": list(reversed(history_entries(matter, request.user))),
+    })
