@@ -79,28 +79,47 @@ def visible(user, model_or_qs) -> models.QuerySet:
 
 
 def scope_region_ids(obj, rt=None) -> set[int]:
-    """The township ids an object belongs to, following ``scope_lookup`` in Python."""
+    """The township ids an object belongs to, following ``scope_lookup`` in Python.
+
+    The last hop reads the foreign key's id, so with ``with_scope_related`` applied to the
+    queryset no query is needed per object.
+    """
     rt = rt or registry.for_model(obj)
     if rt.scope_lookup is None:
         return set()
-    if "__" not in rt.scope_lookup:
-        field = obj._meta.get_field(rt.scope_lookup)
-        if field.many_to_one or field.one_to_one:
-            value = getattr(obj, field.attname)
-            return {value} if value is not None else set()
-    values = {obj}
-    for part in rt.scope_lookup.split("__"):
-        nxt = set()
+    parts = rt.scope_lookup.split("__")
+    values = [obj]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        nxt = []
         for v in values:
             if v is None:
                 continue
+            field = v._meta.get_field(part)
+            if last and (field.many_to_one or field.one_to_one) and hasattr(field, "attname"):
+                nxt.append(getattr(v, field.attname))
+                continue
             attr = getattr(v, part)
             if hasattr(attr, "all"):
-                nxt.update(attr.all())
+                nxt.extend(attr.all())
             else:
-                nxt.add(attr)
+                nxt.append(attr)
         values = nxt
-    return {v.pk for v in values if v is not None}
+    return {v if isinstance(v, int) else getattr(v, "pk", v) for v in values if v is not None}
+
+
+def with_scope_related(qs: models.QuerySet, rt=None) -> models.QuerySet:
+    """Load what ``scope_region_ids`` walks, so per-object right checks cost no query."""
+    rt = rt or registry.for_model(qs.model)
+    if not rt.scope_lookup or "__" not in rt.scope_lookup:
+        return qs
+    path = rt.scope_lookup.rsplit("__", 1)[0]
+    model, many = qs.model, False
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        many = many or field.many_to_many or field.one_to_many
+        model = field.related_model
+    return qs.prefetch_related(path) if many else qs.select_related(path)
 
 
 def can(user, right: str, obj) -> bool:

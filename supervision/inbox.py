@@ -58,7 +58,7 @@ def inbox_for(user, limit: int = INBOX_LIMIT) -> list[InboxSection]:
             states = actionable_states(user, rt)
             if not states:
                 continue
-            qs = access.visible(user, rt.model)
+            qs = access.with_scope_related(access.visible(user, rt.model), rt)
             if "*" not in states:
                 qs = qs.filter(**{f"{rt.state_field}__in": states})
             if rt.list_related:

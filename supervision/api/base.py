@@ -67,7 +67,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return registry.for_model(self.model)
 
     def get_queryset(self):
-        qs = access.visible(self.request.user, self.model)
+        qs = access.with_scope_related(access.visible(self.request.user, self.model), self.rt)
         if self.related:
             qs = qs.select_related(*self.related)
         return qs.order_by("-pk")
