@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from supervision import access
+from django.utils.translation import gettext as _
+
+from supervision import access, registry
 from supervision.attachments import attachments_for_many, attachments_of
 from supervision.models import Region
 from supervision.transitions import available_transitions
@@ -113,7 +115,11 @@ def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
     timeline = defaultdict(list)
     rows = (NoticeAssignment.history.filter(id__in=ids).exclude(transition="")
             .select_related("history_user").order_by("history_id"))
+    labels = {name: t.custom.get("label", name)
+              for name, t in registry.for_model(NoticeAssignment).transitions().items()}
+    labels["issue"] = _("交办")
     for row in rows:
+        row.label = labels.get(row.transition, row.transition)
         timeline[row.id].append(row)
     return [AssignmentPanel(a, assignment_transitions_for(user=user, assignment=a), responses[a.pk],
                             extensions[a.pk], timeline[a.pk]) for a in assignments]

@@ -63,7 +63,7 @@ def notice_create(*, actor, title: str, findings: str, requirements: str, catego
     notice = Notice(title=title.strip(), findings=findings.strip(), requirements=requirements.strip(),
                     category=category, urgency=urgency, issuing_unit=issuing_unit or _default_issuing_unit(),
                     created_by=actor)
-    notice.full_clean(exclude=["created_by", "issuing_unit"])
+    notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
     save_with_history(notice, actor=actor, reason=_("起草"))
     notice.target_townships.set(townships)
     if attachment is not None:
@@ -85,7 +85,7 @@ def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
     for name in ("title", "findings", "requirements", "category", "urgency", "issuing_unit"):
         if name in fields and fields[name] not in (None, ""):
             setattr(notice, name, fields[name])
-    notice.full_clean(exclude=["created_by", "issuing_unit"])
+    notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
     save_with_history(notice, actor=actor, reason=_("修改草稿"))
     if townships is not None:
         notice.target_townships.set(_clean_townships(townships))
