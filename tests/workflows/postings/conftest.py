@@ -1,0 +1,42 @@
+"""Fixtures for the postings tests. Browser fixtures are re-exported from the shared harness."""
+import datetime as dt
+
+import pytest
+
+from supervision.models import Region, Unit
+from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
+
+from . import factories
+
+
+@pytest.fixture
+def units(county):
+    """{name: Unit} for the demo dispatching units."""
+    return {u.name: u for u in Unit.objects.filter(is_dispatching=True)}
+
+
+@pytest.fixture
+def villages(county):
+    """{township pinyin: [villages]} in code order."""
+    found = {}
+    for v in Region.objects.filter(level=Region.Level.VILLAGE).select_related("parent").order_by("code"):
+        found.setdefault(v.parent.pinyin, []).append(v)
+    return found
+
+
+@pytest.fixture
+def make_posting(users, villages, units):
+    """make_posting(township="nanzhao", index=0, ...) → an active Posting (created directly)."""
+
+    def make(township="nanzhao", index=0, **kw):
+        kw.setdefault("village", villages[township][index])
+        kw.setdefault("unit", units["县财政局"])
+        kw.setdefault("actor", users["organization"])
+        return factories.posting(**kw)
+
+    return make
+
+
+@pytest.fixture
+def today():
+    return dt.date.today()

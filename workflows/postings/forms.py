@@ -1,0 +1,83 @@
+"""Forms: transition payloads (validated by the kernel, errors → 400) and the app's own inputs."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Person, Region, Unit
+
+from .choices import Grade, PostingRole
+
+
+class SelfReportForm(forms.Form):
+    self_report = forms.CharField(label=_("述职报告"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices)
+
+
+class UnitOpinionForm(forms.Form):
+    unit_opinion = forms.CharField(label=_("派出单位意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RenewForm(forms.Form):
+    term_years = forms.IntegerField(label=_("连任任期（年）"), min_value=1, max_value=5, initial=2)
+
+
+class ReplaceForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("补派人员（已有）"), queryset=Person.objects.all(), required=False)
+    person_name = forms.CharField(label=_("或新增人员姓名"), max_length=50, required=False)
+    dispatching_unit = forms.ModelChoiceField(label=_("派出单位"), queryset=Unit.objects.filter(is_dispatching=True))
+    start_date = forms.DateField(label=_("到村日期"))
+    role = forms.ChoiceField(label=_("身份"), choices=PostingRole.choices, initial=PostingRole.FIRST_SECRETARY)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not (data.get("person_name") or "").strip():
+            raise forms.ValidationError(_("请选择补派人员或填写新人员姓名。"))
+        return data
+
+
+class PostingForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("人员（已有）"), queryset=Person.objects.all(), required=False)
+    person_name = forms.CharField(label=_("或新增人员姓名"), max_length=50, required=False)
+    dispatching_unit = forms.ModelChoiceField(label=_("派出单位"), queryset=Unit.objects.filter(is_dispatching=True))
+    village = forms.ModelChoiceField(label=_("驻村"), queryset=Region.objects.filter(level=Region.Level.VILLAGE)
+                                     .select_related("parent"))
+    role = forms.ChoiceField(label=_("身份"), choices=PostingRole.choices)
+    start_date = forms.DateField(label=_("到村日期"))
+    term_years = forms.IntegerField(label=_("任期（年）"), min_value=1, max_value=5, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not (data.get("person_name") or "").strip():
+            raise forms.ValidationError(_("请选择人员或填写新人员姓名。"))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    days_on_site = forms.IntegerField(label=_("在岗天数"), min_value=0)
+    leave_days = forms.IntegerField(label=_("批准请假天数"), min_value=0, initial=0)
+    absences = forms.IntegerField(label=_("无故缺勤（次）"), min_value=0, initial=0)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class FundsForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("工作经费（元）"), max_digits=12, decimal_places=2)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class LeaveForm(forms.Form):
+    start_date = forms.DateField(label=_("开始日期"))
+    end_date = forms.DateField(label=_("结束日期"))
+    reason = forms.CharField(label=_("事由"), max_length=500)
+
+
+class RecallProposeForm(forms.Form):
+    grounds = forms.CharField(label=_("召回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OpenYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)

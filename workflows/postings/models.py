@@ -1,0 +1,386 @@
+"""驻村第一书记·工作队: postings, attendance, funds, leave, annual assessment and recall (DESIGN §4.3).
+
+State fields are protected; every state change goes through ``supervision.transitions.run_transition``.
+Transition methods take the kernel's ``TransitionContext``; business rules live in ``services``.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from supervision.models import WorkflowRecord, audited_history
+
+from . import forms
+from .choices import Grade, PostingRole
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+class Posting(FSMModelMixin, WorkflowRecord):
+    """A person posted by a dispatching unit to a village (选派)."""
+
+    Role = PostingRole
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("在岗")
+        COMPLETED = "completed", _("期满离任")
+        RECALLED = "recalled", _("已召回")
+        RENEWED = "renewed", _("已连任")
+
+    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="postings",
+                               verbose_name=_("人员"))
+    dispatching_unit = models.ForeignKey("supervision.Unit", on_delete=models.PROTECT, related_name="postings",
+                                         verbose_name=_("派出单位"))
+    village = models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="postings",
+                                verbose_name=_("驻村"))
+    role = models.CharField(_("身份"), max_length=20, choices=PostingRole.choices,
+                            default=PostingRole.FIRST_SECRETARY)
+    start_date = models.DateField(_("到村日期"))
+    term_years = models.PositiveSmallIntegerField(_("任期（年）"), default=2)
+    end_date = models.DateField(_("任期届满"))
+    ended_on = models.DateField(_("离岗日期"), null=True, blank=True)
+    renewal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals",
+                                   verbose_name=_("连任前选派"))
+    term_end_flagged = models.BooleanField(_("已提示任期届满"), default=False)
+    state = FSMField(_("状态"), default=State.ACTIVE, choices=State.choices, protected=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("驻村选派")
+        verbose_name_plural = _("驻村选派")
+        indexes = [models.Index(fields=["state", "end_date"])]
+
+    def __str__(self):
+        return f"{self.person.name} · {self.village.name} · {self.get_role_display()}"
+
+    def get_absolute_url(self):
+        return reverse("postings:posting-detail", args=[self.pk])
+
+    @property
+    def is_first_secretary(self) -> bool:
+        return self.role == PostingRole.FIRST_SECRETARY
+
+    @transition(field=state, source=[State.ACTIVE], target=State.COMPLETED,
+                custom={"label": _("期满离任"), "comment_required": False, "inbox": False})
+    def complete(self, ctx):
+        self.ended_on = _today()
+
+    @transition(field=state, source=[State.ACTIVE], target=State.RENEWED,
+                custom={"label": _("连任"), "comment_required": False, "form": forms.RenewForm, "inbox": False})
+    def renew(self, ctx):
+        from . import services
+
+        self.ended_on = self.end_date
+        services.posting_renewal_create(actor=ctx.actor, posting=self, term_years=ctx.params["term_years"],
+                                        reason=ctx.comment)
+
+    @transition(field=state, source=[State.ACTIVE], target=State.RECALLED,
+                custom={"label": _("召回离岗"), "right": "end_by_recall", "inbox": False})
+    def end_by_recall(self, ctx):
+        self.ended_on = _today()
+
+
+class AssessmentYear(models.Model):
+    """One row per assessed year: locked while an 优秀 is granted so the quota cannot be
+    overrun by two finalizations at once (SELECT … FOR UPDATE on PostgreSQL)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("考核年度")
+        verbose_name_plural = _("考核年度")
+
+
+class MonthlyAttendance(models.Model):
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="attendance",
+                                verbose_name=_("驻村选派"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    days_on_site = models.PositiveSmallIntegerField(_("在岗天数"))
+    leave_days = models.PositiveSmallIntegerField(_("批准请假天数"), default=0)
+    absences = models.PositiveSmallIntegerField(_("无故缺勤（次）"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["year", "month"]
+        verbose_name = _("月度考勤")
+        verbose_name_plural = _("月度考勤")
+        constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance")]
+
+    @property
+    def days_in_month(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+
+class WorkFunds(models.Model):
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="funds", verbose_name=_("驻村选派"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("工作经费（元）"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("工作经费")
+        verbose_name_plural = _("工作经费")
+        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_funds")]
+
+    @property
+    def shortfall(self) -> bool:
+        from . import conf
+
+        return self.posting.role == PostingRole.FIRST_SECRETARY and self.amount < conf.get("FIRST_SECRETARY_MIN_FUNDS")
+
+
+class LeaveRequest(FSMModelMixin, WorkflowRecord):
+    """请假: up to LEAVE_TOWNSHIP_MAX_DAYS approved by the township, longer only by organisation."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="leave_requests",
+                                verbose_name=_("驻村选派"))
+    township = models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("乡镇"))
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    days = models.PositiveSmallIntegerField(_("天数"))
+    reason = models.CharField(_("事由"), max_length=500)
+    requested_by = models.ForeignKey("supervision.User", null=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("登记人"))
+    decided_by = models.ForeignKey("supervision.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("审批人"))
+    state = FSMField(_("状态"), default=State.REQUESTED, choices=State.choices, protected=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("请假申请")
+        verbose_name_plural = _("请假申请")
+
+    def __str__(self):
+        return f"{self.posting.person.name} · {self.start_date:%Y-%m-%d} · {self.days}天"
+
+    def get_absolute_url(self):
+        return reverse("postings:leave-detail", args=[self.pk])
+
+    @transition(field=state, source=[State.REQUESTED], target=State.APPROVED,
+                custom={"label": _("批准请假"), "comment_required": False, "right": "decide_leave"})
+    def approve(self, ctx):
+        from . import services
+
+        services.leave_check_approver(actor=ctx.actor, leave=self)
+        self.decided_by = ctx.actor
+
+    @transition(field=state, source=[State.REQUESTED], target=State.REJECTED,
+                custom={"label": _("不予批准"), "right": "decide_leave"})
+    def reject(self, ctx):
+        self.decided_by = ctx.actor
+
+
+class Assessment(FSMModelMixin, WorkflowRecord):
+    """年度考核 of one posting for one year."""
+
+    Grade = Grade
+
+    class State(models.TextChoices):
+        OPENED = "opened", _("已启动")
+        SELF_REPORTED = "self_reported", _("已述职")
+        TOWNSHIP_RATED = "township_rated", _("乡镇已初评")
+        UNIT_OPINION = "unit_opinion", _("派出单位已提意见")
+        OFFICE_REVIEWED = "office_reviewed", _("联席办已审核")
+        PUBLICIZED = "publicized", _("公示中")
+        FINALIZED = "finalized", _("已定档")
+
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="assessments",
+                                verbose_name=_("驻村选派"))
+    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("人员"))
+    township = models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("乡镇"))
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    self_report = models.TextField(_("述职报告"), blank=True)
+    township_grade = models.CharField(_("乡镇初评等次"), max_length=20, choices=Grade.choices, blank=True)
+    township_comment = models.TextField(_("乡镇初评意见"), blank=True)
+    unit_opinion = models.TextField(_("派出单位意见"), blank=True)
+    office_grade = models.CharField(_("联席办建议等次"), max_length=20, choices=Grade.choices, blank=True)
+    office_comment = models.TextField(_("联席办审核意见"), blank=True)
+    publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
+    publicity_end = models.DateField(_("公示截止"), null=True, blank=True)
+    publicity_provisional = models.BooleanField(_("公示截止日期为估算"), default=False)
+    objection_count = models.PositiveSmallIntegerField(_("异议次数"), default=0)
+    last_objection = models.TextField(_("最近异议"), blank=True)
+    final_grade = models.CharField(_("考核等次"), max_length=20, choices=Grade.choices, blank=True)
+    finalized_on = models.DateField(_("定档日期"), null=True, blank=True)
+    days_on_site = models.PositiveSmallIntegerField(_("全年在岗天数"), null=True, blank=True)
+    absences = models.PositiveSmallIntegerField(_("无故缺勤（次）"), null=True, blank=True)
+    state = FSMField(_("状态"), default=State.OPENED, choices=State.choices, protected=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = _("年度考核")
+        verbose_name_plural = _("年度考核")
+        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_assessment_year")]
+        indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["year", "final_grade"])]
+
+    def __str__(self):
+        return _("%(name)s %(year)s年度考核") % {"name": self.person.name, "year": self.year}
+
+    def get_absolute_url(self):
+        return reverse("postings:assessment-detail", args=[self.pk])
+
+    def publicity_over(self) -> bool:
+        return self.publicity_end is not None and _today() > self.publicity_end
+
+    def publicity_open(self) -> bool:
+        return self.publicity_end is not None and _today() <= self.publicity_end
+
+    @transition(field=state, source=[State.OPENED], target=State.SELF_REPORTED,
+                custom={"label": _("述职"), "comment_required": False, "form": forms.SelfReportForm})
+    def submit_self_report(self, ctx):
+        self.self_report = ctx.params["self_report"]
+
+    @transition(field=state, source=[State.SELF_REPORTED], target=State.TOWNSHIP_RATED,
+                custom={"label": _("乡镇初评"), "form": forms.GradeForm})
+    def township_rate(self, ctx):
+        self.township_grade = ctx.params["grade"]
+        self.township_comment = ctx.comment
+
+    @transition(field=state, source=[State.TOWNSHIP_RATED], target=State.UNIT_OPINION,
+                custom={"label": _("录入派出单位意见"), "comment_required": False, "form": forms.UnitOpinionForm})
+    def enter_unit_opinion(self, ctx):
+        self.unit_opinion = ctx.params["unit_opinion"]
+
+    @transition(field=state, source=[State.UNIT_OPINION], target=State.OFFICE_REVIEWED,
+                custom={"label": _("联席办审核"), "form": forms.GradeForm})
+    def office_review(self, ctx):
+        self.office_grade = ctx.params["grade"]
+        self.office_comment = ctx.comment
+
+    @transition(field=state, source=[State.OFFICE_REVIEWED], target=State.PUBLICIZED,
+                custom={"label": _("公示"), "comment_required": False})
+    def publicize(self, ctx):
+        from supervision.workdays import add_working_days
+
+        from . import conf
+
+        start = _today()
+        deadline = add_working_days(start, conf.get("PUBLICITY_WORKING_DAYS"))
+        self.publicity_start = start
+        self.publicity_end = deadline.date
+        self.publicity_provisional = deadline.provisional
+
+    @transition(field=state, source=[State.PUBLICIZED], target=State.OFFICE_REVIEWED, conditions=[publicity_open],
+                custom={"label": _("登记异议（退回审核）"), "right": "raise_objection"})
+    def raise_objection(self, ctx):
+        self.objection_count += 1
+        self.last_objection = ctx.comment
+        self.publicity_start = None
+        self.publicity_end = None
+        self.publicity_provisional = False
+
+    @transition(field=state, source=[State.PUBLICIZED], target=State.FINALIZED, conditions=[publicity_over],
+                custom={"label": _("定档"), "comment_required": False, "form": forms.GradeForm})
+    def finalize(self, ctx):
+        from . import services
+
+        services.assessment_apply_final_grade(actor=ctx.actor, assessment=self, grade=ctx.params["grade"],
+                                              reason=ctx.comment)
+
+
+class Recall(FSMModelMixin, WorkflowRecord):
+    """召回: proposed → approved → recalled (posting ends) → replaced (new posting to the village)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("已提出")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+        RECALLED = "recalled", _("已召回")
+        OVERDUE = "overdue", _("补派逾期")
+        REPLACED = "replaced", _("已补派")
+
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="recalls", verbose_name=_("驻村选派"))
+    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("人员"))
+    township = models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("乡镇"))
+    grounds = models.TextField(_("召回理由"))
+    proposed_by = models.ForeignKey("supervision.User", null=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("提出人"))
+    auto = models.BooleanField(_("考核不称职自动提出"), default=False)
+    assessment = models.OneToOneField(Assessment, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="recall", verbose_name=_("依据考核"))
+    decided_by = models.ForeignKey("supervision.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("批准人"))
+    decided_on = models.DateField(_("批准日期"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("召回日期"), null=True, blank=True)
+    replacement_due = models.DateField(_("补派期限"), null=True, blank=True)
+    replacement_due_provisional = models.BooleanField(default=False)
+    replacement = models.OneToOneField(Posting, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="replaces", verbose_name=_("补派选派"))
+    state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
+
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("召回")
+        verbose_name_plural = _("召回")
+
+    def __str__(self):
+        return _("召回：%(name)s（%(village)s）") % {"name": self.person.name, "village": self.posting.village.name}
+
+    def get_absolute_url(self):
+        return reverse("postings:recall-detail", args=[self.pk])
+
+    @property
+    def replacement_overdue(self) -> bool:
+        return self.state in (self.State.RECALLED, self.State.OVERDUE) and bool(
+            self.replacement_due and self.replacement_due < _today())
+
+    @transition(field=state, source=[State.PROPOSED], target=State.APPROVED, custom={"label": _("批准召回")})
+    def approve(self, ctx):
+        self.decided_by = ctx.actor
+        self.decided_on = _today()
+
+    @transition(field=state, source=[State.PROPOSED], target=State.REJECTED, custom={"label": _("不予召回")})
+    def reject(self, ctx):
+        self.decided_by = ctx.actor
+        self.decided_on = _today()
+
+    @transition(field=state, source=[State.APPROVED], target=State.RECALLED,
+                custom={"label": _("召回（派出单位撤回）"), "comment_required": False})
+    def withdraw(self, ctx):
+        from . import services
+
+        services.recall_apply_withdrawal(actor=ctx.actor, recall=self, reason=ctx.comment)
+
+    @transition(field=state, source=[State.RECALLED], target=State.OVERDUE,
+                custom={"label": _("补派逾期"), "right": "mark_overdue", "inbox": False})
+    def mark_overdue(self, ctx):
+        pass
+
+    @transition(field=state, source=[State.RECALLED, State.OVERDUE], target=State.REPLACED,
+                custom={"label": _("补派到村"), "comment_required": False, "form": forms.ReplaceForm})
+    def replace(self, ctx):
+        from . import services
+
+        services.recall_apply_replacement(actor=ctx.actor, recall=self, params=ctx.params, reason=ctx.comment)

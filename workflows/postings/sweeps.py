@@ -1,0 +1,53 @@
+"""Timer jobs (run by ``manage.py run_sweeps``): idempotent, safe on several machines."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from supervision.audit.actor import system_actor
+from supervision.sweep import claim_once, fire_system_transition, today
+from supervision.transitions import save_with_history
+
+from . import conf, rules
+from .models import Assessment, Posting, Recall
+
+
+def flag_term_end(now) -> int:
+    """Postings whose term ends within TERM_END_NOTICE_DAYS: flag once, tell township/organisation."""
+    horizon = today(now) + dt.timedelta(days=conf.get("TERM_END_NOTICE_DAYS"))
+    done = 0
+    for posting in Posting.objects.filter(state=Posting.State.ACTIVE, end_date__lte=horizon,
+                                          term_end_flagged=False).select_related("person", "village"):
+        if not claim_once("postings.term_end", posting, period=str(posting.end_date)):
+            continue
+        posting.term_end_flagged = True
+        save_with_history(posting, actor=system_actor(), reason=_("任期将届满，提示办理期满离任或连任"))
+        rules.notify_term_end(posting)
+        done += 1
+    return done
+
+
+def replacement_overdue(now) -> int:
+    """A recalled posting not replaced by its due date turns overdue (once)."""
+    done = 0
+    for recall in Recall.objects.filter(state=Recall.State.RECALLED, replacement_due__lt=today(now)).select_related(
+            "person", "posting__village"):
+        if fire_system_transition(recall, "mark_overdue", comment=_("召回后未在期限内补派")):
+            rules.notify_replacement_overdue(recall)
+            done += 1
+    return done
+
+
+def publicity_over(now) -> int:
+    """Tell the organisation department once when a publicity window has passed without objection."""
+    done = 0
+    for assessment in Assessment.objects.filter(state=Assessment.State.PUBLICIZED,
+                                                publicity_end__lt=today(now)).select_related("person"):
+        if claim_once("postings.publicity_over", assessment, period=str(assessment.publicity_end)):
+            rules.notify_publicity_over(assessment)
+            done += 1
+    return done
+
+
+JOBS = [flag_term_end, replacement_overdue, publicity_over]

@@ -1,0 +1,335 @@
+"""Pages (thin): each asks a selector or a service and renders. State changes post to the
+kernel's generic transition endpoint; the app's own inputs post here and call services."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from supervision import access, registry
+from supervision.errors import PermissionDenied, ValidationError
+from supervision.transitions import available_transitions
+from supervision.views import get_visible_record
+
+from . import conf, forms, selectors, services
+from .choices import PostingRole
+from .models import Assessment, LeaveRequest, Posting, Recall
+
+VIEW_ROLES = ("township", "organization", "leader", "auditor")
+
+
+def _require_viewer(user):
+    if not access.has_role(user, *VIEW_ROLES):
+        raise Http404(_("记录不存在或无权查看。"))
+
+
+def _int_or_none(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def transition_forms(obj, user, hide=()):
+    """One form per transition this user may fire now, posting to the kernel's endpoint."""
+    rt = registry.for_model(obj)
+    items = []
+    for name in available_transitions(obj, user):
+        if name in hide:
+            continue
+        meta = rt.transitions()[name].custom
+        form_class = meta.get("form")
+        items.append({
+            "name": name, "label": meta.get("label", name), "form": form_class() if form_class else None,
+            "comment_required": meta.get("comment_required", True),
+            "url": reverse("record-transition", args=[rt.key, obj.pk, name]),
+        })
+    return items
+
+
+def _refused(request, exc, back):
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            for msgs in exc.message_dict.values():
+                for m in msgs:
+                    messages.error(request, m)
+        else:
+            for m in exc.messages:
+                messages.error(request, m)
+        status = 400
+    else:
+        messages.error(request, str(exc) or _("您无权执行此操作。"))
+        status = 403
+    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
+
+
+def _form_errors(request, form, back):
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}：{e}" if label else e)
+    return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
+
+
+# --- Posting register, export, create ---------------------------------------------------------------------
+
+def _register_filters(request):
+    g = request.GET
+    return {"township": _int_or_none(g.get("township")), "unit": _int_or_none(g.get("unit")),
+            "state": g.get("state") if g.get("state") in Posting.State.values else None,
+            "role": g.get("role") if g.get("role") in PostingRole.values else None,
+            "q": (g.get("q") or "").strip()[:50] or None}
+
+
+@login_required
+def posting_list(request):
+    _require_viewer(request.user)
+    filters = _register_filters(request)
+    qs = selectors.posting_list_visible_to(user=request.user, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "postings/posting_list.html", {
+        "page": page, "filters": filters, "query": query.urlencode(),
+        "townships": selectors.townships_visible_to(user=request.user), "units": selectors.dispatching_units(),
+        "states": Posting.State.choices, "roles": PostingRole.choices,
+        "can_create": access.has_role(request.user, "organization"),
+    })
+
+
+@login_required
+def posting_export(request):
+    """The register as XLSX, with the same filters and scope as the page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _require_viewer(request.user)
+    qs = selectors.posting_list_visible_to(user=request.user, **_register_filters(request))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("驻村选派")
+    header = [_("乡镇"), _("村/社区"), _("姓名"), _("身份"), _("派出单位"), _("到村日期"), _("任期（年）"),
+              _("任期届满"), _("离岗日期"), _("状态")]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for p in qs.iterator(chunk_size=500):
+        ws.append([p.village.parent.name if p.village.parent_id else "", p.village.name, p.person.name,
+                   p.get_role_display(), p.dispatching_unit.name, p.start_date, p.term_years, p.end_date,
+                   p.ended_on, p.get_state_display()])
+    for col, width in zip("ABCDEFGHIJ", (12, 14, 10, 10, 24, 12, 8, 12, 12, 10), strict=True):
+        ws.column_dimensions[col].width = width
+    out = BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="postings-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def posting_create(request):
+    if not access.has_role(request.user, "organization"):
+        raise Http404(_("记录不存在或无权查看。"))
+    form = forms.PostingForm(request.POST or None, initial={"start_date": timezone.localdate(),
+                                                            "role": PostingRole.FIRST_SECRETARY})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                posting = services.posting_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    for m in msgs:
+                        form.add_error(field if field in form.fields else None, m)
+            else:
+                messages.success(request, _("已选派：%(p)s") % {"p": posting})
+                return HttpResponseRedirect(posting.get_absolute_url())
+        status = 400
+    return render(request, "postings/posting_form.html", {"form": form}, status=status)
+
+
+@login_required
+def posting_detail(request, pk):
+    _rt, posting = get_visible_record(request.user, "postings.posting", pk)
+    posting = Posting.objects.select_related("person", "dispatching_unit", "village__parent").get(pk=posting.pk)
+    user = request.user
+    today = timezone.localdate()
+    context = {
+        "posting": posting, "transitions": transition_forms(posting, user),
+        **selectors.posting_detail(user=user, posting=posting),
+        "can_attendance": access.can(user, "record_attendance", posting),
+        "can_funds": access.can(user, "record_funds", posting),
+        "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
+        "can_recall": access.can(user, "propose_recall", posting) and posting.state == Posting.State.ACTIVE,
+        "can_assess": access.can(user, "open_assessment", posting),
+        "attendance_form": forms.AttendanceForm(initial={"year": today.year, "month": today.month}),
+        "funds_form": forms.FundsForm(initial={"year": today.year}),
+        "leave_form": forms.LeaveForm(), "recall_form": forms.RecallProposeForm(),
+        "open_form": forms.OpenYearForm(initial={"year": today.year}),
+        "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
+    }
+    return render(request, "postings/posting_detail.html", context)
+
+
+def _posting_for_post(request, pk) -> Posting:
+    _rt, posting = get_visible_record(request.user, "postings.posting", pk)
+    return Posting.objects.select_related("village", "person").get(pk=posting.pk)
+
+
+def _posting_action(request, pk, form_class, call, done_message):
+    posting = _posting_for_post(request, pk)
+    back = posting.get_absolute_url()
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, back)
+    try:
+        call(posting, form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, done_message)
+    return HttpResponseRedirect(request.POST.get("next") or back)
+
+
+@login_required
+@require_POST
+def posting_attendance(request, pk):
+    return _posting_action(request, pk, forms.AttendanceForm, lambda p, d: services.attendance_record(
+        actor=request.user, posting=p, **d), _("考勤已登记。"))
+
+
+@login_required
+@require_POST
+def posting_funds(request, pk):
+    return _posting_action(request, pk, forms.FundsForm, lambda p, d: services.funds_record(
+        actor=request.user, posting=p, **d), _("工作经费已登记。"))
+
+
+@login_required
+@require_POST
+def posting_leave(request, pk):
+    return _posting_action(request, pk, forms.LeaveForm, lambda p, d: services.leave_request_create(
+        actor=request.user, posting=p, **d), _("请假申请已登记。"))
+
+
+@login_required
+@require_POST
+def posting_recall(request, pk):
+    return _posting_action(request, pk, forms.RecallProposeForm, lambda p, d: services.recall_propose(
+        actor=request.user, posting=p, grounds=d["grounds"]), _("已提出召回。"))
+
+
+@login_required
+@require_POST
+def posting_assessment_open(request, pk):
+    return _posting_action(request, pk, forms.OpenYearForm, lambda p, d: services.assessment_open(
+        actor=request.user, posting=p, year=d["year"]), _("年度考核已启动。"))
+
+
+# --- People -----------------------------------------------------------------------------------------------
+
+@login_required
+def person_detail(request, pk):
+    _require_viewer(request.user)
+    person = selectors.person_get_visible(user=request.user, pk=pk)
+    if person is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    data = selectors.person_page(user=request.user, person=person)
+    return render(request, "postings/person_detail.html", {"person": person, **data,
+                                                           "month_numbers": range(1, 13)})
+
+
+# --- Assessments ------------------------------------------------------------------------------------------
+
+@login_required
+def assessment_board(request):
+    _require_viewer(request.user)
+    today = timezone.localdate()
+    year = _int_or_none(request.GET.get("year")) or today.year
+    if not 2000 <= year <= 2100:
+        year = today.year
+    township = _int_or_none(request.GET.get("township"))
+    state = request.GET.get("state") if request.GET.get("state") in Assessment.State.values else None
+    board = selectors.assessment_board(user=request.user, year=year, township=township, state=state)
+    return render(request, "postings/assessment_board.html", {
+        **board, "year": year, "years": range(today.year + 1, today.year - 5, -1), "township": township,
+        "state": state, "townships": selectors.townships_visible_to(user=request.user),
+        "can_open": access.has_role(request.user, "organization"),
+        "min_days": conf.get("MIN_DAYS_ON_SITE"),
+    })
+
+
+@login_required
+@require_POST
+def assessment_open_year(request):
+    back = reverse("postings:assessment-board")
+    form = forms.OpenYearForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, back)
+    try:
+        n = services.assessments_open_year(actor=request.user, year=form.cleaned_data["year"])
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, _("已为 %(n)d 名在岗驻村干部启动 %(y)d 年度考核。") % {"n": n, "y": form.cleaned_data["year"]})
+    return HttpResponseRedirect(f"{back}?year={form.cleaned_data['year']}")
+
+
+@login_required
+def assessment_detail(request, pk):
+    _rt, obj = get_visible_record(request.user, "postings.assessment", pk)
+    obj = Assessment.objects.select_related("person", "township", "posting__village",
+                                            "posting__dispatching_unit").get(pk=obj.pk)
+    totals = services.attendance_totals([obj.posting_id], obj.year).get(obj.posting_id, {})
+    return render(request, "postings/assessment_detail.html", {
+        "a": obj, "transitions": transition_forms(obj, request.user),
+        "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
+        "quota": services.excellent_quota(obj.year), "recall": Recall.objects.filter(assessment=obj).first(),
+        "min_days": conf.get("MIN_DAYS_ON_SITE"),
+    })
+
+
+# --- Recalls and leave ------------------------------------------------------------------------------------
+
+@login_required
+def recall_list(request):
+    _require_viewer(request.user)
+    state = request.GET.get("state") if request.GET.get("state") in Recall.State.values else None
+    township = _int_or_none(request.GET.get("township"))
+    qs = selectors.recall_list_visible_to(user=request.user, state=state, township=township)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "postings/recall_list.html", {
+        "page": page, "state": state, "township": township, "states": Recall.State.choices,
+        "townships": selectors.townships_visible_to(user=request.user), "today": timezone.localdate(),
+    })
+
+
+@login_required
+def recall_detail(request, pk):
+    _rt, obj = get_visible_record(request.user, "postings.recall", pk)
+    obj = Recall.objects.select_related("person", "township", "posting__village", "posting__dispatching_unit",
+                                        "proposed_by", "decided_by", "replacement__person",
+                                        "replacement__dispatching_unit", "assessment").get(pk=obj.pk)
+    return render(request, "postings/recall_detail.html", {"r": obj,
+                                                           "transitions": transition_forms(obj, request.user)})
+
+
+@login_required
+def leave_detail(request, pk):
+    _rt, obj = get_visible_record(request.user, "postings.leaverequest", pk)
+    obj = LeaveRequest.objects.select_related("posting__person", "posting__village", "township", "requested_by",
+                                              "decided_by").get(pk=obj.pk)
+    limit = conf.get("LEAVE_TOWNSHIP_MAX_DAYS")
+    needs_org = obj.days > limit
+    hide = ("approve",) if needs_org and not access.has_role(request.user, "organization") else ()
+    return render(request, "postings/leave_detail.html", {
+        "leave": obj, "transitions": transition_forms(obj, request.user, hide=hide), "needs_org": needs_org,
+        "limit": limit,
+    })
+
+
