@@ -1,0 +1,56 @@
+"""Helpers for the cases workflow tests."""
+import pytest
+
+from supervision.transitions import run_transition
+from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
+from workflows.cases.models import Case
+from workflows.cases.services import case_register
+
+NON_CASE_ROLES = ["inspector", "organization", "leader", "township_nanzhao", "township_miaojie"]
+CASE_ROLES = ["discipline", "discipline_head", "discipline_head2", "auditor"]
+
+
+def register(users, townships=None, *, township="nanzhao", village_committee=False, party=True, **kw):
+    data = dict(source="petition", category="poverty_funds", description="村干部截留扶贫资金",
+                reporter_name="王举报", reporter_contact="13800000000", amount=1000,
+                subjects=[{"name": "杨某", "post": "村委会主任", "village": "鸡碧村",
+                           "is_party_member": party, "is_village_committee": village_committee}])
+    data.update(kw)
+    if townships is not None and township:
+        data["township"] = townships[township]
+    return case_register(actor=users["discipline"], **data)
+
+
+def fire(case, name, user, data=None, comment="同意"):
+    run_transition(model=Case, pk=case.pk, name=name, actor=user, comment=comment, data=data or {})
+    return Case.objects.get(pk=case.pk)
+
+
+def advance(case, users, to):
+    """Carry a case along the main line to state ``to`` (as the right users)."""
+    d, h = users["discipline"], users["discipline_head"]
+    path = [
+        ("verification", [("propose_disposition", d, {"target": "verification"}), ("approve", h, {})]),
+        ("filed", [("propose_filing", d, {}), ("approve", h, {})]),
+        ("investigating", [("start_investigation", d, {})]),
+        ("reviewing", [("submit_review", d, {})]),
+        ("decided", [("file_review_report", d, {"review_report": "审理报告正文"}),
+                     ("propose_decision", d, {"party_sanction": "warning", "admin_sanction": "warning"}),
+                     ("approve", h, {})]),
+        ("executed", [("announce", d, {})]),
+        ("closed", [("close", d, {"four_forms": "second", "execution_report": "已执行"})]),
+        ("appealed", [("appeal", d, {})]),
+    ]
+    for state, steps in path:
+        if case.state == to:
+            return case
+        for name, user, data in steps:
+            case = fire(case, name, user, data)
+        assert case.state == state, (case.state, state)
+    assert case.state == to
+    return case
+
+
+@pytest.fixture
+def case(users, townships):
+    return register(users, townships)

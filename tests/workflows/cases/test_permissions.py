@@ -1,0 +1,53 @@
+"""The kernel's permission contract for the cases workflow.
+
+Cases are county-level and confidential: only discipline roles (and auditors, read-only) see
+them. A township user holds a role that never sees cases, so for this workflow "out of scope"
+and "no access" coincide: both get 404 everywhere.
+"""
+import pytest
+
+from tests.bases import WorkflowPermissionContract
+
+from .conftest import register
+
+
+class TestCasePermissions(WorkflowPermissionContract):
+    workflow = "cases"
+    api_list = "/api/v1/cases/"
+    in_scope_user = "discipline"
+    out_of_scope_user = "township_nanzhao"  # the case is in 南诏镇; still 404
+    no_access_users = ["township_nanzhao", "township_miaojie", "inspector", "organization", "leader"]
+    a_transition = "propose_disposition"
+
+    def make_record(self, users, townships):
+        return register(users, townships)
+
+
+class TestAccountabilityPermissions(WorkflowPermissionContract):
+    workflow = "cases"
+    api_list = "/api/v1/accountability/"
+    in_scope_user = "discipline_head"
+    out_of_scope_user = "township_nanzhao"
+    no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
+    a_transition = "decide"
+
+    def make_record(self, users, townships):
+        from supervision.models import Unit
+        from workflows.cases.services import accountability_open
+
+        matter, _ = accountability_open(actor=users["discipline"], reason="问责事由",
+                                        target_unit=Unit.objects.get(name="县农业农村局"))
+        return matter
+
+
+@pytest.mark.django_db
+def test_auditor_reads_but_cannot_act(api, users, townships):
+    case = register(users, townships)
+    client = api(users["auditor"])
+    body = client.get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["available_transitions"] == []
+    r = client.post(f"/api/v1/cases/{case.pk}/transitions/propose_disposition/",
+                    {"comment": "x", "target": "inquiry"}, format="json")
+    assert r.status_code == 403
+    assert client.post("/api/v1/cases/", {"source": "petition", "category": "other", "description": "x",
+                                          "reporter_anonymous": True}, format="json").status_code == 403
