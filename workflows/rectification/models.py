@@ -214,7 +214,9 @@ class Rectification(WorkflowRecord):
         if passes_bar(p["score"], p["dissatisfied_pct"]):
             raise Conflict(_("验收得分 %(score)s 分、群众不满意率 %(pct)s%% 已达到销号标准，应当验收通过。")
                            % {"score": p["score"], "pct": p["dissatisfied_pct"]})
-        new_deadline = p.get("new_deadline") or end_of_year(max(self.year, timezone.localdate().year))
+        today = timezone.localdate()
+        new_deadline = p.get("new_deadline") or max(end_of_year(max(self.year, today.year)),
+                                                     today + dt.timedelta(days=30))
         if new_deadline <= timezone.localdate():
             raise ValidationError({"new_deadline": _("新的整顿期限必须晚于今天。")})
         self._record_acceptance(ctx, passed=False, new_deadline=new_deadline)
