@@ -24,9 +24,13 @@ def notice_list_visible_to(*, user) -> QuerySet[Notice]:
     return access.visible(user, Notice).select_related("issuing_unit", "issued_by")
 
 
-def assignment_list_visible_to(*, user, filters: dict | None = None) -> QuerySet[NoticeAssignment]:
-    """The register 台账: one row per notice × township, filtered and scoped."""
+def assignment_list_visible_to(*, user, filters: dict | None = None, valid: bool = True
+                               ) -> QuerySet[NoticeAssignment]:
+    """The register 台账: one row per notice × township, filtered and scoped. Invalid filters
+    (``valid=False``, e.g. another township's id) match nothing rather than everything."""
     qs = access.visible(user, NoticeAssignment).select_related("notice", "notice__issuing_unit", "township")
+    if not valid:
+        return qs.none()
     f = filters or {}
     if f.get("q"):
         q = f["q"].strip()

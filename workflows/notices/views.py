@@ -28,14 +28,17 @@ def _require_view(user):
 
 def _filters(request):
     form = RegisterFilterForm(request.GET or None, townships=selectors.register_townships_for(user=request.user))
-    return form, (form.cleaned_data if form.is_valid() else {})
+    if not request.GET:
+        return form, {"filters": {}, "valid": True}
+    valid = form.is_valid()
+    return form, {"filters": form.cleaned_data if valid else {}, "valid": valid}
 
 
 @login_required
 def register(request):
     _require_view(request.user)
     form, filters = _filters(request)
-    rows = selectors.assignment_list_visible_to(user=request.user, filters=filters)
+    rows = selectors.assignment_list_visible_to(user=request.user, **filters)
     page = Paginator(rows, int(conf.get("REGISTER_PAGE_SIZE"))).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -51,7 +54,7 @@ def register(request):
 def register_export(request):
     _require_view(request.user)
     _form, filters = _filters(request)
-    rows = selectors.assignment_list_visible_to(user=request.user, filters=filters)
+    rows = selectors.assignment_list_visible_to(user=request.user, **filters)
     response = HttpResponse(export.register_xlsx(rows),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"notices-{timezone.localdate():%Y%m%d}.xlsx"
