@@ -1,0 +1,138 @@
+"""Time limits: computed on approval, moved by approved extensions, marked by the sweep once."""
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from supervision import workdays
+from supervision.models import SweepMark
+from supervision.sweep import run_sweeps
+from workflows.cases.models import Case
+from workflows.cases.sweeps import cases_mark_overdue, cases_remind
+
+from .conftest import fire, register
+
+pytestmark = pytest.mark.django_db
+
+FILED = dt.date(2026, 3, 2)
+
+
+def at(day: dt.date, hour=9):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                               tick=False)
+
+
+def filed_case(users, townships, day=FILED):
+    with at(day):
+        case = register(users, townships)
+        case = fire(case, "propose_disposition", users["discipline"], {"target": "verification"})
+        case = fire(case, "approve", users["discipline_head"])
+        case = fire(case, "propose_filing", users["discipline"])
+        case = fire(case, "approve", users["discipline_head2"])
+        case = fire(case, "start_investigation", users["discipline"])
+    return case
+
+
+def sweep_on(day):
+    with at(day):
+        return run_sweeps()
+
+
+def test_investigation_goes_overdue_after_90_days(users, townships):
+    case = filed_case(users, townships)
+    assert case.filed_on == FILED and case.due_date == FILED + dt.timedelta(days=90)
+    assert sweep_on(FILED + dt.timedelta(days=90))["cases.cases_mark_overdue"] == 0
+    assert not Case.objects.get(pk=case.pk).overdue
+    assert sweep_on(FILED + dt.timedelta(days=91))["cases.cases_mark_overdue"] == 1
+    case = Case.objects.get(pk=case.pk)
+    assert case.overdue and case.state == "investigating"
+
+
+def test_sweep_twice_marks_once(users, townships):
+    case = filed_case(users, townships)
+    day = FILED + dt.timedelta(days=100)
+    assert sweep_on(day)["cases.cases_mark_overdue"] == 1
+    assert sweep_on(day)["cases.cases_mark_overdue"] == 0
+    with at(day):
+        assert cases_mark_overdue(None) == 0
+    assert case.history.filter(transition="mark_overdue").count() == 1
+
+
+def test_approved_extension_moves_the_deadline(users, townships):
+    case = filed_case(users, townships)
+    with at(FILED + dt.timedelta(days=60)):
+        case = fire(case, "propose_extension", users["discipline"], {"days": 30}, comment="案情复杂，申请延长")
+        assert case.due_date == FILED + dt.timedelta(days=90)  # not moved until approved
+        case = fire(case, "approve", users["discipline_head"])
+    assert case.due_date == FILED + dt.timedelta(days=120) and case.extension_count == 1
+    assert sweep_on(FILED + dt.timedelta(days=100))["cases.cases_mark_overdue"] == 0
+    assert sweep_on(FILED + dt.timedelta(days=121))["cases.cases_mark_overdue"] == 1
+
+
+def test_rejected_extension_does_not(users, townships):
+    case = filed_case(users, townships)
+    with at(FILED + dt.timedelta(days=60)):
+        case = fire(case, "propose_extension", users["discipline"], {"days": 30})
+        case = fire(case, "reject_proposal", users["discipline_head"], comment="不同意延期")
+    assert case.due_date == FILED + dt.timedelta(days=90)
+    assert sweep_on(FILED + dt.timedelta(days=91))["cases.cases_mark_overdue"] == 1
+
+
+def test_extension_is_bounded(users, townships):
+    from supervision.errors import ValidationError
+
+    case = filed_case(users, townships)
+    with pytest.raises(ValidationError):
+        fire(case, "propose_extension", users["discipline"], {"days": 91})
+    with pytest.raises(ValidationError):
+        fire(case, "propose_extension", users["discipline"], {"days": -3})
+
+
+def test_limits_are_settings(users, townships, settings):
+    settings.CASES = {"INVESTIGATION_DAYS": 30}
+    case = filed_case(users, townships)
+    assert case.due_date == FILED + dt.timedelta(days=30)
+
+
+def test_inquiry_reply_in_working_days_and_verification_in_months(users, townships):
+    day = dt.date(2026, 9, 25)
+    with at(day):
+        case = fire(fire(register(users, townships), "propose_disposition", users["discipline"],
+                         {"target": "inquiry"}), "approve", users["discipline_head"])
+        assert case.due_date == workdays.add_working_days(day, 15).date
+        assert (case.due_date - day).days > 21  # National Day holidays are not working days
+        case2 = fire(fire(register(users, townships), "propose_disposition", users["discipline"],
+                          {"target": "verification"}), "approve", users["discipline_head"])
+        assert case2.due_date == dt.date(2026, 11, 25)
+        case2 = fire(case2, "propose_extension", users["discipline"], {})
+        case2 = fire(case2, "approve", users["discipline_head2"])
+        assert case2.due_date == dt.date(2026, 12, 25)
+
+
+def test_overdue_case_on_heads_task_list_until_urged(users, townships, web):
+    case = filed_case(users, townships)
+    sweep_on(FILED + dt.timedelta(days=95))
+    home = web(users["discipline_head"]).get(reverse("home")).content.decode()
+    assert case.get_absolute_url() in home and "逾期督办" in home
+    fire(case, "urge", users["discipline_head"], comment="请于本周内报送调查情况")
+    home = web(users["discipline_head"]).get(reverse("home")).content.decode()
+    assert case.get_absolute_url() not in home
+    assert users["discipline"].notifications.filter(verb="cases.urged").exists()
+
+
+def test_reminder_once_per_deadline(users, townships, django_capture_on_commit_callbacks):
+    case = filed_case(users, townships)
+    day = case.due_date - dt.timedelta(days=1)
+    with at(day):
+        assert cases_remind(None) == 1
+        assert cases_remind(None) == 0
+    assert SweepMark.objects.filter(key="cases.reminder", object_id=str(case.pk)).count() == 1
+    assert users["discipline"].notifications.filter(verb="cases.reminder").count() == 1
+
+
+def test_run_sweeps_command(users, townships):
+    filed_case(users, townships)
+    call_command("run_sweeps", now=str(FILED + dt.timedelta(days=200)), workflow="cases")
+    assert Case.objects.filter(overdue=True).count() == 1
