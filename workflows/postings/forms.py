@@ -58,9 +58,15 @@ class AttendanceForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
     days_on_site = forms.IntegerField(label=_("在岗天数"), min_value=0)
-    leave_days = forms.IntegerField(label=_("批准请假天数"), min_value=0, initial=0)
-    absences = forms.IntegerField(label=_("无故缺勤（次）"), min_value=0, initial=0)
+    leave_days = forms.IntegerField(label=_("批准请假天数"), min_value=0, initial=0, required=False)
+    absences = forms.IntegerField(label=_("无故缺勤（次）"), min_value=0, initial=0, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def clean_leave_days(self):
+        return self.cleaned_data.get("leave_days") or 0
+
+    def clean_absences(self):
+        return self.cleaned_data.get("absences") or 0
 
 
 class FundsForm(forms.Form):

@@ -269,7 +269,8 @@ class Assessment(FSMModelMixin, WorkflowRecord):
     def enter_unit_opinion(self, ctx):
         self.unit_opinion = ctx.params["unit_opinion"]
 
-    @transition(field=state, source=[State.UNIT_OPINION], target=State.OFFICE_REVIEWED,
+    # Also from office_reviewed: after an objection the office may revise its review.
+    @transition(field=state, source=[State.UNIT_OPINION, State.OFFICE_REVIEWED], target=State.OFFICE_REVIEWED,
                 custom={"label": _("联席办审核"), "form": forms.GradeForm})
     def office_review(self, ctx):
         self.office_grade = ctx.params["grade"]
