@@ -19,17 +19,10 @@ class TestRectificationPermissions(WorkflowPermissionContract):
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "start"
 
-    def make_record(self, users, townships):
-        from .conftest import advance  # noqa: F401
-
-        return self._make(users, townships)
-
     @pytest.fixture
     def record(self, make):
+        """A planned rectification in 南诏镇 (made through the services and transitions)."""
         return make(state="planned")
-
-    def _make(self, users, townships):  # pragma: no cover - record fixture overridden
-        raise NotImplementedError
 
 
 ROLES = ["township_nanzhao", "township_miaojie", "organization", "leader", "auditor", "inspector", "discipline"]
