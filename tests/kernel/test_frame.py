@@ -69,7 +69,13 @@ def test_language_switch_to_english(client, users):
     client.force_login(users["inspector"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("home")).content.decode()
-    assert 'lang="en"' in html
+    assert 'lang="en"' in html and "My tasks" in html and "我的待办" not in html
+
+
+def test_chinese_by_default_whatever_the_browser_says(client, users):
+    client.force_login(users["inspector"])
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html and "我的待办" in html
 
 
 @pytest.mark.parametrize("payload,field", [
