@@ -1,0 +1,73 @@
+"""List, detail, register, export and 我的待办 run a bounded number of queries: the same with
+5 notices as with 500."""
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from supervision.sweep import fire_system_transition
+from workflows.notices import services
+
+from .helpers import issue
+
+PAGES = {
+    "inspector": ["/", "/notices/", "/notices/export.xlsx", "/api/v1/notices/", "/api/v1/notice-assignments/",
+                  "/notices/?state=responded&urgency=normal"],
+    "township_nanzhao": ["/", "/notices/", "/notices/export.xlsx", "/api/v1/notices/",
+                         "/api/v1/notice-assignments/"],
+    "leader": ["/", "/notices/"],
+}
+MAX_QUERIES = 20
+
+
+def _add(users, townships, count, start):
+    for i in range(start, start + count):
+        notice = issue(users, townships, targets=("nanzhao", "miaojie"), title=f"督办通知{i}")
+        a = notice.assignments.get(township=townships["nanzhao"])
+        if i % 3 == 0:
+            a = services.assignment_acknowledge(actor=users["township_nanzhao"], assignment=a)
+            services.assignment_respond(actor=users["township_nanzhao"], assignment=a, text="已整改")
+        elif i % 3 == 1:
+            fire_system_transition(a, "mark_overdue", comment="逾期")
+
+
+def _measure(users, web, api):
+    counts = {}
+    for username, urls in PAGES.items():
+        page, client = web(users[username]), api(users[username])
+        for url in urls:
+            get = client.get if url.startswith("/api/") else page.get
+            with CaptureQueriesContext(connection) as ctx:
+                assert get(url).status_code == 200, url
+            counts[(username, url)] = len(ctx.captured_queries)
+    return counts
+
+
+def test_bounded_queries_with_5_and_500_notices(users, townships, web, api, django_assert_max_num_queries):
+    _add(users, townships, 5, 0)
+    few = _measure(users, web, api)
+    _add(users, townships, 495, 5)
+    many = _measure(users, web, api)
+    assert few == many
+    assert max(many.values()) <= MAX_QUERIES, many
+    township_page = web(users["township_nanzhao"])
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert "督办通知499" in township_page.get("/").content.decode()
+
+
+def test_detail_page_bounded_by_assignments(users, townships, web, api):
+    small = issue(users, townships, targets=("nanzhao",), title="一个乡镇")
+    big = issue(users, townships, targets=tuple(townships), title="十个乡镇")
+    for notice in (small, big):
+        for a in notice.assignments.all():
+            a = services.assignment_acknowledge(actor=users[f"township_{a.township.pinyin}"], assignment=a)
+            services.assignment_respond(actor=users[f"township_{a.township.pinyin}"], assignment=a, text="已整改")
+    counts = []
+    page, client = web(users["inspector"]), api(users["inspector"])
+    for notice in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            assert page.get(notice.get_absolute_url()).status_code == 200
+        counts.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/api/v1/notices/{notice.pk}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+    assert max(counts) <= MAX_QUERIES
