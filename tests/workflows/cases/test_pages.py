@@ -1,0 +1,151 @@
+"""Pages and the create API: intake, register, export, approval queue, statistics, bad input."""
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from supervision.models import Attachment
+from workflows.cases.models import Case, CaseSubject
+
+from .conftest import advance, fire, register
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"source": "petition", "category": "village_tyrant", "reporter_name": "李群众", "reporter_contact": "139",
+        "amount": "1200.50", "description": "村霸强占集体林地",
+        "subjects-TOTAL_FORMS": "3", "subjects-INITIAL_FORMS": "0", "subjects-MIN_NUM_FORMS": "0",
+        "subjects-MAX_NUM_FORMS": "10", "subjects-0-name": "罗某", "subjects-0-post": "村民小组长",
+        "subjects-0-is_village_committee": "on"}
+
+
+def test_intake_form_registers_a_clue(users, townships, web):
+    client = web(users["discipline"])
+    assert client.get(reverse("cases:create")).status_code == 200
+    r = client.post(reverse("cases:create"), {**GOOD, "township": townships["zijin"].pk})
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert r["Location"] == case.get_absolute_url()
+    assert case.state == "received" and case.handler == users["discipline"] and case.township == townships["zijin"]
+    subject = CaseSubject.objects.get()
+    assert subject.name == "罗某" and subject.is_village_committee
+    assert case.history.first().history_user == users["discipline"]
+
+
+def test_intake_form_bad_input(users, web):
+    client = web(users["discipline"])
+    for bad in ({"amount": "-5"}, {"category": "bogus"}, {"description": "长" * 5001},
+                {"reporter_name": ""}):
+        r = client.post(reverse("cases:create"), {**GOOD, **bad})
+        assert r.status_code == 400, bad
+        assert "errorlist" in r.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_heads_and_auditors_may_not_register(users, web):
+    assert web(users["discipline_head"]).get(reverse("cases:create")).status_code == 403
+    assert web(users["auditor"]).post(reverse("cases:create"), GOOD).status_code == 403
+    assert Case.objects.count() == 0
+
+
+def test_api_create_and_bad_input(users, api, townships):
+    client = api(users["discipline"])
+    body = {"source": "inspection", "category": "poverty_funds", "reporter_anonymous": True, "amount": "300.00",
+            "description": "虚报冒领", "township": townships["niujie"].pk,
+            "subjects": [{"name": "马某", "post": "村委会委员", "is_village_committee": True}]}
+    r = client.post("/api/v1/cases/", body, format="json")
+    assert r.status_code == 201, r.json()
+    assert r.json()["state"] == "received" and r.json()["subjects"][0]["name"] == "马某"
+    assert "propose_disposition" in r.json()["available_transitions"]
+    for bad, field in (({"amount": "-1"}, "amount"), ({"category": "赌博"}, "category"),
+                       ({"description": "x" * 5001}, "description"), ({"source": ""}, "source"),
+                       ({"reporter_anonymous": False}, "reporter_name")):
+        r = client.post("/api/v1/cases/", {**body, **bad}, format="json")
+        assert r.status_code == 400 and field in r.json(), (bad, r.json())
+    assert Case.objects.count() == 1
+
+
+def test_api_filters(users, api, townships):
+    register(users, townships, category="village_tyrant")
+    register(users, townships, category="work_style", township="dacang")
+    client = api(users["discipline"])
+    assert client.get("/api/v1/cases/?category=village_tyrant").json()["count"] == 1
+    assert client.get(f"/api/v1/cases/?township={townships['dacang'].pk}").json()["count"] == 1
+
+
+def test_register_filters_and_export(users, townships, web):
+    a = register(users, townships, category="village_tyrant", township="nanzhao")
+    b = register(users, townships, category="favouritism", township="dacang",
+                 subjects=[{"name": "钱某某", "post": "村支书"}])
+    client = web(users["discipline"])
+    page = client.get(reverse("cases:list")).content.decode()
+    assert a.get_absolute_url() in page and b.get_absolute_url() in page
+    page = client.get(reverse("cases:list") + "?category=favouritism").content.decode()
+    assert a.get_absolute_url() not in page and b.get_absolute_url() in page
+    page = client.get(reverse("cases:list") + f"?township={townships['nanzhao'].pk}").content.decode()
+    assert a.get_absolute_url() in page and b.get_absolute_url() not in page
+    page = client.get(reverse("cases:list") + "?q=钱某").content.decode()
+    assert a.get_absolute_url() not in page and b.get_absolute_url() in page
+    r = client.get(reverse("cases:export") + "?category=favouritism")
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == b.number and "王举报" in rows[1]
+
+
+def test_detail_shows_forms_and_transition_through_kernel_url(users, townships, web):
+    case = register(users, townships)
+    client = web(users["discipline"])
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-transition="propose_disposition"' in page
+    assert reverse("record-history", args=["cases.case", case.pk]) in page
+    url = reverse("record-transition", args=["cases.case", case.pk, "propose_disposition"])
+    r = client.post(url, {"comment": "建议初核", "target": "verification", "version": case.version})
+    assert r.status_code == 302
+    r = client.post(reverse("record-transition", args=["cases.case", case.pk, "propose_filing"]), {"comment": "x"})
+    assert r.status_code == 409
+    head = web(users["discipline_head"])
+    queue = head.get(reverse("cases:approvals")).content.decode()
+    assert case.get_absolute_url() in queue and "同意" in queue
+    r = head.post(reverse("record-transition", args=["cases.case", case.pk, "approve"]),
+                  {"comment": "", "next": reverse("cases:approvals")})
+    assert r.status_code == 302 and r["Location"] == reverse("cases:approvals")
+    assert Case.objects.get(pk=case.pk).state == "verification"
+    assert case.get_absolute_url() not in head.get(reverse("cases:approvals")).content.decode()
+
+
+def test_decision_form_has_subject_choices_and_refuses_bad_sanction(users, townships, web):
+    case = advance(register(users, townships, village_committee=True), users, "reviewing")
+    client = web(users["discipline"])
+    page = client.get(case.get_absolute_url()).content.decode()
+    subject = case.subjects.get()
+    assert f'<option value="{subject.pk}">{subject.name}</option>' in page
+    r = client.post(reverse("record-transition", args=["cases.case", case.pk, "propose_decision"]),
+                    {"comment": "提请", "subject": subject.pk, "admin_sanction": "dismissal", "review_report": "报告"})
+    assert r.status_code == 400 and "村委会工作人员" in r.content.decode()
+    assert not Case.objects.get(pk=case.pk).pending_kind
+
+
+def test_statistics(users, townships, web):
+    register(users, townships, category="village_tyrant", township="nanzhao")
+    register(users, townships, category="village_tyrant", township="dacang")
+    c = advance(register(users, townships, category="work_style", township="dacang"), users, "verification")
+    fire(c, "close", users["discipline"], {"four_forms": "first", "light_measure": "criticism"})
+    page = web(users["auditor"]).get(reverse("cases:stats"))
+    stats = {t["key"]: {str(r["label"]): r["n"] for r in t["rows"]} for t in page.context["tables"]}
+    assert stats["category"] == {"村霸": 2, "作风问题": 1}
+    assert stats["township"] == {"大仓镇": 2, "南诏镇": 1}
+    assert stats["four_forms"]["第一种形态（批评教育、谈话提醒）"] == 1
+    assert page.context["totals"]["total"] == 3
+
+
+def test_attachment_download_is_logged(users, townships, web):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.models import ReadAccess
+
+    case = register(users, townships, attachment=SimpleUploadedFile("举报信.pdf", b"%PDF-1.4"))
+    att = Attachment.objects.get()
+    page = web(users["discipline"]).get(case.get_absolute_url()).content.decode()
+    assert att.get_absolute_url() in page
+    assert web(users["auditor"]).get(att.get_absolute_url()).status_code == 200
+    assert ReadAccess.objects.filter(user=users["auditor"], via="file").count() == 1

@@ -1,0 +1,67 @@
+"""Bounded queries on the register, detail, approval queue, statistics, export and API, 5 vs 500 cases."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from supervision.transitions import run_transition
+from workflows.cases.models import Case
+
+from .conftest import register
+
+pytestmark = pytest.mark.django_db
+
+
+def make_cases(users, townships, n):
+    names = list(townships)
+    for i in range(n):
+        case = register(users, townships, township=names[i % len(names)], amount=i)
+        if i % 3 == 0:
+            run_transition(model=Case, pk=case.pk, name="propose_disposition", actor=users["discipline"],
+                           comment="建议初核", data={"target": "verification"})
+
+
+def count(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        response = fn()
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+PAGES = {
+    "list": lambda c, case: c.get(reverse("cases:list")),
+    "list_filtered": lambda c, case: c.get(reverse("cases:list") + "?state=received&q=杨"),
+    "detail": lambda c, case: c.get(case.get_absolute_url()),
+    "approvals": lambda c, case: c.get(reverse("cases:approvals")),
+    "stats": lambda c, case: c.get(reverse("cases:stats")),
+    "export": lambda c, case: c.get(reverse("cases:export")),
+    "history": lambda c, case: c.get(reverse("record-history", args=["cases.case", case.pk])),
+    "home": lambda c, case: c.get(reverse("home")),
+}
+API = {
+    "api_list": lambda c, case: c.get("/api/v1/cases/"),
+    "api_detail": lambda c, case: c.get(f"/api/v1/cases/{case.pk}/"),
+    "api_history": lambda c, case: c.get(f"/api/v1/cases/{case.pk}/history/"),
+}
+LIMIT = 25
+
+
+@pytest.mark.parametrize("username", ["discipline_head", "auditor"])
+def test_queries_do_not_grow_with_rows(users, townships, web, api, username, django_assert_max_num_queries):
+    make_cases(users, townships, 5)
+    case = Case.objects.order_by("pk").first()
+    user = users[username]
+    small = {}
+    for name, fn in PAGES.items():
+        small[name] = count(lambda: fn(web(user), case))
+    for name, fn in API.items():
+        small[name] = count(lambda: fn(api(user), case))
+    make_cases(users, townships, 495)
+    assert Case.objects.count() == 500
+    for name, fn in {**PAGES, **API}.items():
+        client = api(user) if name.startswith("api_") else web(user)
+        with django_assert_max_num_queries(LIMIT):
+            n = count(lambda: fn(client, case))
+        # The export writes one read-log row per case (a few batched INSERTs on SQLite).
+        slack = 3 if name == "export" else 0
+        assert n <= small[name] + slack, (name, small[name], n)
