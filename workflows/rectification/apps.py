@@ -44,11 +44,10 @@ class RectificationConfig(AppConfig):
                     "follow_up": registry.Right.of(org),
                     "close": registry.Right.of(org),
                     # services
-                    "screen": registry.Right.of(township),
+                    "screen": registry.Right.of(township),  # create; user.has_perm("rectification.screen")
                     "edit_plan": registry.Right.of(township, org),
                     "mark_item": registry.Right.of(township, org),
                     "report_progress": registry.Right.of(township),
-                    "export": registry.Right.of(township, org, leader, "auditor"),
                 },
                 scope_lookup="village__parent",
                 after_transition=rules.after_transition,

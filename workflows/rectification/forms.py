@@ -31,6 +31,10 @@ def _people():
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("请选择"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.post or (obj.unit.name if obj.unit_id else '')}）"
 
@@ -38,7 +42,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 class ScreeningForm(forms.Form):
     """排查上报: what a township reports about one village branch."""
 
-    village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE))
+    village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE),
+                                     empty_label=_("请选择"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=CRITERIA_CHOICES,
                                          widget=forms.CheckboxSelectMultiple)
@@ -92,7 +97,8 @@ class PlanApprovalForm(forms.Form):
     county_leader = PersonChoiceField(label=_("联系县领导"), queryset=_people(), required=False)
     township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
     first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
-    twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.all(), required=False)
+    twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.all(), required=False,
+                                          empty_label=_("请选择"))
     due_date = forms.DateField(label=_("整顿期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

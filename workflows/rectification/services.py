@@ -34,9 +34,9 @@ def _locked(actor, pk) -> Rectification:
 
 def rectification_screen(*, actor, data) -> Rectification:
     """排查上报: a township user reports a weak village branch of their own township."""
-    towns = access.township_ids(actor) if access.has_role(actor, "township") else set()
-    if not access.has_role(actor, "township"):
+    if not actor.has_perm("rectification.screen"):
         raise PermissionDenied(_("只有乡镇用户可以排查上报。"))
+    towns = access.township_ids(actor)
     form = ScreeningForm(data=data, townships=towns)
     if not form.is_valid():
         raise _form_errors(form)
