@@ -26,7 +26,10 @@ def _form_errors(form) -> ValidationError:
 
 
 def _locked(actor, pk) -> Rectification:
-    obj = access.visible(actor, Rectification).select_for_update().select_related("village__parent").filter(pk=pk).first()
+    # Lock only the rectification row: PostgreSQL refuses FOR UPDATE on the nullable side of an
+    # outer join (village → parent).
+    obj = (access.visible(actor, Rectification).select_for_update(of=("self",))
+           .select_related("village__parent").filter(pk=pk).first())
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     return obj
