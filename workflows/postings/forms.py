@@ -15,6 +15,26 @@ class GradeForm(forms.Form):
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices)
 
 
+class PublicizeForm(forms.Form):
+    publicity_start = forms.DateField(label=_("公示开始日期（默认今天）"), required=False,
+                                      help_text=_("公示已在村务公开栏张贴时，可填写实际开始日期（不早于 30 天前）。"))
+
+    def clean_publicity_start(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("publicity_start")
+        today = timezone.localdate()
+        if value is None:
+            return today
+        if value > today:
+            raise forms.ValidationError(_("公示开始日期不能晚于今天。"))
+        if value < today - dt.timedelta(days=30):
+            raise forms.ValidationError(_("公示开始日期不能早于 30 天前。"))
+        return value
+
+
 class UnitOpinionForm(forms.Form):
     unit_opinion = forms.CharField(label=_("派出单位意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 

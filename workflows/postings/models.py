@@ -277,13 +277,13 @@ class Assessment(FSMModelMixin, WorkflowRecord):
         self.office_comment = ctx.comment
 
     @transition(field=state, source=[State.OFFICE_REVIEWED], target=State.PUBLICIZED,
-                custom={"label": _("公示"), "comment_required": False})
+                custom={"label": _("公示"), "comment_required": False, "form": forms.PublicizeForm})
     def publicize(self, ctx):
         from supervision.workdays import add_working_days
 
         from . import conf
 
-        start = _today()
+        start = ctx.params.get("publicity_start") or _today()
         deadline = add_working_days(start, conf.get("PUBLICITY_WORKING_DAYS"))
         self.publicity_start = start
         self.publicity_end = deadline.date

@@ -304,3 +304,17 @@ def test_open_year_for_all_active_postings(make_posting, users, web):
     web(users["organization"]).post("/postings/assessments/open/", {"year": 2026})
     assert Assessment.objects.filter(year=2026).count() == 3
     assert web(users["township_nanzhao"]).post("/postings/assessments/open/", {"year": 2027}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_publicity_may_start_on_its_real_date_but_not_in_the_future(make_posting, users, api):
+    a = _in_state(make_posting, users, "office_reviewed")
+    with at(2026, 11, 26):
+        r = api(users["organization"]).post(f"/api/v1/assessments/{a.pk}/transitions/publicize/",
+                                            {"publicity_start": "2026-11-27"}, format="json")
+        assert r.status_code == 400 and "publicity_start" in r.json()
+        assert reload(a).state == "office_reviewed"
+        r = api(users["organization"]).post(f"/api/v1/assessments/{a.pk}/transitions/publicize/",
+                                            {"publicity_start": "2026-11-16"}, format="json")
+        assert r.status_code == 200
+    assert (reload(a).publicity_start, reload(a).publicity_end) == (dt.date(2026, 11, 16), dt.date(2026, 11, 23))

@@ -1,0 +1,27 @@
+import io
+
+import pytest
+
+from supervision import registry
+from supervision.models import Region
+from workflows.postings.models import Assessment, MonthlyAttendance, Posting, Recall
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_varied(county):
+    seed = registry.get_workflow("postings").seed_demo
+    seed(io.StringIO())
+    counts = (Posting.objects.count(), Assessment.objects.count(), Recall.objects.count(),
+              MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count())
+    townships = set(Posting.objects.values_list("village__parent", flat=True))
+    assert townships == set(Region.objects.filter(level="township").values_list("pk", flat=True))
+    states = set(Assessment.objects.values_list("state", flat=True))
+    assert {"opened", "self_reported", "township_rated", "unit_opinion", "office_reviewed", "publicized",
+            "finalized"} <= states
+    grades = set(Assessment.objects.exclude(final_grade="").values_list("final_grade", flat=True))
+    assert {"excellent", "competent", "basic", "incompetent"} <= grades
+    assert Recall.objects.filter(state="recalled").count() == 1
+    assert Posting.objects.filter(state="recalled").count() == 1
+    seed(io.StringIO())
+    assert counts == (Posting.objects.count(), Assessment.objects.count(), Recall.objects.count(),
+                      MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count())
