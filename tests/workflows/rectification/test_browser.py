@@ -117,3 +117,9 @@ def test_main_path(live_url, new_page, users, townships, people):
     phone.goto(detail)
     screenshot(phone, "rectification-detail-phone")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.goto(f"{live_url}/rectification/")
+    assert phone.locator("tr.rect-row").count() == 1
+    screenshot(phone, "rectification-register-phone")
+    o.goto(f"{live_url}/rectification/")
+    screenshot(o, "rectification-register-desktop")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
