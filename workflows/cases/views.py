@@ -113,11 +113,16 @@ def _transition_forms(rt, obj, user, subjects=()):
 
 
 def _timeline(obj, user):
-    labels = dict(choices.State.choices)
+    """History entries, newest first, with state and transition labels for people."""
+    rt = registry.for_model(obj)
+    state_field = obj._meta.get_field(rt.state_field)
+    labels = {k: str(v) for k, v in state_field.flatchoices}
+    names = {n: str(t.custom.get("label", n)) for n, t in rt.transitions().items()}
     entries = list(reversed(history_entries(obj, user)))
     for e in entries:
         e["from_label"] = labels.get(e["from_state"], e["from_state"])
         e["to_label"] = labels.get(e["to_state"], e["to_state"])
+        e["transition_label"] = names.get(e["transition"], e["transition"])
     return entries
 
 
@@ -247,5 +252,5 @@ def matter_detail(request, pk):
     matter = AccountabilityMatter.objects.select_related("target_unit", "target_person", "opened_by").get(pk=pk)
     return render(request, "cases/matter_detail.html", {
         "matter": matter, "key": rt.key, "transition_forms": _transition_forms(rt, matter, request.user),
-        "timeline": list(reversed(history_entries(matter, request.user))),
+        "timeline": _timeline(matter, request.user),
     })
