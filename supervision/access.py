@@ -52,8 +52,8 @@ def township_ids(user) -> set[int]:
     return {g.region_id for g in grants(user) if g.region_id is not None}
 
 
-def _scope(user, wanted_roles) -> tuple[bool, set[int]]:
-    """(county_wide, region_ids) over the user's grants for the wanted roles."""
+def scope(user, wanted_roles) -> tuple[bool, set[int]]:
+    """(county_wide, township_ids) over the user's grants for the wanted roles."""
     county_wide = False
     regions: set[int] = set()
     for g in grants(user):
@@ -69,7 +69,7 @@ def visible(user, model_or_qs) -> models.QuerySet:
     """Records of a registered type that ``user`` may see, as a queryset."""
     qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
     rt = registry.for_model(qs.model)
-    county_wide, regions = _scope(user, rt.view_roles)
+    county_wide, regions = scope(user, rt.view_roles)
     if county_wide:
         return qs
     if not regions or rt.scope_lookup is None:
@@ -131,7 +131,7 @@ def can(user, right: str, obj) -> bool:
         rule = rt.rights.get(right)
     if rule is None:
         return False
-    county_wide, regions = _scope(user, rule.roles)
+    county_wide, regions = scope(user, rule.roles)
     if not county_wide:
         if not regions or not (regions & scope_region_ids(obj, rt)):
             return False

@@ -82,7 +82,7 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
     with transaction.atomic():
         base = rt.model._default_manager.all() if as_system else access.visible(actor, rt.model)
         try:
-            obj = base.select_for_update().get(pk=pk)
+            obj = base.select_for_update(of=("self",)).get(pk=pk)
         except (rt.model.DoesNotExist, ValueError, TypeError):
             raise Http404(_("记录不存在或无权查看。")) from None
         right = meta.get("right", name)
