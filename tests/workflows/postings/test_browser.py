@@ -101,4 +101,7 @@ def test_assessment_to_grade_and_recall_to_replacement(live_url, new_page, users
     phone.goto(f"{live_url}/postings/people/{good.person_id}/")
     assert phone.locator(".calendar").is_visible()
     screenshot(phone, "postings-person-phone")
+    phone.goto(live_url + good.get_absolute_url())
+    assert phone.locator("form.propose-recall").is_visible()
+    screenshot(phone, "postings-posting-phone")
     assert Assessment.objects.get(pk=a_weak.pk).final_grade == "incompetent"

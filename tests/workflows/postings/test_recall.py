@@ -176,3 +176,23 @@ def test_replacement_overdue_sweep_fires_once(make_posting, users, api, referral
         reload(recall).posting.dispatching_unit_id), start_date="2026-07-15", role="first_secretary")
     assert reload(recall).state == "replaced"
     assert Posting.objects.filter(village=recall.posting.village, state="active").count() == 1
+
+
+@pytest.mark.django_db
+def test_recall_opens_one_accountability_matter_in_cases(make_posting, users, api, units):
+    """Against the real cases workflow when it is installed (no import of it: by app registry)."""
+    from django.apps import apps
+
+    if not apps.is_installed("workflows.cases"):
+        pytest.skip("cases workflow not installed")
+    Matter = apps.get_model("cases", "AccountabilityMatter")
+    posting = make_posting(unit=units["县林业和草原局"])
+    recall = _to_state(api, users, posting, "recalled")
+    matters = Matter.objects.filter(source_type="postings.recall", source_id=str(recall.pk))
+    assert matters.count() == 1
+    matter = matters.get()
+    assert (matter.source_kind, matter.target_unit_id, matter.target_person_id) == (
+        "recall", units["县林业和草原局"].pk, None)
+    fire(recall, "replace", users["organization"], comment="补派", person_name="补派人",
+         dispatching_unit=str(units["县水务局"].pk), start_date="2026-12-01", role="first_secretary")
+    assert Matter.objects.filter(source_type="postings.recall").count() == 1
