@@ -12,12 +12,13 @@ from supervision import access, registry
 from supervision.attachments import attachment_create
 from supervision.audit.actor import system_actor
 from supervision.models import Region
-from supervision.notify import notify, users_with_role
+from supervision.notify import users_with_role
 from supervision.transitions import save_with_history
 
 from . import choices
 from .conf import limit
 from .models import AccountabilityMatter, Case, CaseSubject
+from .rules import notify
 
 
 def require_right(actor, model, right: str) -> None:

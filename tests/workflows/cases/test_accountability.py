@@ -130,3 +130,15 @@ def test_heads_are_notified_live(users, client):
     assert AccountabilityMatter.objects.count() == 1
 
 
+
+
+@pytest.mark.django_db
+def test_referring_leader_is_not_told_about_progress(users, api, django_capture_on_commit_callbacks):
+    source = Unit.objects.get(name="永建镇党委")
+    with django_capture_on_commit_callbacks(execute=True):
+        matter = send(source, users["leader"], unit=source)[0]
+        r = api(users["discipline_head"]).post(f"/api/v1/accountability/{matter.pk}/transitions/decide/",
+                                               {"comment": "约谈后问责", "measure": "admonishment"}, format="json")
+        assert r.status_code == 200
+    assert matter.opened_by_id == users["leader"].pk
+    assert not Notification.objects.filter(recipient=users["leader"]).exists()
