@@ -53,8 +53,8 @@ class NoticeSerializer(RecordSerializer):
         """County-wide users see every target; a township user only their own."""
         user = self.context["request"].user
         ids = [t.pk for t in obj.target_townships.all()]
-        mine = access.township_ids(user)
-        if mine and not access.has_role(user, "inspector", "leader", "auditor"):
+        if selectors.is_township_only(user=user):
+            mine = access.township_ids(user)
             ids = [i for i in ids if i in mine]
         return ids
 

@@ -23,8 +23,10 @@ class NoticeForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices, initial=Category.PARTY_BUILDING)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
                                 help_text=_("紧急 5 个工作日、一般 15 个工作日、复杂疑难 30 个工作日内办结。"))
-    issuing_unit = forms.ModelChoiceField(label=_("发文单位"), queryset=Unit.objects.all(), required=False,
-                                          help_text=_("默认：县委督查室"))
+    issuing_unit = forms.ModelChoiceField(
+        label=_("发文单位"), required=False, empty_label=_("县委督查室（默认）"),
+        queryset=Unit.objects.filter(kind__in=[Unit.Kind.INSPECTION, Unit.Kind.ORGANIZATION, Unit.Kind.DISCIPLINE,
+                                               Unit.Kind.JOINT_OFFICE]))
     target_townships = forms.ModelMultipleChoiceField(
         label=_("交办乡镇"), queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
         widget=forms.CheckboxSelectMultiple)

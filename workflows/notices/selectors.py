@@ -54,10 +54,15 @@ def drafts_visible_to(*, user) -> QuerySet[Notice]:
     return notice_list_visible_to(user=user).filter(state="draft").prefetch_related("target_townships")
 
 
+def is_township_only(*, user) -> bool:
+    """Does the user see notices only through township grants (no county-wide role)?"""
+    return bool(access.township_ids(user)) and not access.has_role(user, "inspector", "leader", "auditor")
+
+
 def register_townships_for(*, user) -> QuerySet[Region]:
     """Townships a user may filter by: all for county-wide users, their own otherwise."""
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
-    if access.township_ids(user) and not access.has_role(user, "inspector", "leader", "auditor"):
+    if is_township_only(user=user):
         qs = qs.filter(pk__in=access.township_ids(user))
     return qs
 

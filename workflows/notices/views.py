@@ -44,7 +44,7 @@ def register(request):
     query.pop("page", None)
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
-        "form": form, "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        "form": form, "show_township_filter": not selectors.is_township_only(user=request.user), "page": page, "query": query.urlencode(), "can_draft": can_draft,
         "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
         "today": services.today(),
     })

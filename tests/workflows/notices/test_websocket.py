@@ -1,7 +1,9 @@
 """Live delivery: the township's socket gets "issued" without a reload, the inspector's gets
 "responded"; nothing is pushed before the transition commits, and the other township hears nothing."""
 import pytest
-from asgiref.sync import async_to_sync
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -84,7 +86,14 @@ def test_issued_reaches_the_township_and_responded_the_inspector(users, township
         for ws in (township_ws, other_ws, inspector_ws):
             await ws.disconnect()
 
-    async_to_sync(scenario)()
+    _run(scenario)
+
+
+def _run(scenario):
+    """Run the async scenario on its own loop in a worker thread: Playwright's sync API (the
+    browser tests, session-scoped) keeps an event loop in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 class RollbackForTest(Exception):

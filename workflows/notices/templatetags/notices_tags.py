@@ -7,6 +7,8 @@ register = template.Library()
 
 # Transitions shown as a prominent (primary) button.
 PRIMARY = {"issue", "acknowledge", "respond", "close", "approve_extension"}
+# Transitions that undo work: folded away behind a click.
+COLLAPSED = {"withdraw"}
 
 
 @register.simple_tag
@@ -26,6 +28,7 @@ def transition_forms(obj, names):
             "form": form_class(auto_id=f"id_{name}_{obj.pk}_%s") if form_class else None,
             "multipart": bool(form_class and form_class().is_multipart()),
             "primary": name in PRIMARY,
+            "collapsed": name in COLLAPSED,
         })
     return forms
 
