@@ -142,3 +142,51 @@ def test_referring_leader_is_not_told_about_progress(users, api, django_capture_
         assert r.status_code == 200
     assert matter.opened_by_id == users["leader"].pk
     assert not Notification.objects.filter(recipient=users["leader"]).exists()
+
+
+MATTER_RIGHTS = {"decide": "discipline_head", "dismiss": "discipline_head", "close": "discipline"}
+MATTER_ALLOWED = {"opened": {"decide", "dismiss"}, "decided": {"close"}, "closed": set(), "dismissed": set()}
+MATTER_ROLES = ["discipline", "discipline_head", "auditor", "township_nanzhao", "inspector", "organization",
+                "leader"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", list(MATTER_ALLOWED))
+def test_matter_state_transition_role_matrix(users, state):
+    from supervision.errors import Conflict, Http404, PermissionDenied
+    from supervision.transitions import run_transition
+
+    matter = send(Unit.objects.get(name="县财政局"), users["inspector"], unit=Unit.objects.get(name="县财政局"))[0]
+    head, handler = users["discipline_head"], users["discipline"]
+    if state in ("decided", "closed"):
+        run_transition(model=AccountabilityMatter, pk=matter.pk, name="decide", actor=head, comment="x",
+                       data={"measure": "inspection"})
+    if state == "closed":
+        run_transition(model=AccountabilityMatter, pk=matter.pk, name="close", actor=handler, comment="x")
+    if state == "dismissed":
+        run_transition(model=AccountabilityMatter, pk=matter.pk, name="dismiss", actor=head, comment="x")
+    assert AccountabilityMatter.objects.get(pk=matter.pk).state == state
+    wrong = []
+    for name, role in MATTER_RIGHTS.items():
+        for username in MATTER_ROLES:
+            if username not in ("discipline", "discipline_head", "auditor"):
+                want = 404
+            elif username != role:
+                want = 403
+            else:
+                want = 200 if name in MATTER_ALLOWED[state] else 409
+            try:
+                with transaction.atomic():
+                    run_transition(model=AccountabilityMatter, pk=matter.pk, name=name, actor=users[username],
+                                   comment="x", data={"measure": "circular"})
+                    got = 200
+                    transaction.set_rollback(True)
+            except Http404:
+                got = 404
+            except PermissionDenied:
+                got = 403
+            except Conflict:
+                got = 409
+            if got != want:
+                wrong.append((name, username, got, want))
+    assert not wrong

@@ -149,3 +149,17 @@ def test_attachment_download_is_logged(users, townships, web):
     assert att.get_absolute_url() in page
     assert web(users["auditor"]).get(att.get_absolute_url()).status_code == 200
     assert ReadAccess.objects.filter(user=users["auditor"], via="file").count() == 1
+
+
+def test_proposals_on_heads_task_list_not_on_proposers(users, townships, web):
+    case = fire(register(users, townships), "propose_disposition", users["discipline"], {"target": "parked"})
+    home = web(users["discipline_head"]).get(reverse("home")).content.decode()
+    assert case.get_absolute_url() in home and "审批同意" in home
+    both = users["discipline_head2"]
+    from supervision.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=both, role="discipline")
+    case2 = fire(register(users, townships), "propose_disposition", both, {"target": "parked"})
+    home = web(both).get(reverse("home")).content.decode()
+    assert case2.get_absolute_url() not in home  # own proposal: someone else approves
+    assert case.get_absolute_url() in home
