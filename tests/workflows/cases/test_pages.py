@@ -163,3 +163,22 @@ def test_proposals_on_heads_task_list_not_on_proposers(users, townships, web):
     home = web(both).get(reverse("home")).content.decode()
     assert case2.get_absolute_url() not in home  # own proposal: someone else approves
     assert case.get_absolute_url() in home
+
+
+def test_english_is_available(users, townships, web, settings):
+    case = register(users, townships)
+    client = web(users["discipline"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Propose disposition" in page and "Received" in page
+    r = api_client_en(users)
+    assert r.status_code == 400 and r.json()["amount"]
+
+
+def api_client_en(users):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(users["discipline"])
+    return client.post("/api/v1/cases/", {"source": "petition", "category": "other", "description": "x",
+                                          "reporter_anonymous": True, "amount": "-1"}, format="json")
