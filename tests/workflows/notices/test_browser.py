@@ -53,6 +53,9 @@ def test_issue_acknowledge_respond_return_close(live_url, new_page, users, towns
     expect(township.locator(".assignment h2")).to_contain_text("南诏镇")
     _fire(township, "acknowledge")
     expect(township.locator(".assignment .state")).to_have_text("已签收")
+    township_phone.goto(township.url)
+    expect(township_phone.locator('form[data-transition="respond"]')).to_be_visible()
+    screenshot(township_phone, "notices-respond-form-phone")
     report = tmp_path / "整改报告.pdf"
     report.write_bytes(b"%PDF-1.4 rectification report")
     form = township.locator('form[data-transition="respond"]')
