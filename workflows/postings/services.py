@@ -134,6 +134,10 @@ def attendance_record(*, actor, posting: Posting, year, month, days_on_site, lea
                                 % {"d": days_on_site + leave_days + absences, "n": dim}]
     if errors:
         raise ValidationError(errors)
+    last = posting.ended_on or posting.end_date
+    if not (posting.start_date.year, posting.start_date.month) <= (year, month) <= (last.year, last.month):
+        raise ValidationError({"month": [_("%(y)d年%(m)d月 不在该同志驻村期间（%(s)s 至 %(e)s）。")
+                                         % {"y": year, "m": month, "s": posting.start_date, "e": last}]})
     row = MonthlyAttendance.objects.filter(posting=posting, year=year, month=month).first()
     reason = _("更正考勤") if row else _("登记考勤")
     if row is None:

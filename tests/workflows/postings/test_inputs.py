@@ -24,7 +24,9 @@ def test_attendance_bad_input(payload, field, make_posting, users, api):
 
 @pytest.mark.django_db
 def test_attendance_message_is_clear_and_leap_year_ok(make_posting, users, api):
-    p = make_posting()
+    import datetime as dt
+
+    p = make_posting(start=dt.date(2026, 1, 1), term_years=3)
     client = api(users["township_nanzhao"])
     r = client.post(f"/api/v1/postings/{p.pk}/attendance/", {"year": 2026, "month": 2, "days_on_site": 29},
                     format="json")
@@ -38,6 +40,13 @@ def test_attendance_message_is_clear_and_leap_year_ok(make_posting, users, api):
     row = MonthlyAttendance.objects.get()
     assert (row.days_on_site, row.absences, row.history.count()) == (20, 1, 2)
     assert len(client.get(f"/api/v1/postings/{p.pk}/attendance/").json()) == 1
+    # Outside the posting's term.
+    r = client.post(f"/api/v1/postings/{p.pk}/attendance/", {"year": 2025, "month": 12, "days_on_site": 20},
+                    format="json")
+    assert r.status_code == 400 and "不在该同志驻村期间" in r.json()["month"][0]
+    assert r.status_code == 400 and client.post(f"/api/v1/postings/{p.pk}/attendance/", {
+        "year": 2029, "month": 2, "days_on_site": 20}, format="json").status_code == 400
+    assert MonthlyAttendance.objects.count() == 1
 
 
 @pytest.mark.django_db
