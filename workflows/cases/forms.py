@@ -72,6 +72,20 @@ class AnnounceForm(forms.Form):
 
 class ReexamForm(forms.Form):
     outcome = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=_blank(choices.ReexamOutcome))
+    party_sanction = forms.ChoiceField(label=gettext_lazy("变更后的党纪处分"), choices=_blank(choices.PartySanction),
+                                       required=False)
+    admin_sanction = forms.ChoiceField(label=gettext_lazy("变更后的政务处分"), choices=_blank(choices.AdminSanction),
+                                       required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "modified" and not (data.get("party_sanction") or data.get("admin_sanction")):
+            raise ValidationError(_("变更处分须填写变更后的党纪处分或政务处分。"))
+        return data
+
+
+class AttachmentForm(forms.Form):
+    file = AttachmentField()
 
 
 class MeasureForm(forms.Form):

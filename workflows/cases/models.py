@@ -305,7 +305,11 @@ class Case(WorkflowRecord):
                 custom={"label": gettext_lazy("宣布执行"), "right": "handle", "form": AnnounceForm,
                         "comment_required": False})
     def announce(self, ctx):
-        day = ctx.params.get("announced_on") or timezone.localdate()
+        today = timezone.localdate()
+        day = ctx.params.get("announced_on") or today
+        if day > today or (self.decided_on and day < self.decided_on):
+            raise ValidationError({"announced_on": _("宣布日期须在决定日期（%(d)s）与今天之间。") % {
+                "d": self.decided_on}})
         self.executed_on = day
         self._set_due("execution_report", workdays.add_months(day, limit("EXECUTION_REPORT_MONTHS")))
 
@@ -343,7 +347,16 @@ class Case(WorkflowRecord):
     @transition(field=state, source=["appealed"], target="reexamined",
                 custom={"label": gettext_lazy("复查决定"), "right": "reexamine", "form": ReexamForm})
     def reexamine(self, ctx):
-        self.reexam_outcome = ctx.params["outcome"]
+        p = ctx.params
+        self.reexam_outcome = p["outcome"]
+        if p["outcome"] == "modified":
+            subject = self.sanctioned_subject_id
+            self._check_sanction(subject, p.get("party_sanction") or "", p.get("admin_sanction") or "")
+            self.party_sanction = p.get("party_sanction") or ""
+            self.admin_sanction = p.get("admin_sanction") or ""
+        elif p["outcome"] == "revoked":
+            self.party_sanction = ""
+            self.admin_sanction = ""
         self.reexamined_on = timezone.localdate()
         self._set_due("", None)
 

@@ -154,3 +154,8 @@ def on_accountability_referred(sender, *, source, actor=None, reason="", target_
                                            target_person=target_person, source=source, source_kind=source_kind,
                                            check_rights=False)
     return matter
+
+
+def case_attachment_add(*, actor, case: Case, upload):
+    """Attach a file to a case (scope and right checked by the caller's view)."""
+    return attachment_create(actor=actor, target=case, upload=upload)

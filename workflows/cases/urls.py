@@ -11,6 +11,7 @@ urlpatterns = [
     path("approvals/", views.approval_queue, name="approvals"),
     path("stats/", views.statistics, name="stats"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/attachments/", views.case_attachment_add, name="attachment-add"),
     path("accountability/", views.matter_list, name="matter-list"),
     path("accountability/new/", views.matter_create, name="matter-create"),
     path("accountability/<int:pk>/", views.matter_detail, name="matter-detail"),

@@ -6,27 +6,28 @@ leader): nothing reveals that a case, or how many, exists.
 from __future__ import annotations
 
 import functools
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from supervision import access, registry
 from supervision.attachments import attachments_of
+from supervision.exports import xlsx_response
 from supervision.audit.timeline import history_entries
 from supervision.models import ReadAccess, Region
 from supervision.transitions import available_transitions
 from supervision.views import get_visible_record
 
 from . import choices, selectors, services
-from .forms import ClueForm, MatterForm, SubjectFormSet
+from .forms import AttachmentForm, ClueForm, MatterForm, SubjectFormSet
 from .models import AccountabilityMatter, Case
 
 PAGE_SIZE = 50
@@ -136,9 +137,31 @@ def case_detail(request, pk):
     return render(request, "cases/detail.html", {
         "case": case, "rt": rt, "key": rt.key, "subjects": subjects, "masked": masked, "mask": access.MASK,
         "attachments": list(attachments_of(case)),
+        "attachment_form": AttachmentForm() if access.can(request.user, "handle", case) else None,
         "transition_forms": _transition_forms(rt, case, request.user, subjects),
         "timeline": _timeline(case, request.user),
     })
+
+
+@case_roles_required
+@require_POST
+def case_attachment_add(request, pk):
+    """A handler adds a file (evidence, report) to a case; the kernel serves it by scope."""
+    case = access.visible(request.user, Case).filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    if not access.can(request.user, "handle", case):
+        raise PermissionDenied(_("您无权执行此操作。"))
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return render(request, "supervision/transition_refused.html", {"back": case.get_absolute_url()},
+                      status=400)
+    services.case_attachment_add(actor=request.user, case=case, upload=form.cleaned_data["file"])
+    messages.success(request, _("已上传附件。"))
+    return HttpResponseRedirect(case.get_absolute_url())
 
 
 @case_roles_required
@@ -178,15 +201,10 @@ EXPORT_COLUMNS = [
 
 @case_roles_required
 def case_export(request):
-    from openpyxl import Workbook
-
     rt = registry.for_model(Case)
     cases = list(selectors.case_list_visible_to(user=request.user, filters=_filters(request)))
     masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("线索与案件")
-    ws.append([str(label) for _key, label in EXPORT_COLUMNS])
+    rows = []
     for c in cases:
         values = {
             "number": c.number, "received_on": c.received_on, "source": c.get_source_display(),
@@ -200,17 +218,12 @@ def case_export(request):
         }
         for name in masked:
             values[name] = access.MASK
-        ws.append([values[key] for key, _label in EXPORT_COLUMNS])
+        rows.append([values[key] for key, _label in EXPORT_COLUMNS])
     # An export opens every exported case file: one read-log row each, in one insert.
     ReadAccess.objects.bulk_create([ReadAccess(user=request.user, record_type=rt.key, object_id=str(c.pk),
                                                via="export") for c in cases])
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
+    return xlsx_response(f"线索与案件-{stamp}.xlsx", [label for _key, label in EXPORT_COLUMNS], rows)
 
 
 # --- accountability -------------------------------------------------------------------------

@@ -182,3 +182,16 @@ def api_client_en(users):
     client.force_authenticate(users["discipline"])
     return client.post("/api/v1/cases/", {"source": "petition", "category": "other", "description": "x",
                                           "reporter_anonymous": True, "amount": "-1"}, format="json")
+
+
+def test_handler_adds_attachment(users, townships, web):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = register(users, townships)
+    url = reverse("cases:attachment-add", args=[case.pk])
+    r = web(users["discipline"]).post(url, {"file": SimpleUploadedFile("谈话笔录.pdf", b"%PDF-1.4")})
+    assert r.status_code == 302 and Attachment.objects.filter(object_id=str(case.pk)).count() == 1
+    assert web(users["discipline"]).post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}).status_code == 400
+    assert web(users["auditor"]).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}).status_code == 403
+    assert web(users["leader"]).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}).status_code == 404
+    assert Attachment.objects.filter(object_id=str(case.pk)).count() == 1

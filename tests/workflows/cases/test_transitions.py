@@ -64,7 +64,7 @@ def build(users, townships, situation):
         case = fire(case, "approve", h)
     elif base == "reexamined":
         case = advance(case, users, "appealed")
-        case = fire(case, "reexamine", h, {"outcome": "modified"})
+        case = fire(case, "reexamine", h, {"outcome": "modified", "party_sanction": "serious_warning"})
     elif base == "transferred":
         case = advance(case, users, "decided")
         case = fire(case, "transfer", h)
@@ -312,3 +312,29 @@ def test_api_status_codes(api, users, townships):
                                       format="json")
     assert r.status_code == 400 and "target" in r.json()
     assert api(users["discipline"]).post(url + "no_such/", {"comment": "x"}, format="json").status_code == 400
+
+
+def test_reexamination_outcomes(users, townships):
+    h = users["discipline_head"]
+    case = advance(register(users, townships, village_committee=True), users, "appealed")
+    with pytest.raises(ValidationError):
+        fire(case, "reexamine", h, {"outcome": "modified"})
+    with pytest.raises(ValidationError):
+        fire(case, "reexamine", h, {"outcome": "modified", "admin_sanction": "demotion"})
+    case = fire(case, "reexamine", h, {"outcome": "modified", "admin_sanction": "demerit"})
+    assert case.state == "reexamined" and case.admin_sanction == "demerit" and case.party_sanction == ""
+    case = advance(register(users, townships), users, "appealed")
+    case = fire(case, "reexamine", h, {"outcome": "revoked"})
+    assert case.party_sanction == "" and case.admin_sanction == ""
+    assert case.history.filter(party_sanction="warning").exists()  # the old decision stays in history
+
+
+def test_announce_date_must_be_sensible(users, townships):
+    import datetime as dt
+
+    case = advance(register(users, townships), users, "decided")
+    with pytest.raises(ValidationError):
+        fire(case, "announce", users["discipline"], {"announced_on": (dt.date.today() + dt.timedelta(days=30))})
+    with pytest.raises(ValidationError):
+        fire(case, "announce", users["discipline"], {"announced_on": case.decided_on - dt.timedelta(days=1)})
+    assert fire(case, "announce", users["discipline"], {"announced_on": case.decided_on}).state == "executed"
