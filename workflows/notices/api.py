@@ -80,7 +80,16 @@ class NoticeFilter(django_filters.FilterSet):
         fields = ["state", "urgency", "township"]
 
 
-class NoticeViewSet(mixins.CreateModelMixin, RecordViewSet):
+class NoticeUpdateSerializer(NoticeCreateSerializer):
+    """PATCH of a draft: every field optional."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class NoticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, RecordViewSet):
     model = Notice
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter
@@ -89,8 +98,11 @@ class NoticeViewSet(mixins.CreateModelMixin, RecordViewSet):
         qs = selectors.notice_list_visible_to(user=self.request.user).order_by("-pk")
         return selectors.notices_with_visible_assignments(user=self.request.user, qs=qs)
 
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
     def get_serializer_class(self):
-        return NoticeCreateSerializer if self.action == "create" else NoticeSerializer
+        return {"create": NoticeCreateSerializer, "partial_update": NoticeUpdateSerializer}.get(
+            self.action, NoticeSerializer)
 
     @extend_schema(request=NoticeCreateSerializer, responses={201: NoticeSerializer})
     def create(self, request, *args, **kwargs):
@@ -100,6 +112,16 @@ class NoticeViewSet(mixins.CreateModelMixin, RecordViewSet):
         notice = services.notice_create(actor=request.user, **data.validated_data)
         body = NoticeSerializer(self.get_queryset().get(pk=notice.pk), context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoticeUpdateSerializer, responses={200: NoticeSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Edit a draft (inspectors); 409 once it is issued."""
+        notice = self.get_object()
+        data = NoticeUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.notice_update_draft(actor=request.user, notice=notice, **data.validated_data)
+        body = NoticeSerializer(self.get_queryset().get(pk=notice.pk), context=self.get_serializer_context()).data
+        return Response(body)
 
 
 class AssignmentSerializer(RecordSerializer):

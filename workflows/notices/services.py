@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.attachments import attachment_create
-from supervision.errors import PermissionDenied, ValidationError
+from supervision.errors import Conflict, PermissionDenied, ValidationError
 from supervision.models import Region, Unit
 from supervision.signals import accountability_referred
 from supervision.transitions import TransitionContext, run_transition, save_with_history
@@ -77,8 +77,6 @@ def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
     _require_right(actor, Notice, "draft")
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.state != "draft":
-        from supervision.errors import Conflict
-
         raise Conflict(_("只有草稿可以修改。"))
     townships = fields.pop("target_townships", None)
     attachment = fields.pop("attachment", None)
@@ -125,8 +123,6 @@ def notice_attach(*, actor, notice: Notice, upload):
     """Add a file to a draft notice."""
     _require_right(actor, Notice, "draft")
     if notice.state != "draft":
-        from supervision.errors import Conflict
-
         raise Conflict(_("只有草稿可以添加附件。"))
     return attachment_create(actor=actor, target=notice, upload=upload)
 

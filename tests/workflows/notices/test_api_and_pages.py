@@ -112,3 +112,22 @@ def test_page_flow_with_attachment(users, townships, web):
     assert r.status_code == 302
     html = inspector.get(notice.get_absolute_url()).content.decode()
     assert "退回重报" in html and "请补充照片" in html
+
+
+def test_patch_edits_drafts_only(users, townships, api):
+    client = api(users["inspector"])
+    notice_id = client.post("/api/v1/notices/", {
+        "title": "草稿", "findings": "f", "requirements": "r", "target_townships": [townships["nanzhao"].pk]},
+        format="json").json()["id"]
+    r = client.patch(f"/api/v1/notices/{notice_id}/", {"title": "修改后的标题", "urgency": "urgent",
+                                                        "target_townships": [townships["zijin"].pk]}, format="json")
+    assert r.status_code == 200 and r.json()["title"] == "修改后的标题" and r.json()["urgency"] == "urgent"
+    assert r.json()["target_townships"] == [townships["zijin"].pk]
+    assert api(users["leader"]).patch(f"/api/v1/notices/{notice_id}/", {"title": "x"}, format="json").status_code == 403
+    assert api(users["township_zijin"]).patch(f"/api/v1/notices/{notice_id}/", {"title": "x"},
+                                              format="json").status_code == 404
+    client.post(f"/api/v1/notices/{notice_id}/transitions/issue/", {}, format="json")
+    r = client.patch(f"/api/v1/notices/{notice_id}/", {"title": "签发后不能改"}, format="json")
+    assert r.status_code == 409
+    assert Notice.objects.get(pk=notice_id).title == "修改后的标题"
+    assert client.put(f"/api/v1/notices/{notice_id}/", {}, format="json").status_code == 405
