@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from supervision.api.base import RecordSerializer, RecordViewSet
@@ -68,6 +69,15 @@ class CaseViewSet(mixins.CreateModelMixin, RecordViewSet):
 
     def get_serializer_class(self):
         return CaseCreateSerializer if self.action == "create" else CaseSerializer
+
+    @action(detail=True, methods=["post"], url_path="subjects")
+    def add_subject(self, request, pk=None):
+        """Add a person reported 被反映人 to an open case (handlers)."""
+        case = self.get_object()
+        data = CaseSubjectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subject = services.case_subject_add(actor=request.user, case=case, **data.validated_data)
+        return Response(CaseSubjectSerializer(subject).data, status=status.HTTP_201_CREATED)
 
     def create(self, request, *args, **kwargs):
         services.require_right(request.user, Case, "create")

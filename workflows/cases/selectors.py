@@ -43,9 +43,12 @@ def approvals_for(*, user):
     return case_list_visible_to(user=user, filters={"pending": True}).order_by("pending_at", "pk")
 
 
-def case_statistics(*, user) -> dict:
-    """Counts by category, township, four forms and state over the cases ``user`` may see."""
+def case_statistics(*, user, year: int | None = None) -> dict:
+    """Counts by category, township, four forms and state over the cases ``user`` may see
+    (received in ``year`` when given)."""
     qs = access.visible(user, Case)
+    if year:
+        qs = qs.filter(received_on__year=year)
     by = {}
     for key, field in (("category", "category"), ("township", "township__name"), ("four_forms", "four_forms"),
                        ("state", "state")):

@@ -159,3 +159,24 @@ def on_accountability_referred(sender, *, source, actor=None, reason="", target_
 def case_attachment_add(*, actor, case: Case, upload):
     """Attach a file to a case (scope and right checked by the caller's view)."""
     return attachment_create(actor=actor, target=case, upload=upload)
+
+
+def case_subject_add(*, actor, case: Case, name: str, post: str = "", village: str = "",
+                     is_party_member: bool = False, is_village_committee: bool = False) -> CaseSubject:
+    """Add a person reported 被反映人 found during handling (open cases only)."""
+    from .choices import OPEN_STATES
+
+    if not access.can(actor, "handle", case):
+        raise PermissionDenied(_("您无权执行此操作。"))
+    errors: dict = {}
+    name = _text(errors, "name", name, required=True)
+    if len(name) > 50:
+        errors["name"] = _("姓名不能超过 50 个字。")
+    if case.state not in OPEN_STATES:
+        errors["__all__"] = _("已办结的线索/案件不能再增加被反映人。")
+    if errors:
+        raise ValidationError(errors)
+    subject = CaseSubject(case=case, name=name, post=(post or "").strip()[:100], village=(village or "").strip()[:64],
+                          is_party_member=bool(is_party_member), is_village_committee=bool(is_village_committee))
+    save_with_history(subject, actor=actor, reason=_("登记被反映人"))
+    return subject

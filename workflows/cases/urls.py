@@ -12,6 +12,7 @@ urlpatterns = [
     path("stats/", views.statistics, name="stats"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/attachments/", views.case_attachment_add, name="attachment-add"),
+    path("<int:pk>/subjects/", views.case_subject_add, name="subject-add"),
     path("accountability/", views.matter_list, name="matter-list"),
     path("accountability/new/", views.matter_create, name="matter-create"),
     path("accountability/<int:pk>/", views.matter_detail, name="matter-detail"),

@@ -27,7 +27,7 @@ from supervision.transitions import available_transitions
 from supervision.views import get_visible_record
 
 from . import choices, selectors, services
-from .forms import AttachmentForm, ClueForm, MatterForm, SubjectFormSet
+from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
 from .models import AccountabilityMatter, Case
 
 PAGE_SIZE = 50
@@ -138,6 +138,8 @@ def case_detail(request, pk):
         "case": case, "rt": rt, "key": rt.key, "subjects": subjects, "masked": masked, "mask": access.MASK,
         "attachments": list(attachments_of(case)),
         "attachment_form": AttachmentForm() if access.can(request.user, "handle", case) else None,
+        "subject_form": SubjectForm(prefix="subject") if (access.can(request.user, "handle", case)
+                                                          and case.state in choices.OPEN_STATES) else None,
         "transition_forms": _transition_forms(rt, case, request.user, subjects),
         "timeline": _timeline(case, request.user),
     })
@@ -165,6 +167,28 @@ def case_attachment_add(request, pk):
 
 
 @case_roles_required
+@require_POST
+def case_subject_add(request, pk):
+    case = access.visible(request.user, Case).filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    form = SubjectForm(request.POST, prefix="subject")
+    if not access.can(request.user, "handle", case):
+        raise PermissionDenied(_("您无权执行此操作。"))
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.case_subject_add(actor=request.user, case=case, **form.cleaned_data)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return render(request, "supervision/transition_refused.html", {"back": case.get_absolute_url()},
+                      status=400)
+    messages.success(request, _("已增加被反映人。"))
+    return HttpResponseRedirect(case.get_absolute_url())
+
+
+@case_roles_required
 def approval_queue(request):
     qs = selectors.approvals_for(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -175,7 +199,9 @@ def approval_queue(request):
 
 @case_roles_required
 def statistics(request):
-    stats = selectors.case_statistics(user=request.user)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    stats = selectors.case_statistics(user=request.user, year=year)
     labels = {"category": dict(choices.Category.choices), "four_forms": dict(choices.FourForms.choices),
               "state": dict(choices.State.choices)}
     tables = []
@@ -187,7 +213,9 @@ def statistics(request):
             label = labels.get(key, {}).get(value, value) if value else _("（未标注）")
             rows.append({"label": label, "n": row["n"], "amount": row["amount"] or 0})
         tables.append({"key": key, "title": title, "rows": rows})
-    return render(request, "cases/stats.html", {"tables": tables, "totals": stats["totals"]})
+    this_year = timezone.localdate().year
+    return render(request, "cases/stats.html", {"tables": tables, "totals": stats["totals"], "year": year,
+                                                "years": list(range(this_year, this_year - 6, -1))})
 
 
 EXPORT_COLUMNS = [

@@ -195,3 +195,35 @@ def test_handler_adds_attachment(users, townships, web):
     assert web(users["auditor"]).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}).status_code == 403
     assert web(users["leader"]).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}).status_code == 404
     assert Attachment.objects.filter(object_id=str(case.pk)).count() == 1
+
+
+def test_statistics_by_year(users, townships, web):
+    import time_machine
+
+    with time_machine.travel("2025-06-01 10:00 +0800"):
+        register(users, townships)
+    register(users, townships)
+    client = web(users["discipline"])
+    assert client.get(reverse("cases:stats")).context["totals"]["total"] == 2
+    assert client.get(reverse("cases:stats") + "?year=2025").context["totals"]["total"] == 1
+    assert client.get(reverse("cases:stats") + "?year=abc").context["totals"]["total"] == 2
+
+
+def test_add_subject_page_and_api(users, townships, web, api):
+    case = register(users, townships)
+    r = web(users["discipline"]).post(reverse("cases:subject-add", args=[case.pk]),
+                                      {"subject-name": "新发现人", "subject-post": "村会计",
+                                       "subject-is_village_committee": "on"})
+    assert r.status_code == 302
+    assert case.subjects.filter(name="新发现人", is_village_committee=True).exists()
+    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/subjects/", {"name": "另一人"}, format="json")
+    assert r.status_code == 201 and r.json()["name"] == "另一人"
+    assert api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/subjects/", {"name": ""},
+                                         format="json").status_code == 400
+    assert api(users["auditor"]).post(f"/api/v1/cases/{case.pk}/subjects/", {"name": "x"},
+                                      format="json").status_code == 403
+    assert api(users["leader"]).post(f"/api/v1/cases/{case.pk}/subjects/", {"name": "x"},
+                                     format="json").status_code == 404
+    assert web(users["township_nanzhao"]).post(reverse("cases:subject-add", args=[case.pk]),
+                                               {"subject-name": "x"}).status_code == 404
+    assert case.subjects.count() == 3
