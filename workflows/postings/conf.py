@@ -18,8 +18,9 @@ DEFAULTS = {
     "LEAVE_TOWNSHIP_MAX_DAYS": 5,
     # Yearly work funds a first secretary should have (yuan); less is flagged.
     "FIRST_SECRETARY_MIN_FUNDS": 10000,
-    # Default term of a posting, in years.
+    # Default and shortest term of a new posting, in years (a renewal may be shorter).
     "DEFAULT_TERM_YEARS": 2,
+    "MIN_TERM_YEARS": 2,
     # Term end is flagged this many days ahead.
     "TERM_END_NOTICE_DAYS": 30,
     # A recalled posting must be replaced within this many calendar days.

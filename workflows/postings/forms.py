@@ -12,7 +12,7 @@ class SelfReportForm(forms.Form):
 
 
 class GradeForm(forms.Form):
-    grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=_("等次"), choices=[("", _("请选择等次"))] + Grade.choices)
 
 
 class PublicizeForm(forms.Form):

@@ -72,8 +72,9 @@ def _posting_new(*, actor, person: Person, dispatching_unit: Unit, village: Regi
     if role not in PostingRole.values:
         raise ValidationError({"role": [_("身份无效。")]})
     term = term_years or conf.get("DEFAULT_TERM_YEARS")
-    if term < 1:
-        raise ValidationError({"term_years": [_("任期至少 1 年。")]})
+    minimum = 1 if renewal_of is not None else conf.get("MIN_TERM_YEARS")
+    if term < minimum:
+        raise ValidationError({"term_years": [_("任期不少于 %(n)d 年。") % {"n": minimum}]})
     if role == PostingRole.FIRST_SECRETARY:
         clash = Posting.objects.filter(village=village, role=PostingRole.FIRST_SECRETARY, state=Posting.State.ACTIVE)
         if renewal_of is not None:

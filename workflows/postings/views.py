@@ -35,6 +35,16 @@ def _int_or_none(value):
     return int(value) if value and str(value).isdigit() else None
 
 
+def _initial(obj, name) -> dict:
+    """Pre-fill a grade with the previous step's proposal."""
+    if isinstance(obj, Assessment):
+        if name == "office_review":
+            return {"grade": obj.office_grade or obj.township_grade}
+        if name == "finalize":
+            return {"grade": obj.office_grade}
+    return {}
+
+
 def transition_forms(obj, user, hide=()):
     """One form per transition this user may fire now, posting to the kernel's endpoint."""
     rt = registry.for_model(obj)
@@ -45,7 +55,8 @@ def transition_forms(obj, user, hide=()):
         meta = rt.transitions()[name].custom
         form_class = meta.get("form")
         items.append({
-            "name": name, "label": meta.get("label", name), "form": form_class() if form_class else None,
+            "name": name, "label": meta.get("label", name),
+            "form": form_class(initial=_initial(obj, name)) if form_class else None,
             "comment_required": meta.get("comment_required", True),
             "url": reverse("record-transition", args=[rt.key, obj.pk, name]),
         })

@@ -61,6 +61,7 @@ def test_assessment_to_grade_and_recall_to_replacement(live_url, new_page, users
     _submit(office, "office_review", grade="excellent", comment="联席办审核同意")
     _submit(office, "publicize", publicity_start=past)
     assert reload(a_good).publicity_end < timezone.localdate()
+    screenshot(office, "postings-assessment-office-publicized")
     _submit(office, "finalize", grade="excellent", comment="公示期满无异议")
     assert office.locator(".final-grade").inner_text().startswith("优秀")
     assert reload(a_good).state == "finalized"

@@ -123,6 +123,8 @@ def test_posting_create_rights(users, api, villages, units):
     r = api(users["organization"]).post("/api/v1/postings/", body, format="json")
     assert r.status_code == 400 and "第一书记" in r.json()["village"][0]
     body["role"] = "member"
+    r = api(users["organization"]).post("/api/v1/postings/", {**body, "term_years": 1}, format="json")
+    assert r.status_code == 400 and "不少于 2 年" in r.json()["term_years"][0]
     assert api(users["organization"]).post("/api/v1/postings/", body, format="json").status_code == 201
     assert api(users["township_zijin"]).get("/api/v1/postings/").json()["count"] == 2
     assert api(users["township_nanzhao"]).get("/api/v1/postings/").json()["count"] == 0
