@@ -48,6 +48,10 @@ def test_issue_acknowledge_respond_return_close(live_url, new_page, users, towns
     expect(township.locator("#unread-badge")).to_have_text("1")
     expect(township_phone.locator(".toast", has_text=TITLE)).to_be_visible()
     screenshot(township_phone, "notices-live-toast-phone")
+    township_phone.reload()  # 我的待办 now lists it, with what may be done
+    expect(township_phone.locator("table.list")).to_contain_text(TITLE)
+    expect(township_phone.locator("table.list")).to_contain_text("签收")
+    screenshot(township_phone, "notices-inbox-phone")
     toast.locator("a").click()
     expect(township.locator(".assignment")).to_have_count(1)  # only its own township
     expect(township.locator(".assignment h2")).to_contain_text("南诏镇")

@@ -30,6 +30,8 @@ def transition_forms(obj, names):
             "primary": name in PRIMARY,
             "collapsed": name in COLLAPSED,
         })
+    # The expected next step first; undoing ones last.
+    forms.sort(key=lambda f: (not f["primary"], f["collapsed"]))
     return forms
 
 
