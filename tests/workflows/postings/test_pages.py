@@ -90,3 +90,16 @@ def test_person_page(make_posting, users, web):
     body = web(users["township_nanzhao"]).get(f"/postings/people/{p.person_id}/").content.decode()
     assert "何驻村" in body and "230 天" in body and "缺勤 1 次" in body
     assert web(users["organization"]).get("/postings/people/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_english_is_available(make_posting, users, web, api):
+    p = make_posting()
+    client = web(users["organization"])
+    client.cookies["django_language"] = "en"
+    body = client.get("/postings/").content.decode()
+    assert "posting register" in body and "Export Excel" in body
+    en = api(users["organization"])
+    en.cookies["django_language"] = "en"
+    r = en.post(f"/api/v1/postings/{p.pk}/funds/", {"year": 2026, "amount": "-1"}, format="json")
+    assert r.json()["amount"] == ["Work funds cannot be negative."]
