@@ -32,7 +32,6 @@ REQUIREMENTS = "请各乡镇党委对照问题清单逐项整改，明确责任�
 
 def seed_demo(stdout=None) -> int:
     inspector = User.objects.get(username="inspector")
-    leader = User.objects.filter(username="leader").first()  # noqa: F841  (escalations stop at urging)
     townships = {r.pinyin: r for r in Region.objects.filter(level=Region.Level.TOWNSHIP)}
     created = 0
     for title, urgency, category, days_ago, targets in DEMO:
