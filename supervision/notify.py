@@ -22,8 +22,13 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
     """Persist one notification per recipient; push each to its socket after commit.
 
     Recipients are deduplicated and inactive users skipped. ``exclude`` (usually the actor)
-    is not notified about their own action. A rollback removes the rows and the push.
+    is not notified about their own action. When ``target`` is a workflow record, recipients
+    who may not see it are dropped (the same scope function as every page). A rollback
+    removes the rows and the push.
     """
+    from . import access, registry
+
+    check_scope = target is not None and registry.is_registered(target)
     seen, rows = set(), []
     exclude_id = getattr(exclude, "pk", exclude)
     record_type = target._meta.label_lower if target is not None else ""
@@ -32,6 +37,8 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
         url = target.get_absolute_url()
     for user in recipients:
         if user is None or user.pk in seen or user.pk == exclude_id or not user.is_active:
+            continue
+        if check_scope and not access.can(user, "view", target):
             continue
         seen.add(user.pk)
         rows.append(Notification(recipient=user, verb=verb, message=str(message)[:500],

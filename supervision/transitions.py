@@ -77,14 +77,13 @@ def available_transitions(obj, user) -> list[str]:
 def run_transition(*, model, pk, name: str, actor, comment: str | None = "", data=None, files=None,
                    version: int | None = None, as_system: bool = False) -> TransitionContext:
     rt = registry.for_model(model)
-    meta = transition_meta(rt, name)
-    comment = clean_comment(comment, required=meta.get("comment_required", True))
     with transaction.atomic():
         base = rt.model._default_manager.all() if as_system else access.visible(actor, rt.model)
         try:
             obj = base.select_for_update(of=("self",)).get(pk=pk)
         except (rt.model.DoesNotExist, ValueError, TypeError):
             raise Http404(_("记录不存在或无权查看。")) from None
+        meta = transition_meta(rt, name)
         right = meta.get("right", name)
         if not as_system and not access.can(actor, right, obj):
             raise PermissionDenied(_("您无权执行此操作。"))
@@ -95,6 +94,7 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
             raise Conflict(
                 _("当前状态“%(state)s”下不能执行此操作。") % {"state": _state_label(obj, rt)}
             )
+        comment = clean_comment(comment, required=meta.get("comment_required", True))
         params = clean_params(meta, data, files)
         ctx = TransitionContext(obj=obj, name=name, actor=actor, comment=comment, params=params,
                                 from_state=getattr(obj, rt.state_field), rt=rt)

@@ -50,8 +50,11 @@ class HistoryEntrySerializer(serializers.Serializer):
     username = serializers.CharField()
     type = serializers.CharField()
     transition = serializers.CharField()
+    transition_label = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
+    from_label = serializers.CharField()
+    to_label = serializers.CharField()
     reason = serializers.CharField()
     changes = serializers.ListField(child=serializers.DictField())
     hash = serializers.CharField()
@@ -71,6 +74,15 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if self.related:
             qs = qs.select_related(*self.related)
         return qs.order_by("-pk")
+
+    def list(self, request, *args, **kwargs):
+        """A user holding no role that may see this record type gets 404, not an empty list:
+        even the existence of, say, case files stays hidden."""
+        if not access.can_anywhere(request.user, self.rt, "view"):
+            from django.http import Http404
+
+            raise Http404
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

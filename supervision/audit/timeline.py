@@ -28,6 +28,16 @@ def history_entries(obj, user) -> list[dict]:
     model_fields = {f.attname: f for f in rt.model._meta.concrete_fields}
     hidden = {f for f in rt.masked_fields if access.is_masked(user, rt, f)}
     hidden |= {model_fields[f].attname for f in hidden if f in model_fields}
+    transitions = rt.transitions()
+    state_field = rt.model._meta.get_field(rt.state_field)
+
+    def state_label(value):
+        return _display(state_field, value) if value else ""
+
+    def transition_label(name):
+        t = transitions.get(name)
+        return str(t.custom.get("label", name)) if t else name
+
     entries, previous = [], None
     for row in rows:
         changes = []
@@ -55,8 +65,11 @@ def history_entries(obj, user) -> list[dict]:
             "type": row.history_type,
             "type_label": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(row.history_type, row.history_type),
             "transition": row.transition,
+            "transition_label": transition_label(row.transition) if row.transition else "",
             "from_state": row.from_state,
             "to_state": row.to_state,
+            "from_label": state_label(row.from_state),
+            "to_label": state_label(row.to_state),
             "reason": row.history_change_reason or "",
             "changes": changes,
             "hash": row.row_hash,

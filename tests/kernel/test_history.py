@@ -64,7 +64,7 @@ def test_history_page_and_api_show_diffs_with_actor(web, api, users, townships):
     page = web(users["inspector"]).get(reverse("record-history", args=["kernelflow.widget", w.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "approve" in html and "同意" in html and "submitted → approved" in html
+    assert "通过" in html and "同意" in html and "已报送 → 已通过" in html
     body = api(users["auditor"]).get(f"/api/v1/widgets/{w.pk}/history/").json()
     assert [e["transition"] for e in body] == ["", "submit", "approve"]
     assert body[2]["username"] == "inspector" and body[2]["reason"] == "同意"

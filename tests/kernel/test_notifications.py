@@ -146,3 +146,12 @@ def test_list_badge_and_mark_read(client, users):
 
 def test_actor_is_not_notified_of_own_action(users):
     assert notify(recipients=[users["leader"]], verb="t", message="x", exclude=users["leader"]) == []
+
+
+def test_recipients_who_cannot_see_the_record_are_dropped(users, townships):
+    from tests.kernel.factories import widget
+
+    w = widget(townships["nanzhao"])
+    sent = notify(recipients=[users["township_nanzhao"], users["township_miaojie"], users["discipline"]],
+                  verb="t", message="只给能看见的人", target=w)
+    assert [n.recipient.username for n in sent] == ["township_nanzhao"]

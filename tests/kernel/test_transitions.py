@@ -106,3 +106,11 @@ def test_failed_transition_leaves_no_notification(users, townships):
     with pytest.raises(Conflict):
         run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
     assert Notification.objects.filter(verb="widget.submitted").count() == 1
+
+
+def test_unknown_transition_on_invisible_record_is_404(users, townships):
+    w = widget(townships["nanzhao"])
+    with pytest.raises(Http404):
+        run_transition(model=Widget, pk=w.pk, name="explode", actor=users["township_miaojie"])
+    with pytest.raises(ValidationError):
+        run_transition(model=Widget, pk=w.pk, name="explode", actor=users["township_nanzhao"])
