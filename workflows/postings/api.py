@@ -135,6 +135,9 @@ class PostingViewSet(mixins.CreateModelMixin, RecordViewSet):
 
 class AssessmentSerializer(RecordSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    # The same choice set as final_grade (one enum in the schema: FinalGradeEnum).
+    township_grade = serializers.CharField(read_only=True, help_text="A FinalGradeEnum value, or empty.")
+    office_grade = serializers.CharField(read_only=True, help_text="A FinalGradeEnum value, or empty.")
 
     class Meta:
         model = Assessment

@@ -18,7 +18,7 @@ class PostingsConfig(AppConfig):
         viewers = frozenset({"township", "organization", "leader", "auditor"})
         staff = frozenset({"township", "organization", "leader", "auditor"})
         registry.register(registry.Workflow(
-            name="postings", label=str(_("驻村第一书记")), urls="workflows.postings.urls",
+            name="postings", label=_("驻村第一书记"), urls="workflows.postings.urls",
             sweeps=list(sweeps.JOBS), seed_demo=demo.seed_demo,
             menu=[
                 MenuItem(_("驻村选派"), "postings:posting-list", staff),

@@ -2,10 +2,25 @@
 have an account) at every step. Notifications persist now and push after commit."""
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from supervision.models import User
 from supervision.notify import notify, users_with_role
+
+
+def _county_language(fn):
+    """Stored notifications are written in the county's language, whoever triggered them."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _people(*, township_id=None, person_id=None, leaders: bool = False) -> list:
@@ -23,6 +38,7 @@ def _township_of(obj):
     return getattr(obj, "township_id", None) or obj.village.parent_id
 
 
+@_county_language
 def after_transition(ctx) -> None:
     obj = ctx.obj
     label = ctx.rt.transitions()[ctx.name].custom.get("label", ctx.name)
@@ -35,11 +51,13 @@ def after_transition(ctx) -> None:
            verb=f"postings.{ctx.name}", message=message, target=obj, exclude=ctx.actor)
 
 
+@_county_language
 def notify_posting_created(posting, actor) -> None:
     notify(recipients=_people(township_id=posting.village.parent_id, person_id=posting.person_id),
            verb="postings.posted", message=_("%(p)s：已选派到村") % {"p": posting}, target=posting, exclude=actor)
 
 
+@_county_language
 def notify_funds_shortfall(funds, actor) -> None:
     posting = funds.posting
     notify(recipients=_people(township_id=posting.village.parent_id),
@@ -49,29 +67,34 @@ def notify_funds_shortfall(funds, actor) -> None:
            target=posting, exclude=actor)
 
 
+@_county_language
 def notify_leave_requested(leave, actor) -> None:
     notify(recipients=_people(township_id=leave.township_id, person_id=leave.posting.person_id),
            verb="postings.leave_requested", message=_("%(l)s：请假待审批") % {"l": leave}, target=leave, exclude=actor)
 
 
+@_county_language
 def notify_assessment_opened(assessment, actor) -> None:
     notify(recipients=_people(township_id=assessment.township_id, person_id=assessment.person_id),
            verb="postings.assessment_opened", message=_("%(a)s 已启动，请提交述职报告") % {"a": assessment},
            target=assessment, exclude=actor)
 
 
+@_county_language
 def notify_year_opened(year, count, actor) -> None:
     recipients = list(users_with_role("organization")) + list(users_with_role("township"))
     notify(recipients=recipients, verb="postings.assessment_year_opened",
            message=_("%(y)d 年度驻村干部考核已启动（%(n)d 人）") % {"y": year, "n": count}, exclude=actor)
 
 
+@_county_language
 def notify_recall_proposed(recall, actor) -> None:
     notify(recipients=_people(township_id=recall.township_id, person_id=recall.person_id, leaders=True),
            verb="postings.recall_proposed", message=_("%(r)s：已提出召回，待批准") % {"r": recall}, target=recall,
            exclude=actor)
 
 
+@_county_language
 def notify_term_end(posting) -> None:
     notify(recipients=_people(township_id=posting.village.parent_id, person_id=posting.person_id),
            verb="postings.term_end",
@@ -79,12 +102,14 @@ def notify_term_end(posting) -> None:
            target=posting)
 
 
+@_county_language
 def notify_replacement_overdue(recall) -> None:
     notify(recipients=_people(township_id=recall.township_id, leaders=True), verb="postings.replacement_overdue",
            message=_("%(r)s：补派期限 %(d)s 已过，尚未补派") % {"r": recall, "d": recall.replacement_due},
            target=recall)
 
 
+@_county_language
 def notify_publicity_over(assessment) -> None:
     notify(recipients=_people(), verb="postings.publicity_over",
            message=_("%(a)s：公示期满无异议，可以定档") % {"a": assessment}, target=assessment)
