@@ -91,6 +91,14 @@ def seed_demo(stdout) -> None:
                 services.attendance_record(actor=township_user or org, posting=posting, year=year, month=month,
                                            days_on_site=base + (1 if month <= extra else 0), leave_days=2,
                                            absences=1 if month <= absences else 0, note="")
+            if not posting.funds.filter(year=year).exists() and posting.role == PostingRole.FIRST_SECRETARY:
+                amount = 8000 if index % 7 == 3 else 10000 + (index % 4) * 5000  # a few shortfalls
+                services.funds_record(actor=org, posting=posting, year=year, amount=amount, note="")
+            if v_i == 0 and t_i < 3 and not posting.leave_requests.exists() and posting.state == "active":
+                start = today + dt.timedelta(days=7 + t_i)
+                length = 3 if t_i != 1 else 8  # one long leave waits for the organisation department
+                services.leave_request_create(actor=township_user or org, posting=posting, start_date=start,
+                                              end_date=start + dt.timedelta(days=length - 1), reason="家中有事")
             if not Assessment.objects.filter(posting=posting, year=year).exists():
                 assessment = services.assessment_open(actor=org, posting=posting, year=year)
                 if grade == Grade.EXCELLENT:

@@ -4,7 +4,7 @@ import pytest
 
 from supervision import registry
 from supervision.models import Region
-from workflows.postings.models import Assessment, MonthlyAttendance, Posting, Recall
+from workflows.postings.models import Assessment, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds
 
 
 @pytest.mark.django_db
@@ -12,7 +12,10 @@ def test_seed_demo_is_idempotent_and_varied(county):
     seed = registry.get_workflow("postings").seed_demo
     seed(io.StringIO())
     counts = (Posting.objects.count(), Assessment.objects.count(), Recall.objects.count(),
-              MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count())
+              MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count(),
+              WorkFunds.objects.count(), LeaveRequest.objects.count())
+    assert LeaveRequest.objects.filter(days__gt=5).count() == 1
+    assert any(f.shortfall for f in WorkFunds.objects.select_related("posting"))
     townships = set(Posting.objects.values_list("village__parent", flat=True))
     assert townships == set(Region.objects.filter(level="township").values_list("pk", flat=True))
     states = set(Assessment.objects.values_list("state", flat=True))
@@ -24,4 +27,5 @@ def test_seed_demo_is_idempotent_and_varied(county):
     assert Posting.objects.filter(state="recalled").count() == 1
     seed(io.StringIO())
     assert counts == (Posting.objects.count(), Assessment.objects.count(), Recall.objects.count(),
-                      MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count())
+                      MonthlyAttendance.objects.count(), Posting.history.count(), Assessment.history.count(),
+                      WorkFunds.objects.count(), LeaveRequest.objects.count())
