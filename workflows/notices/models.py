@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
@@ -90,7 +90,7 @@ class Notice(WorkflowRecord):
         from .services import notice_number_take
 
         if not self.target_townships.exists():
-            raise ValidationError({"target_townships": _t("请至少选择一个交办乡镇。")})
+            raise ValidationError({"target_townships": gettext("请至少选择一个交办乡镇。")})
         self.issued_on = clock.today()
         self.issued_by = ctx.actor
         self.year, self.seq, self.number = notice_number_take(year=self.issued_on.year)
@@ -174,10 +174,10 @@ class NoticeAssignment(WorkflowRecord):
                 custom={"label": _("申请延期"), "form": ExtensionRequestForm})
     def request_extension(self, ctx):
         if self.is_past_due():
-            raise Conflict(_t("已超过办结期限（%(due)s），不能再申请延期，请尽快报送整改报告。")
+            raise Conflict(gettext("已超过办结期限（%(due)s），不能再申请延期，请尽快报送整改报告。")
                            % {"due": self.due_date.isoformat()})
         if ctx.params["due_date"] <= self.due_date:
-            raise ValidationError({"due_date": _t("申请的新期限必须晚于当前期限（%(due)s）。")
+            raise ValidationError({"due_date": gettext("申请的新期限必须晚于当前期限（%(due)s）。")
                                    % {"due": self.due_date.isoformat()}})
         self.state_before_extension = self.state
 
@@ -189,7 +189,7 @@ class NoticeAssignment(WorkflowRecord):
         new_due = ctx.params.get("due_date")
         if new_due:
             if new_due < clock.today():
-                raise ValidationError({"due_date": _t("新的办结期限不能早于今天。")})
+                raise ValidationError({"due_date": gettext("新的办结期限不能早于今天。")})
             self.due_date = new_due
 
     @transition(field=state, source=AssignmentState.RESPONDED, target=AssignmentState.CLOSED,
@@ -206,7 +206,7 @@ class NoticeAssignment(WorkflowRecord):
         pending = extension_pending(assignment=self)
         new_due = ctx.params.get("due_date") or pending.requested_due_date
         if new_due <= self.due_date:
-            raise ValidationError({"due_date": _t("批准的期限必须晚于当前期限（%(due)s）。")
+            raise ValidationError({"due_date": gettext("批准的期限必须晚于当前期限（%(due)s）。")
                                    % {"due": self.due_date.isoformat()}})
         self.due_date = new_due
         return self._leave_extension()
@@ -277,7 +277,7 @@ class NoticeResponse(models.Model):
         constraints = [models.UniqueConstraint(fields=["assignment", "round"], name="uniq_response_round")]
 
     def __str__(self):
-        return _t("第%(n)d次整改报告") % {"n": self.round}
+        return gettext("第%(n)d次整改报告") % {"n": self.round}
 
     @property
     def attachment_part(self) -> str:
