@@ -105,4 +105,6 @@ def test_assessment_to_grade_and_recall_to_replacement(live_url, new_page, users
     phone.goto(live_url + good.get_absolute_url())
     assert phone.locator("form.propose-recall").is_visible()
     screenshot(phone, "postings-posting-phone")
+    phone.goto(f"{live_url}/postings/assessments/?year={year}")
+    screenshot(phone, "postings-board-phone")
     assert Assessment.objects.get(pk=a_weak.pk).final_grade == "incompetent"
