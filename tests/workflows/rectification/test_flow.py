@@ -173,14 +173,17 @@ def test_bad_screening_is_400(api, users, townships, people):
 
 def test_notifications_go_to_own_township_first_secretary_and_organization(
         make, api, users, people, django_capture_on_commit_callbacks):
-    users["inspector"].person = people["first"]  # the first secretary happens to have an account
-    users["inspector"].save()
+    # The first secretary has an account (scoped to the township, or they could not open the record).
+    from supervision.models import Role, RoleAssignment, User
+
+    first_user = User.objects.create(username="first_secretary", person=people["first"])
     obj = make(state="screened")
+    RoleAssignment.objects.create(user=first_user, role=Role.TOWNSHIP, region=obj.village.parent)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         assert post(api, users["organization"], obj, "propose_listing").status_code == 200
     got = set(Notification.objects.values_list("recipient__username", flat=True))
-    assert {"township_nanzhao", "leader", "inspector"} <= got
+    assert {"township_nanzhao", "leader", "first_secretary"} <= got
     assert "organization" not in got  # the actor
     assert not any(u.startswith("township_") and u != "township_nanzhao" for u in got)
     assert "discipline" not in got
@@ -188,4 +191,4 @@ def test_notifications_go_to_own_township_first_secretary_and_organization(
     with django_capture_on_commit_callbacks(execute=True):
         assert post(api, users["leader"], obj, "approve_listing").status_code == 200
     got = set(Notification.objects.values_list("recipient__username", flat=True))
-    assert got == {"township_nanzhao", "organization", "inspector"}
+    assert got == {"township_nanzhao", "organization", "first_secretary"}
