@@ -36,6 +36,10 @@ def _require_right(actor, model, right: str) -> None:
         raise PermissionDenied(_("您无权执行此操作。"))
 
 
+def _targets_reason(action: str, townships) -> str:
+    return _("%(action)s（交办乡镇：%(names)s）") % {"action": action, "names": "、".join(t.name for t in townships)}
+
+
 def _default_issuing_unit() -> Unit:
     unit = Unit.objects.filter(kind=Unit.Kind.INSPECTION).order_by("pk").first()
     if unit is None:
@@ -64,7 +68,8 @@ def notice_create(*, actor, title: str, findings: str, requirements: str, catego
                     category=category, urgency=urgency, issuing_unit=issuing_unit or _default_issuing_unit(),
                     created_by=actor)
     notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
-    save_with_history(notice, actor=actor, reason=_("起草"))
+    # The target list is a many-to-many (not in the row's diff): the reason records it.
+    save_with_history(notice, actor=actor, reason=_targets_reason(_("起草"), townships))
     notice.target_townships.set(townships)
     if attachment is not None:
         attachment_create(actor=actor, target=notice, upload=attachment)
@@ -79,14 +84,14 @@ def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
     if notice.state != "draft":
         raise Conflict(_("只有草稿可以修改。"))
     townships = fields.pop("target_townships", None)
+    townships = _clean_townships(townships) if townships is not None else list(notice.target_townships.all())
     attachment = fields.pop("attachment", None)
     for name in ("title", "findings", "requirements", "category", "urgency", "issuing_unit"):
         if name in fields and fields[name] not in (None, ""):
             setattr(notice, name, fields[name])
     notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
-    save_with_history(notice, actor=actor, reason=_("修改草稿"))
-    if townships is not None:
-        notice.target_townships.set(_clean_townships(townships))
+    save_with_history(notice, actor=actor, reason=_targets_reason(_("修改草稿"), townships))
+    notice.target_townships.set(townships)
     if attachment is not None:
         attachment_create(actor=actor, target=notice, upload=attachment)
     return notice
