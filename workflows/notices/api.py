@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from supervision import access
 from supervision.api.base import RecordSerializer, RecordViewSet
+from supervision.forms import validate_upload
 from supervision.models import Region, Unit
 
 from . import selectors, services
@@ -68,6 +69,8 @@ class NoticeCreateSerializer(serializers.Serializer):
     issuing_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     target_townships = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.filter(level=Region.Level.TOWNSHIP), many=True, allow_empty=False)
+    attachment = serializers.FileField(required=False, validators=[validate_upload],
+                                       help_text="Optional file (multipart); size and type limits apply.")
 
 
 class NoticeFilter(django_filters.FilterSet):

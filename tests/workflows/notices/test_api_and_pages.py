@@ -131,3 +131,30 @@ def test_patch_edits_drafts_only(users, townships, api):
     assert r.status_code == 409
     assert Notice.objects.get(pk=notice_id).title == "修改后的标题"
     assert client.put(f"/api/v1/notices/{notice_id}/", {}, format="json").status_code == 405
+
+
+def test_multipart_create_and_respond_with_files(users, townships, api):
+    from supervision.attachments import attachments_of
+    from workflows.notices.models import NoticeAssignment
+
+    client = api(users["inspector"])
+    r = client.post("/api/v1/notices/", {
+        "title": "附件通知", "findings": "f", "requirements": "r", "target_townships": [townships["nanzhao"].pk],
+        "attachment": SimpleUploadedFile("通报.pdf", b"%PDF-1.4")}, format="multipart")
+    assert r.status_code == 201, r.content
+    notice = Notice.objects.get(pk=r.json()["id"])
+    assert [a.name for a in attachments_of(notice)] == ["通报.pdf"]
+    r = client.post("/api/v1/notices/", {
+        "title": "坏附件", "findings": "f", "requirements": "r", "target_townships": [townships["nanzhao"].pk],
+        "attachment": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    assert r.status_code == 400 and "attachment" in r.json()
+    client.post(f"/api/v1/notices/{notice.pk}/transitions/issue/", {}, format="json")
+    a = NoticeAssignment.objects.get(notice=notice)
+    staff = api(users["township_nanzhao"])
+    staff.post(f"/api/v1/notice-assignments/{a.pk}/transitions/acknowledge/", {}, format="json")
+    r = staff.post(f"/api/v1/notice-assignments/{a.pk}/transitions/respond/",
+                   {"text": "已整改", "attachment": SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff")},
+                   format="multipart")
+    assert r.status_code == 200 and r.json()["state"] == "responded"
+    files = list(attachments_of(a))
+    assert [f.name for f in files] == ["照片.jpg"] and files[0].part == f"response:{a.responses.get().pk}"
