@@ -25,6 +25,16 @@ def posting_list_visible_to(*, user, township=None, unit=None, state=None, role=
     return qs.order_by("village__parent__code", "village__code", "-start_date", "-pk")
 
 
+def posting_summary(qs) -> dict:
+    """Counts of a (filtered) register by township and by state: two aggregate queries."""
+    by_township = list(qs.order_by().values("village__parent_id", "village__parent__name", "village__parent__code")
+                       .annotate(total=Count("id"), active=Count("id", filter=Q(state=Posting.State.ACTIVE)))
+                       .order_by("village__parent__code"))
+    states = dict(qs.order_by().values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    return {"by_township": by_township,
+            "by_state": [(value, label, states.get(value, 0)) for value, label in Posting.State.choices]}
+
+
 def townships_visible_to(*, user):
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP)
     ids = access.township_ids(user)

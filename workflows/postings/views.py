@@ -106,7 +106,7 @@ def posting_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "postings/posting_list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(),
+        "page": page, "filters": filters, "query": query.urlencode(), "summary": selectors.posting_summary(qs),
         "townships": selectors.townships_visible_to(user=request.user), "units": selectors.dispatching_units(),
         "states": Posting.State.choices, "roles": PostingRole.choices,
         "can_create": access.has_role(request.user, "organization"),
