@@ -36,10 +36,6 @@ def _require_right(actor, model, right: str) -> None:
         raise PermissionDenied(_("您无权执行此操作。"))
 
 
-def _targets_reason(action: str, townships) -> str:
-    return _("%(action)s（交办乡镇：%(names)s）") % {"action": action, "names": "、".join(t.name for t in townships)}
-
-
 def _default_issuing_unit() -> Unit:
     unit = Unit.objects.filter(kind=Unit.Kind.INSPECTION).order_by("pk").first()
     if unit is None:
@@ -68,8 +64,9 @@ def notice_create(*, actor, title: str, findings: str, requirements: str, catego
                     category=category, urgency=urgency, issuing_unit=issuing_unit or _default_issuing_unit(),
                     created_by=actor)
     notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
-    # The target list is a many-to-many (not in the row's diff): the reason records it.
-    save_with_history(notice, actor=actor, reason=_targets_reason(_("起草"), townships))
+    # The target list is a many-to-many, not in the row's history; it is not put into the
+    # reason either: a township user reads the notice's history and must not learn the others.
+    save_with_history(notice, actor=actor, reason=_("起草"))
     notice.target_townships.set(townships)
     if attachment is not None:
         attachment_create(actor=actor, target=notice, upload=attachment)
@@ -90,7 +87,7 @@ def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
         if name in fields and fields[name] not in (None, ""):
             setattr(notice, name, fields[name])
     notice.full_clean(exclude=["created_by", "issuing_unit", "state"])
-    save_with_history(notice, actor=actor, reason=_targets_reason(_("修改草稿"), townships))
+    save_with_history(notice, actor=actor, reason=_("修改草稿"))
     notice.target_townships.set(townships)
     if attachment is not None:
         attachment_create(actor=actor, target=notice, upload=attachment)

@@ -47,6 +47,12 @@ def test_township_sees_only_its_own(users, townships, api, web, django_capture_o
     assert page.get(f"/notices/?township={townships['miaojie'].pk}").status_code == 200
     assert 'id="register-count">0<' in page.get(f"/notices/?township={townships['miaojie'].pk}").content.decode()
 
+    # the notice's history (shared record) names no other township
+    history_page = page.get(f"/records/notices.notice/{shared.pk}/history/").content.decode()
+    assert "庙街镇" not in history_page
+    assert "庙街镇" not in str(client.get(f"/api/v1/notices/{shared.pk}/history/").json())
+    assert "庙街镇" not in str(client.get(f"/api/v1/notices/{shared.pk}/").json())
+
     # 我的待办
     home = page.get("/").content.decode()
     assert a_nanzhao.get_absolute_url() in home
