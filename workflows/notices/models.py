@@ -291,6 +291,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("不予批准")
+        CANCELLED = "cancelled", _("随通知撤回")
 
     assignment = models.ForeignKey(NoticeAssignment, on_delete=models.PROTECT, related_name="extensions",
                                    verbose_name=_("交办事项"))

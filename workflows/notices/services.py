@@ -196,6 +196,13 @@ def after_assignment_transition(ctx: TransitionContext) -> None:
             request.decided_at = timezone.now()
             request.decision_comment = ctx.comment
             save_with_history(request, actor=actor, reason=ctx.comment or request.get_decision_display())
+    elif name == "cancel":
+        request = extension_pending(assignment=assignment)
+        if request is not None:  # a pending request dies with the notice
+            request.decision = ExtensionRequest.Decision.CANCELLED
+            request.decided_at = timezone.now()
+            request.decision_comment = ctx.comment
+            save_with_history(request, actor=actor, reason=ctx.comment)
     elif name == "close":
         _complete_notice_if_done(assignment, actor)
     elif name == "refer_accountability":

@@ -155,3 +155,15 @@ def test_system_transitions_are_refused_to_people(users, townships):
     a = issue(users, townships).assignments.get()
     with pytest.raises(PermissionDenied):
         run_transition(model=NoticeAssignment, pk=a.pk, name="mark_overdue", actor=users["inspector"], comment="x")
+
+
+def test_withdrawing_the_notice_ends_a_pending_extension(users, townships):
+    import datetime as dt
+
+    notice = issue(users, townships, targets=("nanzhao", "miaojie"))
+    a = notice.assignments.get(township=townships["nanzhao"])
+    services.assignment_request_extension(actor=users["township_nanzhao"], assignment=a,
+                                          due_date=a.due_date + dt.timedelta(days=5), comment="需要延期")
+    services.notice_withdraw(actor=users["inspector"], notice=notice, comment="情况已变化")
+    assert reload(a).state == "withdrawn"
+    assert a.extensions.get().decision == "cancelled"
