@@ -8,8 +8,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from supervision import access
 from supervision.models import User
-from supervision.notify import notify, users_with_role
+from supervision.notify import notify as kernel_notify
+from supervision.notify import users_with_role
 
 
 def _county_language(fn):
@@ -23,15 +25,39 @@ def _county_language(fn):
     return wrapper
 
 
+class _Recipients(list):
+    """Staff users, plus the posted person's own account(s) (``person_id``)."""
+
+    person_id = None
+
+
 def _people(*, township_id=None, person_id=None, leaders: bool = False) -> list:
-    found = list(users_with_role("organization"))
+    found = _Recipients(users_with_role("organization"))
     if township_id is not None:
         found += list(users_with_role("township", township_id=township_id))
     if leaders:
         found += list(users_with_role("leader"))
-    if person_id is not None:
-        found += list(User.objects.filter(person_id=person_id, is_active=True))
+    found.person_id = person_id
     return found
+
+
+def notify(*, recipients, verb, message, target=None, exclude=None):
+    """The kernel's notify for staff (it drops anyone who may not see ``target``). The person
+    concerned, when they have an account but no role that sees the record, still hears about
+    their own posting — as a message without a link, so nothing outside their scope opens."""
+    person_id = getattr(recipients, "person_id", None)
+    own = list(User.objects.filter(person_id=person_id, is_active=True)) if person_id is not None else []
+    own_ids = {u.pk for u in own}
+    kernel_notify(recipients=[u for u in recipients if u.pk not in own_ids], verb=verb, message=message,
+                  target=target, exclude=exclude)
+    if not own:
+        return
+    seeing = [u for u in own if target is not None and access.can(u, "view", target)]
+    blind = [u for u in own if u not in seeing]
+    if seeing:
+        kernel_notify(recipients=seeing, verb=verb, message=message, target=target, exclude=exclude)
+    if blind:
+        kernel_notify(recipients=blind, verb=verb, message=message, target=None, exclude=exclude)
 
 
 def _township_of(obj):

@@ -64,6 +64,10 @@ def test_each_step_notifies_township_organisation_and_person(make_posting, users
     fire(a, "submit_self_report", users["township_nanzhao"], self_report="述职")
     for user in (users["organization"], person_user):
         assert user.notifications.filter(verb="postings.submit_self_report").count() == 1
+    # The person has no role that sees the record: told, but without a link into it.
+    note = person_user.notifications.get(verb="postings.submit_self_report")
+    assert (note.url, note.object_id) == ("", "") and "述职" in note.message
+    assert users["organization"].notifications.get(verb="postings.submit_self_report").url == a.get_absolute_url()
     fire(a, "township_rate", users["township_nanzhao"], grade="competent")
     fire(a, "enter_unit_opinion", users["organization"], unit_opinion="同意")
     assert users["township_nanzhao"].notifications.filter(verb="postings.enter_unit_opinion").count() == 1
