@@ -36,15 +36,14 @@ def posting_summary(qs) -> dict:
 
 
 def townships_visible_to(*, user):
+    """Townships for the filters: every one for county-wide viewers, else the user's own."""
+    from supervision import registry
+
+    county_wide, ids = access.scope(user, registry.for_model(Posting).view_roles)
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP)
-    ids = access.township_ids(user)
-    if ids and not _county_wide(user):
+    if not county_wide:
         qs = qs.filter(pk__in=ids)
     return qs.order_by("code")
-
-
-def _county_wide(user) -> bool:
-    return any(g.region_id is None for g in access.grants(user))
 
 
 def dispatching_units():

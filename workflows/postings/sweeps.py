@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supervision.audit.actor import system_actor
@@ -17,14 +18,19 @@ def flag_term_end(now) -> int:
     """Postings whose term ends within TERM_END_NOTICE_DAYS: flag once, tell township/organisation."""
     horizon = today(now) + dt.timedelta(days=conf.get("TERM_END_NOTICE_DAYS"))
     done = 0
-    for posting in Posting.objects.filter(state=Posting.State.ACTIVE, end_date__lte=horizon,
-                                          term_end_flagged=False).select_related("person", "village"):
-        if not claim_once("postings.term_end", posting, period=str(posting.end_date)):
-            continue
-        posting.term_end_flagged = True
-        save_with_history(posting, actor=system_actor(), reason=_("任期将届满，提示办理期满离任或连任"))
-        rules.notify_term_end(posting)
-        done += 1
+    due = Posting.objects.filter(state=Posting.State.ACTIVE, end_date__lte=horizon, term_end_flagged=False)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Lock and re-read: a concurrent completion/renewal/recall must not be overwritten.
+            posting = (Posting.objects.select_for_update(of=("self",)).select_related("person", "village")
+                       .filter(pk=pk, state=Posting.State.ACTIVE, term_end_flagged=False).first())
+            if posting is None or not claim_once("postings.term_end", posting, period=str(posting.end_date)):
+                continue
+            posting.term_end_flagged = True
+            save_with_history(posting, actor=system_actor(), reason=_("任期将届满，提示办理期满离任或连任"),
+                              update_fields=["term_end_flagged", "updated_at"])
+            rules.notify_term_end(posting)
+            done += 1
     return done
 
 
