@@ -90,10 +90,12 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         if version is not None and obj.version != version:
             raise Conflict(_("记录已被他人修改，请刷新后重试。"))
         method = getattr(obj, name)
-        if not can_proceed(method):
+        if not can_proceed(method, check_conditions=False):
             raise Conflict(
                 _("当前状态“%(state)s”下不能执行此操作。") % {"state": _state_label(obj, rt)}
             )
+        if not can_proceed(method):
+            raise Conflict(_failed_condition_message(obj, method, rt))
         comment = clean_comment(comment, required=meta.get("comment_required", True))
         params = clean_params(meta, data, files)
         ctx = TransitionContext(obj=obj, name=name, actor=actor, comment=comment, params=params,
@@ -128,6 +130,18 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
     finally:
         for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to"):
             obj.__dict__.pop(attr, None)
+
+
+def _failed_condition_message(obj, method, rt) -> str:
+    """The ``message`` of the first failing fsm condition (a function attribute), or a default."""
+    current = getattr(obj, rt.state_field)
+    transition = method._django_fsm.get_transition(current)
+    for condition in getattr(transition, "conditions", []) or []:
+        if not condition(obj):
+            message = getattr(condition, "message", None)
+            if message:
+                return str(message)
+    return _("当前条件下不能执行此操作。")
 
 
 def _state_label(obj, rt) -> str:

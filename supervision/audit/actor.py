@@ -11,13 +11,18 @@ def system_actor():
     """The named system user that commands and timers act as (created on first use)."""
     from supervision.models import User
 
+    from django.db import IntegrityError, transaction
+
     username = settings.SUPERVISION["SYSTEM_USERNAME"]
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, first_name="系统", is_system=True, is_active=False)
         user.set_unusable_password()
-        user._history_user = None
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # another process created it first
+            user = User.objects.get(username=username)
     return user
 
 

@@ -26,9 +26,13 @@ def _make_application():
 
 
 def _use_test_database():
-    from channels.testing.live import set_database_connection
+    """In the forked server: the same (test) database as the parent, over a fresh connection."""
+    from django.conf import settings
+    from django.db import connections
 
-    set_database_connection()
+    for connection in connections.all():
+        settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"]
+        connection.connection = None  # the inherited socket belongs to the parent process
 
 
 @pytest.fixture

@@ -119,6 +119,8 @@ def test_ui_transition_refusal_keeps_status(web, users, townships):
 def test_openapi_schema(client):
     r = client.get("/api/schema/")
     assert r.status_code == 200 and b"/api/v1/me/" in r.content
+    for path in (b"/api/v1/widgets/{id}/transitions/{name}/", b"/api/v1/widgets/{id}/history/"):
+        assert path in r.content
 
 
 def test_seed_demo_is_idempotent(county):

@@ -114,3 +114,20 @@ def test_unknown_transition_on_invisible_record_is_404(users, townships):
         run_transition(model=Widget, pk=w.pk, name="explode", actor=users["township_miaojie"])
     with pytest.raises(ValidationError):
         run_transition(model=Widget, pk=w.pk, name="explode", actor=users["township_nanzhao"])
+
+
+def test_failed_condition_gives_its_own_message(users, townships):
+    from django_fsm import transition  # noqa: F401
+
+    def not_locked(obj):
+        return obj.title != "锁定"
+
+    not_locked.message = "已锁定，不能报送"
+    w = widget(townships["nanzhao"], title="锁定")
+    meta = Widget.submit._django_fsm.get_transition("draft")
+    meta.conditions.append(not_locked)
+    try:
+        with pytest.raises(Conflict, match="已锁定，不能报送"):
+            run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    finally:
+        meta.conditions.remove(not_locked)

@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime, parse_date
 
@@ -19,12 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, now=None, workflow=None, loop=0, **options):
         when = None
         if now:
-            when = parse_datetime(now)
-            if when is None:
-                day = parse_date(now)
+            day = parse_date(now)
+            if day is not None:  # a bare date means that morning, 09:00 local time
                 when = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 9, 0))
-            elif timezone.is_naive(when):
-                when = timezone.make_aware(when)
+            else:
+                when = parse_datetime(now)
+                if when is None:
+                    raise CommandError(f"--now: not a date or datetime: {now!r}")
+                if timezone.is_naive(when):
+                    when = timezone.make_aware(when)
         while True:
             results = run_sweeps(when, only=workflow)
             total = sum(results.values())
