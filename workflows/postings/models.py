@@ -253,6 +253,10 @@ class Assessment(FSMModelMixin, WorkflowRecord):
     def publicity_open(self) -> bool:
         return self.publicity_end is not None and _today() <= self.publicity_end
 
+    # Shown by the kernel when the condition refuses a transition (409).
+    publicity_over.message = _("公示期未满：期满且无异议后方可定档。")
+    publicity_open.message = _("公示期已结束，不能再登记异议。")
+
     @transition(field=state, source=[State.OPENED], target=State.SELF_REPORTED,
                 custom={"label": _("述职"), "comment_required": False, "form": forms.SelfReportForm})
     def submit_self_report(self, ctx):
