@@ -74,7 +74,7 @@ def seed_demo(stdout) -> None:
             person = Person.objects.filter(name=name, unit=unit).first()
             posting = Posting.objects.filter(village=village, person__name=name).first()
             if posting is None:
-                # Two postings end within a month, so the term-end sweep has something to flag.
+                # Two terms end on 20 December this year: the term-end sweep flags them from late November.
                 start = dt.date(year - 1, 12, 20) if v_i == 2 and t_i < 2 else dt.date(year, 1, 1)
                 posting = services.posting_create(actor=org, person=person, person_name=name, dispatching_unit=unit,
                                                   village=village, role=role, start_date=start,
