@@ -133,12 +133,15 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
 
 
 def _failed_condition_message(obj, method, rt) -> str:
-    """The ``message`` of the first failing fsm condition (a function attribute), or a default."""
+    """The ``message`` of the first failing fsm condition (a function attribute: a string, or a
+    callable taking the record), or a default."""
     current = getattr(obj, rt.state_field)
     transition = method._django_fsm.get_transition(current)
     for condition in getattr(transition, "conditions", []) or []:
         if not condition(obj):
             message = getattr(condition, "message", None)
+            if callable(message):
+                message = message(obj)
             if message:
                 return str(message)
     return _("当前条件下不能执行此操作。")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from supervision.errors import Conflict, ValidationError
+from supervision.errors import ValidationError
 from supervision.models import WorkflowRecord, audited_history
 
 from . import clock
@@ -114,6 +114,15 @@ def _escalation_is(level):
     return check
 
 
+def before_deadline(assignment) -> bool:
+    """An extension must be asked for before the deadline (DESIGN §4.1)."""
+    return not assignment.is_past_due()
+
+
+before_deadline.message = lambda assignment: gettext(
+    "已超过办结期限（%(due)s），不能再申请延期，请尽快报送整改报告。") % {"due": assignment.due_date.isoformat()}
+
+
 class NoticeAssignment(WorkflowRecord):
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="assignments",
                                verbose_name=_("通知"))
@@ -171,11 +180,9 @@ class NoticeAssignment(WorkflowRecord):
         self.responded_at = timezone.now()
 
     @transition(field=state, source=list(OPEN_STATES), target=AssignmentState.EXTENSION_REQUESTED,
+                conditions=[before_deadline],
                 custom={"label": _("申请延期"), "form": ExtensionRequestForm})
     def request_extension(self, ctx):
-        if self.is_past_due():
-            raise Conflict(gettext("已超过办结期限（%(due)s），不能再申请延期，请尽快报送整改报告。")
-                           % {"due": self.due_date.isoformat()})
         if ctx.params["due_date"] <= self.due_date:
             raise ValidationError({"due_date": gettext("申请的新期限必须晚于当前期限（%(due)s）。")
                                    % {"due": self.due_date.isoformat()}})
