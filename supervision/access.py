@@ -72,22 +72,26 @@ def visible(user, model_or_qs) -> models.QuerySet:
     county_wide, regions = scope(user, rt.view_roles)
     if county_wide:
         return qs
-    if not regions or rt.scope_lookup is None:
+    conditions = []
+    if regions and rt.scope_lookup is not None:
+        conditions.append(models.Q(**{f"{rt.scope_lookup}__in": regions}))
+    person_id = getattr(user, "person_id", None) if user is not None and user.is_authenticated else None
+    if rt.person_lookup and person_id and user.is_active:
+        conditions.append(models.Q(**{rt.person_lookup: person_id}))  # records about oneself, read-only
+    if not conditions:
         return qs.none()
-    inner = qs.model._default_manager.filter(**{f"{rt.scope_lookup}__in": regions}).values("pk")
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
+    inner = qs.model._default_manager.filter(condition).values("pk")
     return qs.filter(pk__in=inner)
 
 
-def scope_region_ids(obj, rt=None) -> set[int]:
-    """The township ids an object belongs to, following ``scope_lookup`` in Python.
-
-    The last hop reads the foreign key's id, so with ``with_scope_related`` applied to the
-    queryset no query is needed per object.
-    """
-    rt = rt or registry.for_model(obj)
-    if rt.scope_lookup is None:
-        return set()
-    parts = rt.scope_lookup.split("__")
+def path_ids(obj, lookup: str) -> set:
+    """Follow ``lookup`` ("township", "village__parent", "assignments__township") from ``obj``
+    in Python and return the ids at its end. The last hop reads the foreign key's id, so with
+    ``with_scope_related`` applied to the queryset no query is needed per object."""
+    parts = lookup.split("__")
     values = [obj]
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -106,6 +110,18 @@ def scope_region_ids(obj, rt=None) -> set[int]:
                 nxt.append(attr)
         values = nxt
     return {v if isinstance(v, int) else getattr(v, "pk", v) for v in values if v is not None}
+
+
+def scope_region_ids(obj, rt=None) -> set[int]:
+    """The township ids an object belongs to."""
+    rt = rt or registry.for_model(obj)
+    return path_ids(obj, rt.scope_lookup) if rt.scope_lookup else set()
+
+
+def _own_record(user, obj, rt) -> bool:
+    """Is ``obj`` about the person this user account belongs to (``RecordType.person_lookup``)?"""
+    person_id = getattr(user, "person_id", None)
+    return bool(rt.person_lookup and person_id and person_id in path_ids(obj, rt.person_lookup))
 
 
 def with_scope_related(qs: models.QuerySet, rt=None) -> models.QuerySet:
@@ -131,6 +147,8 @@ def can(user, right: str, obj) -> bool:
         rule = rt.rights.get(right)
     if rule is None:
         return False
+    if right == "view" and user.is_active and _own_record(user, obj, rt):
+        return True
     county_wide, regions = scope(user, rule.roles)
     if not county_wide:
         if not regions or not (regions & scope_region_ids(obj, rt)):
@@ -149,6 +167,8 @@ MASK = "***"
 
 
 def can_anywhere(user, rt: registry.RecordType, right: str) -> bool:
+    if right == "view" and rt.person_lookup and getattr(user, "person_id", None):
+        return True  # may have records about themselves
     rule = registry.Right(rt.view_roles) if right == "view" else rt.rights.get(right)
     return rule is not None and bool(roles(user) & rule.roles)
 

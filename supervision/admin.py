@@ -7,8 +7,8 @@ from .models import (Attachment, CalendarDay, CalendarYear, Notification, Person
                      RoleAssignment, Unit, User, VillageIncome)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs and audit rows: viewable, never edited or deleted through the admin."""
+class ReadOnlyMixin:
+    """Viewable, never added, edited or deleted through the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -18,6 +18,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Audited records, workflow records included: their history is viewable; their state
+    changes go through the transition path only (DESIGN §2 rule 2)."""
+
+
+class LogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Logs without history of their own (notifications, read log)."""
 
 
 @admin.register(Region)
@@ -76,13 +85,13 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(LogAdmin):
     list_display = ("created_at", "recipient", "verb", "message", "read_at")
     list_select_related = ("recipient",)
 
 
 @admin.register(ReadAccess)
-class ReadAccessAdmin(ReadOnlyAdmin):
+class ReadAccessAdmin(LogAdmin):
     list_display = ("at", "user", "record_type", "object_id", "via")
     list_filter = ("record_type", "via")
     list_select_related = ("user",)

@@ -28,7 +28,13 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
     """
     from . import access, registry
 
+    from django.conf import settings
+    from django.utils import translation
+
     check_scope = target is not None and registry.is_registered(target)
+    # Stored once for everyone, so in the county's language, not the actor's UI language.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(message)
     seen, rows = set(), []
     exclude_id = getattr(exclude, "pk", exclude)
     record_type = target._meta.label_lower if target is not None else ""
@@ -41,7 +47,7 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
         if check_scope and not access.can(user, "view", target):
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, verb=verb, message=str(message)[:500],
+        rows.append(Notification(recipient=user, verb=verb, message=message[:500],
                                  record_type=record_type, object_id=object_id, url=url))
     if not rows:
         return []

@@ -35,6 +35,9 @@ class RecordType:
     # Path from the record to the township Region that scopes it (e.g. "township",
     # "village__parent", "assignments__township"); None: county-level only.
     scope_lookup: str | None
+    # Path from the record to a supervision.Person: a user linked to that person may view
+    # (only view) the records about themselves, e.g. a first secretary's own posting.
+    person_lookup: str | None = None
     state_field: str = "state"
     confidential: bool = False
     label: str = ""

@@ -5,6 +5,7 @@ from supervision import access
 from supervision.models import Role, RoleAssignment
 from tests.conftest import fresh
 from tests.kernel.factories import widget
+from tests.kernelflow.models import Widget
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,18 @@ def test_inbox_lists_only_in_scope_tasks(web, users, townships):
     assert "南诏事项" in page and "庙街事项" not in page
     # The inspector can act only once something is submitted.
     assert "南诏事项" not in web(users["inspector"]).get(reverse("home")).content.decode()
+
+
+def test_a_person_sees_records_about_themselves_read_only(users, townships, monkeypatch):
+    from supervision import registry
+    from supervision.models import Person, User
+
+    rt = registry.for_model(Widget)
+    monkeypatch.setattr(rt, "person_lookup", "subject")
+    person = Person.objects.create(name="驻村书记")
+    own = widget(townships["miaojie"], subject=person)
+    other = widget(townships["miaojie"])
+    user = User.objects.create(username="secretary", person=person)
+    assert list(access.visible(user, Widget)) == [own]
+    assert access.can(user, "view", own) and not access.can(user, "view", other)
+    assert not access.can(user, "submit", own)  # seeing is not acting

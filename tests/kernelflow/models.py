@@ -14,6 +14,8 @@ class Widget(WorkflowRecord):
     due_date = models.DateField(null=True, blank=True)
     amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     secret = models.CharField(max_length=50, blank=True)
+    subject = models.ForeignKey("supervision.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
 
     history = audited_history()
 

@@ -1,18 +1,9 @@
 """Read-only admin: records change only through the workflow's transitions."""
 from django.contrib import admin
 
+from supervision.admin import ReadOnlyAdmin
+
 from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeResponse
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notice)

@@ -1,18 +1,9 @@
 """Read-only admin: records change only through services and the transition path."""
 from django.contrib import admin
 
+from supervision.admin import ReadOnlyAdmin
+
 from .models import Acceptance, PlanItem, ProgressReport, Rectification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rectification)
