@@ -27,7 +27,7 @@ class PostingsConfig(AppConfig):
             ],
             record_types=[
                 RecordType(
-                    model=Posting, view_roles=viewers, scope_lookup="village__parent",
+                    model=Posting, view_roles=viewers, person_lookup="person", scope_lookup="village__parent",
                     rights={
                         "complete": Right.of("organization"),
                         "renew": Right.of("organization"),
@@ -43,7 +43,7 @@ class PostingsConfig(AppConfig):
                     due_field="end_date",
                 ),
                 RecordType(
-                    model=Assessment, view_roles=viewers, scope_lookup="township",
+                    model=Assessment, view_roles=viewers, person_lookup="person", scope_lookup="township",
                     rights={
                         "submit_self_report": Right.of("township", "organization"),
                         "township_rate": Right.of("township"),
@@ -58,7 +58,7 @@ class PostingsConfig(AppConfig):
                     due_field="publicity_end",
                 ),
                 RecordType(
-                    model=Recall, view_roles=viewers, scope_lookup="township",
+                    model=Recall, view_roles=viewers, person_lookup="person", scope_lookup="township",
                     rights={
                         "approve": Right.of("organization", "leader"),
                         "reject": Right.of("organization", "leader"),
@@ -71,7 +71,7 @@ class PostingsConfig(AppConfig):
                     due_field="replacement_due",
                 ),
                 RecordType(
-                    model=LeaveRequest, view_roles=viewers, scope_lookup="township",
+                    model=LeaveRequest, view_roles=viewers, person_lookup="posting__person", scope_lookup="township",
                     rights={"decide_leave": Right.of("township", "organization")},
                     after_transition=rules.after_transition, api_basename="leave-requests",
                     api_viewset=api.LeaveRequestViewSet, list_related=("posting__person",),
