@@ -78,11 +78,15 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request, *args, **kwargs):
         """A user holding no role that may see this record type gets 404, not an empty list:
         even the existence of, say, case files stays hidden."""
-        if not access.can_anywhere(request.user, self.rt, "view"):
+        if not access.can_anywhere(request.user, self.rt, "view") and not self._about_themselves(request.user):
             from django.http import Http404
 
             raise Http404
         return super().list(request, *args, **kwargs)
+
+    def _about_themselves(self, user) -> bool:
+        return bool(self.rt.person_lookup and getattr(user, "person_id", None)
+                    and access.visible(user, self.model).exists())
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -55,7 +55,7 @@ def test_publicity_over_reminds_once(make_posting, users):
 
 
 @pytest.mark.django_db
-def test_each_step_notifies_township_organisation_and_person(make_posting, users):
+def test_each_step_notifies_township_organisation_and_person(make_posting, users, web):
     from supervision.models import User
 
     p = make_posting()
@@ -64,9 +64,11 @@ def test_each_step_notifies_township_organisation_and_person(make_posting, users
     fire(a, "submit_self_report", users["township_nanzhao"], self_report="述职")
     for user in (users["organization"], person_user):
         assert user.notifications.filter(verb="postings.submit_self_report").count() == 1
-    # The person has no role that sees the record: told, but without a link into it.
+    # The person holds no role, but may open the records about themselves (person_lookup).
     note = person_user.notifications.get(verb="postings.submit_self_report")
-    assert (note.url, note.object_id) == ("", "") and "述职" in note.message
+    assert note.url == a.get_absolute_url() and "述职" in note.message
+    assert web(person_user).get(note.url).status_code == 200
+    assert not web(person_user).get(a.get_absolute_url()).content.decode().count('name="comment"')
     assert users["organization"].notifications.get(verb="postings.submit_self_report").url == a.get_absolute_url()
     fire(a, "township_rate", users["township_nanzhao"], grade="competent")
     fire(a, "enter_unit_opinion", users["organization"], unit_opinion="同意")
