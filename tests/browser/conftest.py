@@ -26,9 +26,19 @@ def _make_application():
 
 
 def _use_test_database():
-    """In the forked server: the same (test) database as the parent, over a fresh connection."""
+    """In the forked server: the same (test) database as the parent, over a fresh connection,
+    and fresh sync-to-async executors. The parent may have used asgiref's executors (async
+    tests, websocket tests); their worker threads do not survive fork(), and a forked executor
+    that believes it has an idle worker would hang every database call of the server."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import AsyncToSync, SyncToAsync
     from django.conf import settings
     from django.db import connections
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    SyncToAsync.context_to_thread_executor.clear()
+    AsyncToSync.context_to_thread_executor.clear()
 
     for connection in connections.all():
         settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"]
