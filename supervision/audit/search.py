@@ -49,28 +49,33 @@ def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict
             hist = hist.filter(history_date__gte=_aware(query.date_from))
         if query.date_to:
             hist = hist.filter(history_date__lte=_aware(query.date_to, end=True))
-        masked = [f for f in rt.masked_fields if access.is_masked(user, rt, f)]
-        for row in hist.select_related("history_user").order_by("-history_date")[:limit]:
+        found = list(hist.select_related("history_user").order_by("-history_date")[:limit])
+        current = rt.model._default_manager.select_related(*rt.list_related).in_bulk({r.id for r in found})
+        transitions = rt.transitions()
+        state_choices = dict(rt.model._meta.get_field(rt.state_field).flatchoices)
+
+        def t_label(name):
+            t = transitions.get(name)
+            return str(t.custom.get("label", name)) if t else name
+
+        for row in found:
+            obj = current.get(row.id)
             rows.append({
                 "date": row.history_date,
                 "record_type": rt.key,
                 "record_label": str(rt.model._meta.verbose_name),
                 "object_id": row.id,
-                "object": _label(row, masked),
+                "object": str(obj) if obj is not None else f"#{row.id}",
                 "user": row.history_user.display_name() if row.history_user else "",
                 "username": row.history_user.username if row.history_user else "",
                 "transition": row.transition,
+                "transition_label": t_label(row.transition) if row.transition else "",
                 "from_state": row.from_state,
                 "to_state": row.to_state,
+                "from_label": str(state_choices.get(row.from_state, row.from_state)),
+                "to_label": str(state_choices.get(row.to_state, row.to_state)),
                 "reason": row.history_change_reason or "",
                 "hash": row.row_hash,
             })
     rows.sort(key=lambda r: r["date"], reverse=True)
     return rows[:limit]
-
-
-def _label(row, masked) -> str:
-    for name in ("number", "title", "name"):
-        if name not in masked and hasattr(row, name):
-            return str(getattr(row, name))
-    return f"#{row.id}"

@@ -30,7 +30,7 @@ def test_export_xlsx_and_csv(web, users, townships):
     client = web(users["auditor"])
     r = client.get(reverse("audit-search"), {"export": "csv", "transition": "submit"})
     body = r.content.decode("utf-8-sig")
-    assert r["Content-Type"].startswith("text/csv") and body.count(",submit,") == 2
+    assert r["Content-Type"].startswith("text/csv") and body.count(",报送,") == 2
     r = client.get(reverse("audit-search"), {"export": "xlsx"})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
 

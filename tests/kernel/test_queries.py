@@ -42,6 +42,7 @@ def test_bounded(n, users, townships, web, api, django_assert_max_num_queries):
         "api detail": (lambda: api(users["inspector"]).get(f"/api/v1/widgets/{w.pk}/"), 8),
         "api history": (lambda: api(users["inspector"]).get(f"/api/v1/widgets/{w.pk}/history/"), 8),
         "api me": (lambda: api(users["township_nanzhao"]).get("/api/v1/me/"), 5),
+        "audit search": (lambda: web(users["auditor"]).get(reverse("audit-search")), 14),
     }
     for name, (fn, limit) in pages.items():
         _count(django_assert_max_num_queries, fn, limit)
