@@ -50,7 +50,10 @@ def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict
         if query.date_to:
             hist = hist.filter(history_date__lte=_aware(query.date_to, end=True))
         found = list(hist.select_related("history_user").order_by("-history_date")[:limit])
-        current = rt.model._default_manager.select_related(*rt.list_related).in_bulk({r.id for r in found})
+        current_qs = rt.model._default_manager.all()
+        if rt.list_related:
+            current_qs = current_qs.select_related(*rt.list_related)
+        current = current_qs.in_bulk({r.id for r in found})
         transitions = rt.transitions()
         state_choices = dict(rt.model._meta.get_field(rt.state_field).flatchoices)
 
