@@ -115,7 +115,7 @@ def seed_kernel(password: str | None = None) -> list[tuple[str, str]]:
     for username, role, unit_name, person_name, post in COUNTY_USERS:
         ensure_user(username, role, None, units.get(unit_name), person_name, post)
     surnames = "杨李张王赵罗茶字左何"
-    for i, (code, name, pinyin, _villages) in enumerate(TOWNSHIPS):
+    for i, (_code, name, pinyin, _villages) in enumerate(TOWNSHIPS):
         unit = Unit.objects.get(name=f"{name}党委")
         ensure_user(f"township_{pinyin}", Role.TOWNSHIP, townships[pinyin], unit,
                     f"{surnames[i]}{name[:2]}", f"{name}党政办干部")

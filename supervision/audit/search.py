@@ -57,7 +57,7 @@ def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict
         transitions = rt.transitions()
         state_choices = dict(rt.model._meta.get_field(rt.state_field).flatchoices)
 
-        def t_label(name):
+        def t_label(name, transitions=transitions):
             t = transitions.get(name)
             return str(t.custom.get("label", name)) if t else name
 

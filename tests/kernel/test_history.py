@@ -50,7 +50,7 @@ def test_tampering_is_found_and_named(users, townships):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers exist on PostgreSQL only")
 def test_postgres_refuses_update_and_delete_of_history(users, townships):
-    w = _some_history(users, townships)
+    _some_history(users, townships)
     table = Widget.history.model._meta.db_table
     for sql in (f"UPDATE {table} SET history_change_reason = 'forged'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"):

@@ -46,4 +46,7 @@ def test_bounded(n, users, townships, web, api, django_assert_max_num_queries):
         "audit search": (lambda: auditor.get(reverse("audit-search")), 10),
     }
     for name, (fn, limit) in pages.items():
-        _count(django_assert_max_num_queries, fn, limit)
+        try:
+            _count(django_assert_max_num_queries, fn, limit)
+        except BaseException as exc:
+            raise AssertionError(f"{name} with {n} rows: {exc}") from None
