@@ -49,6 +49,8 @@ class CaseCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, default=0)
     description = serializers.CharField()
     subjects = CaseSubjectSerializer(many=True, required=False)
+    received_on = serializers.DateField(required=False, allow_null=True,
+                                        help_text="A clue received on paper earlier: its real date (default today).")
 
     def validate_description(self, value):
         if len(value) > limit("MAX_TEXT_LENGTH"):

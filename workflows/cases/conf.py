@@ -27,6 +27,9 @@ DEFAULTS = {
     "REEXAMINATION_MONTHS": 3,
     # Reminder this many working days before a deadline.
     "REMIND_WORKING_DAYS": 3,
+    # A clue received, or an approval given, on paper before it was entered here may be recorded
+    # with its real date, at most this many days back (never in the future).
+    "BACKDATE_MAX_DAYS": 365,
     # Longest free text accepted (description, reports).
     "MAX_TEXT_LENGTH": 5000,
 }

@@ -57,29 +57,28 @@ def _demo_case(desc, category, township, amount, subjects, steps):
 
 
 def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=None):
-    """A case filed ``filed_days_ago`` days ago and carried on to ``until``."""
-    try:  # a test dependency in the lock file; without it the demo case is simply not back-dated
-        import time_machine
-        travel = time_machine.travel(timezone.now() - dt.timedelta(days=filed_days_ago), tick=False)
-    except ImportError:  # pragma: no cover
-        import contextlib
-        travel = contextlib.nullcontext()
+    """A case filed on paper ``filed_days_ago`` days ago, entered now and carried on to ``until``.
+
+    The paper dates go in as data (``received_on``, the approvals' ``approved_on``), so its time
+    limits count from them; its history rows keep the real time they were entered."""
     from .services import case_register
 
     description = f"{MARK}{desc}"
     case = Case.objects.filter(description=description).first()
     if case is not None:
         return case, False
-    with travel:
-        handler = User.objects.get(username="discipline")
-        case = case_register(actor=handler, source="inspection", category="embezzlement", description=description,
-                             reporter_anonymous=True, township=Region.objects.get(pinyin=township), amount=52000,
-                             subjects=subjects)
-        _run(case, "propose_disposition", "discipline", {"target": "verification"}, "初核")
-        _run(case, "approve", "discipline_head", {}, "同意初核")
-        _run(case, "propose_filing", "discipline", {}, "证据确凿，提请立案")
-        _run(case, "approve", "discipline_head2", {}, "同意立案")
-        _run(case, "start_investigation", "discipline", {}, "")
+    today = timezone.localdate()
+    handler = User.objects.get(username="discipline")
+    case = case_register(actor=handler, source="inspection", category="embezzlement", description=description,
+                         reporter_anonymous=True, township=Region.objects.get(pinyin=township), amount=52000,
+                         subjects=subjects, received_on=today - dt.timedelta(days=filed_days_ago + 30))
+    _run(case, "propose_disposition", "discipline", {"target": "verification"}, "初核")
+    _run(case, "approve", "discipline_head", {"approved_on": today - dt.timedelta(days=filed_days_ago + 25)},
+         "同意初核（纸质审批补录）")
+    _run(case, "propose_filing", "discipline", {}, "证据确凿，提请立案")
+    _run(case, "approve", "discipline_head2", {"approved_on": today - dt.timedelta(days=filed_days_ago)},
+         "同意立案（纸质审批补录）")
+    _run(case, "start_investigation", "discipline", {}, "")
     if until == "investigating":
         return case, True
     _run(case, "submit_review", "discipline", {}, "调查终结，移送审理")

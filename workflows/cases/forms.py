@@ -1,8 +1,11 @@
 """Forms: the clue intake form and the extra fields of transitions (validated by the kernel)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +21,22 @@ def max_text(value):
         raise ValidationError(_("内容不能超过 %(n)d 个字。") % {"n": n}, code="max_length")
 
 
+def check_earlier_date(value, *, field: str, not_before=None):
+    """A date recorded after the fact (a clue received, an approval given, on paper before it was
+    entered here): not in the future, at most ``BACKDATE_MAX_DAYS`` back, and not before
+    ``not_before`` when given. Raises a field ``ValidationError`` (400)."""
+    today = timezone.localdate()
+    earliest = today - dt.timedelta(days=limit("BACKDATE_MAX_DAYS"))
+    if value > today:
+        raise ValidationError({field: _("补录日期不能晚于今天（%(today)s）。") % {"today": today}})
+    if value < earliest:
+        raise ValidationError({field: _("补录日期不能早于 %(d)s（最多补录 %(n)d 天前的事项）。") % {
+            "d": earliest, "n": limit("BACKDATE_MAX_DAYS")}})
+    if not_before is not None and value < not_before:
+        raise ValidationError({field: _("补录日期不能早于本案此前的办理日期（%(d)s）。") % {"d": not_before}})
+    return value
+
+
 def _blank(choice_class):
     return [("", "—"), *choice_class.choices]
 
@@ -27,6 +46,12 @@ def _blank(choice_class):
 class DispositionForm(forms.Form):
     target = forms.ChoiceField(label=gettext_lazy("处置方式"), choices=[
         (c, choices.State(c).label) for c in ("inquiry", "verification", "parked", "dismissed")])
+
+
+class ApprovalForm(forms.Form):
+    approved_on = forms.DateField(
+        label=gettext_lazy("审批日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("已在纸质材料上审批、现补录的，填写实际审批日期；期限由该日起算。"))
 
 
 class ExtensionForm(forms.Form):
@@ -97,6 +122,9 @@ class MeasureForm(forms.Form):
 class ClueForm(forms.Form):
     source = forms.ChoiceField(label=gettext_lazy("线索来源"), choices=choices.Source.choices)
     category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=choices.Category.choices)
+    received_on = forms.DateField(label=gettext_lazy("受理日期"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text=gettext_lazy("纸质登记后补录的，填写实际受理日期；默认今天。"))
     reporter_anonymous = forms.BooleanField(label=gettext_lazy("匿名举报"), required=False)
     reporter_name = forms.CharField(label=gettext_lazy("反映人姓名"), max_length=50, required=False)
     reporter_contact = forms.CharField(label=gettext_lazy("反映人联系方式"), max_length=100, required=False)

@@ -26,8 +26,18 @@ from supervision.models import WorkflowRecord, audited_history
 from . import choices
 from .choices import OPEN_STATES, PROPOSAL_STATES, TIMED_STATES
 from .conf import limit
-from .forms import (AnnounceForm, CloseForm, DecisionForm, DispositionForm, ExtensionForm, MeasureForm,
-                    ReexamForm, ReviewReportForm)
+from .forms import (
+    AnnounceForm,
+    ApprovalForm,
+    CloseForm,
+    DecisionForm,
+    DispositionForm,
+    ExtensionForm,
+    MeasureForm,
+    ReexamForm,
+    ReviewReportForm,
+    check_earlier_date,
+)
 
 
 def _no_pending(case) -> bool:
@@ -236,24 +246,32 @@ class Case(WorkflowRecord):
     @transition(field=state, source=PROPOSAL_STATES, conditions=[_has_pending],
                 target=RETURN_VALUE("inquiry", "verification", "parked", "dismissed", "filed", "investigating",
                                     "decided"),
-                custom={"label": gettext_lazy("审批同意"), "right": "approve", "comment_required": False})
+                custom={"label": gettext_lazy("审批同意"), "right": "approve", "comment_required": False,
+                        "form": ApprovalForm})
     def approve(self, ctx):
+        """``approved_on`` (optional): the date of an approval given on paper before it was recorded
+        here; the dates and time limits it sets count from that day. History keeps the real time."""
         kind, target, data = self.pending_kind, self.pending_target, self.pending_data or {}
-        today = timezone.localdate()
+        day = ctx.params.get("approved_on")
+        if day is not None:
+            earlier = [d for d in (self.received_on, self.filed_on, self.decided_on) if d]
+            check_earlier_date(day, field="approved_on", not_before=max(earlier, default=None))
+        else:
+            day = timezone.localdate()
         if kind == "disposition":
             self.disposition = target
             if target == "inquiry":
-                self._set_due("inquiry", workdays.add_working_days(today, limit("INQUIRY_REPLY_WORKING_DAYS")))
+                self._set_due("inquiry", workdays.add_working_days(day, limit("INQUIRY_REPLY_WORKING_DAYS")))
             elif target == "verification":
-                self._set_due("verification", workdays.add_months(today, limit("VERIFICATION_MONTHS")))
+                self._set_due("verification", workdays.add_months(day, limit("VERIFICATION_MONTHS")))
             elif target == "dismissed":
                 self._set_due("", None)
-                self.closed_on = today
+                self.closed_on = day
             else:
                 self._set_due("", None)
         elif kind == "filing":
-            self.filed_on = today
-            deadline = workdays.add_calendar_days(today, limit("INVESTIGATION_DAYS"))
+            self.filed_on = day
+            deadline = workdays.add_calendar_days(day, limit("INVESTIGATION_DAYS"))
             self.investigation_due = deadline.date
             self._set_due("investigation", deadline)
         elif kind == "decision":
@@ -262,10 +280,10 @@ class Case(WorkflowRecord):
             self.sanctioned_subject_id = subject or None
             self.party_sanction = data.get("party_sanction", "")
             self.admin_sanction = data.get("admin_sanction", "")
-            self.decided_on = today
-            self._set_due("announce", workdays.add_months(today, limit("ANNOUNCE_MONTHS")))
+            self.decided_on = day
+            self._set_due("announce", workdays.add_months(day, limit("ANNOUNCE_MONTHS")))
         elif kind == "extension":
-            base = self.due_date or today
+            base = self.due_date or day
             if target == "investigating":
                 deadline = workdays.add_calendar_days(base, int(data["days"]))
                 self.investigation_due = deadline.date

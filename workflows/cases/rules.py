@@ -1,19 +1,12 @@
-"""Who is told what (notifications). Case notifications reach discipline roles only."""
+"""Who is told what (notifications). Case notifications reach discipline roles only: the kernel's
+``notify`` drops every recipient who may not see the record (e.g. a leader who referred an
+accountability matter is not told about its progress)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from supervision import access
 from supervision.models import User
-from supervision.notify import notify as kernel_notify
-from supervision.notify import users_with_role
-
-
-def notify(*, recipients, target, **kwargs):
-    """The kernel's notify, limited to recipients who may see the record (confidentiality:
-    e.g. a leader who referred an accountability matter is not told about its progress)."""
-    allowed = [u for u in recipients if u is not None and access.can(u, "view", target)]
-    return kernel_notify(recipients=allowed, target=target, **kwargs)
+from supervision.notify import notify, users_with_role
 
 
 def heads():

@@ -1,24 +1,27 @@
 """Services: creating clues and accountability matters (state changes go through the kernel)."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.attachments import attachment_create
 from supervision.audit.actor import system_actor
-from supervision.models import Region
-from supervision.notify import users_with_role
+from supervision.models import Region, Unit
+from supervision.notify import notify, users_with_role
 from supervision.transitions import save_with_history
 
 from . import choices
+from .choices import OPEN_STATES
 from .conf import limit
+from .forms import check_earlier_date
 from .models import AccountabilityMatter, Case, CaseSubject
-from .rules import notify
 
 
 def require_right(actor, model, right: str) -> None:
@@ -43,10 +46,18 @@ def _text(errors, name, value, *, required=False):
 
 def case_register(*, actor, source: str, category: str, description: str, reporter_anonymous: bool = False,
                   reporter_name: str = "", reporter_contact: str = "", township: Region | None = None,
-                  amount=0, subjects: list[dict] | None = None, attachment=None) -> Case:
-    """Register a clue 问题线索 in ``received``; the actor becomes its handler."""
+                  amount=0, subjects: list[dict] | None = None, attachment=None,
+                  received_on: dt.date | None = None) -> Case:
+    """Register a clue 问题线索 in ``received``; the actor becomes its handler.
+
+    ``received_on`` (default today) records a clue received on paper before it was entered here."""
     require_right(actor, Case, "create")
     errors: dict = {}
+    if received_on is not None:
+        try:
+            check_earlier_date(received_on, field="received_on")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if source not in choices.Source.values:
         errors["source"] = _("未知的线索来源：%(v)s") % {"v": source}
     if category not in choices.Category.values:
@@ -83,7 +94,8 @@ def case_register(*, actor, source: str, category: str, description: str, report
         case = Case(source=source, category=category, description=description,
                     reporter_anonymous=bool(reporter_anonymous),
                     reporter_name="" if reporter_anonymous else reporter_name,
-                    reporter_contact=reporter_contact, township=township, amount=amount, handler=actor)
+                    reporter_contact=reporter_contact, township=township, amount=amount, handler=actor,
+                    received_on=received_on or timezone.localdate())
         save_with_history(case, actor=actor, reason=_("受理登记"))
         for s in clean_subjects:
             save_with_history(CaseSubject(case=case, **s), actor=actor, reason=_("登记被反映人"))
@@ -146,8 +158,6 @@ def on_accountability_referred(sender, *, source, actor=None, reason="", target_
         # The referral names no target: hold the matter against the source's own unit if any.
         target_unit = getattr(source, "unit", None) or getattr(source, "dispatching_unit", None)
     if target_unit is None and target_person is None:
-        from supervision.models import Unit
-
         target_unit = source if isinstance(source, Unit) else None
     reason = (reason or _("移送问责"))[: limit("MAX_TEXT_LENGTH")]
     matter, _created = accountability_open(actor=actor, reason=reason, target_unit=target_unit,
@@ -157,15 +167,15 @@ def on_accountability_referred(sender, *, source, actor=None, reason="", target_
 
 
 def case_attachment_add(*, actor, case: Case, upload):
-    """Attach a file to a case (scope and right checked by the caller's view)."""
+    """Attach a file (evidence, report) to a case: its handlers only."""
+    if not access.can(actor, "handle", case):
+        raise PermissionDenied(_("您无权执行此操作。"))
     return attachment_create(actor=actor, target=case, upload=upload)
 
 
 def case_subject_add(*, actor, case: Case, name: str, post: str = "", village: str = "",
                      is_party_member: bool = False, is_village_committee: bool = False) -> CaseSubject:
     """Add a person reported 被反映人 found during handling (open cases only)."""
-    from .choices import OPEN_STATES
-
     if not access.can(actor, "handle", case):
         raise PermissionDenied(_("您无权执行此操作。"))
     errors: dict = {}

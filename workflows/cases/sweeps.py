@@ -4,12 +4,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from supervision import workdays
+from supervision.notify import notify
 from supervision.sweep import claim_once, fire_system_transition, today
 
 from .choices import TIMED_STATES
 from .conf import limit
 from .models import Case
-from .rules import notify
 
 
 def cases_mark_overdue(now) -> int:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from supervision import access, registry
 from supervision.attachments import attachments_of
-from supervision.exports import xlsx_response
 from supervision.audit.timeline import history_entries
+from supervision.exports import xlsx_response
 from supervision.models import ReadAccess, Region
 from supervision.transitions import available_transitions
 from supervision.views import get_visible_record
@@ -89,7 +89,8 @@ def case_create(request):
                 description=data["description"], reporter_anonymous=data["reporter_anonymous"],
                 reporter_name=data["reporter_name"], reporter_contact=data["reporter_contact"],
                 township=data["township"], amount=data["amount"] or 0,
-                subjects=[s for s in subjects.cleaned_data if s], attachment=data.get("attachment"))
+                subjects=[s for s in subjects.cleaned_data if s], attachment=data.get("attachment"),
+                received_on=data.get("received_on"))
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
@@ -114,17 +115,8 @@ def _transition_forms(rt, obj, user, subjects=()):
 
 
 def _timeline(obj, user):
-    """History entries, newest first, with state and transition labels for people."""
-    rt = registry.for_model(obj)
-    state_field = obj._meta.get_field(rt.state_field)
-    labels = {k: str(v) for k, v in state_field.flatchoices}
-    names = {n: str(t.custom.get("label", n)) for n, t in rt.transitions().items()}
-    entries = list(reversed(history_entries(obj, user)))
-    for e in entries:
-        e["from_label"] = labels.get(e["from_state"], e["from_state"])
-        e["to_label"] = labels.get(e["to_state"], e["to_state"])
-        e["transition_label"] = names.get(e["transition"], e["transition"])
-    return entries
+    """History entries (labels included, masked fields masked by the kernel), newest first."""
+    return list(reversed(history_entries(obj, user)))
 
 
 @case_roles_required
@@ -251,7 +243,7 @@ def case_export(request):
     ReadAccess.objects.bulk_create([ReadAccess(user=request.user, record_type=rt.key, object_id=str(c.pk),
                                                via="export") for c in cases])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(f"线索与案件-{stamp}.xlsx", [label for _key, label in EXPORT_COLUMNS], rows)
+    return xlsx_response(_("线索与案件-%(stamp)s.xlsx") % {"stamp": stamp}, [label for _key, label in EXPORT_COLUMNS], rows)
 
 
 # --- accountability -------------------------------------------------------------------------

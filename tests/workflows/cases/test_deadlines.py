@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision import workdays
 from supervision.models import SweepMark
@@ -136,3 +137,42 @@ def test_run_sweeps_command(users, townships):
     filed_case(users, townships)
     call_command("run_sweeps", now=str(FILED + dt.timedelta(days=200)), workflow="cases")
     assert Case.objects.filter(overdue=True).count() == 1
+
+
+def test_paper_dates_set_the_time_limits_and_are_bounded(users, townships, api):
+    """A clue received and filed on paper before it was entered: the real dates count for the time
+    limits (and make it overdue); the history keeps the time of entry. Future or too-old dates, or an
+    approval dated before the clue was received, are refused with a 400 and change nothing."""
+    today = dt.date(2026, 6, 1)
+    with at(today):
+        handler, head = api(users["discipline"]), api(users["discipline_head"])
+        body = {"source": "petition", "category": "village_tyrant", "description": "纸质登记补录",
+                "reporter_anonymous": True}
+        for bad in ("2026-06-02", "2025-05-01"):
+            r = handler.post("/api/v1/cases/", {**body, "received_on": bad}, format="json")
+            assert r.status_code == 400 and "补录日期" in r.json()["received_on"][0], (bad, r.json())
+        assert not Case.objects.exists()
+        r = handler.post("/api/v1/cases/", {**body, "received_on": "2026-02-01"}, format="json")
+        assert r.status_code == 201, r.json()
+        case = Case.objects.get()
+        assert case.received_on == dt.date(2026, 2, 1) and case.number.startswith("巍纪〔2026〕")
+
+        url = f"/api/v1/cases/{case.pk}/transitions/"
+        assert handler.post(url + "propose_disposition/", {"comment": "初核", "target": "verification"},
+                            format="json").status_code == 200
+        for bad in ("2026-06-02", "2025-05-01", "2026-01-31"):  # future, too old, before received
+            r = head.post(url + "approve/", {"approved_on": bad}, format="json")
+            assert r.status_code == 400 and "补录日期" in r.json()["approved_on"][0], (bad, r.json())
+        case.refresh_from_db()
+        assert case.state == "received" and case.pending_kind == "disposition" and case.due_date is None
+        assert head.post(url + "approve/", {"approved_on": "2026-02-03"}, format="json").status_code == 200
+        assert handler.post(url + "propose_filing/", {"comment": "提请立案"}, format="json").status_code == 200
+        r = api(users["discipline_head2"]).post(url + "approve/", {"approved_on": "2026-02-10"}, format="json")
+        assert r.status_code == 200, r.json()
+        case.refresh_from_db()
+        assert case.state == "filed" and case.filed_on == dt.date(2026, 2, 10)
+        assert case.investigation_due == case.due_date == dt.date(2026, 2, 10) + dt.timedelta(days=90)
+        approval = case.history.filter(transition="approve").latest("history_id")
+        assert timezone.localdate(approval.history_date) == today  # the history is not back-dated
+        assert cases_mark_overdue(timezone.now()) == 1
+        assert Case.objects.get(pk=case.pk).overdue

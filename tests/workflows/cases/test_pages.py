@@ -1,8 +1,10 @@
 """Pages and the create API: intake, register, export, approval queue, statistics, bad input."""
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from supervision.models import Attachment
@@ -30,12 +32,19 @@ def test_intake_form_registers_a_clue(users, townships, web):
     subject = CaseSubject.objects.get()
     assert subject.name == "罗某" and subject.is_village_committee
     assert case.history.first().history_user == users["discipline"]
+    assert case.received_on == timezone.localdate()  # not given: today
+
+
+def test_intake_form_takes_the_paper_date(users, web):
+    day = timezone.localdate() - dt.timedelta(days=30)
+    r = web(users["discipline"]).post(reverse("cases:create"), {**GOOD, "received_on": day.isoformat()})
+    assert r.status_code == 302 and Case.objects.get().received_on == day
 
 
 def test_intake_form_bad_input(users, web):
     client = web(users["discipline"])
     for bad in ({"amount": "-5"}, {"category": "bogus"}, {"description": "长" * 5001},
-                {"reporter_name": ""}):
+                {"reporter_name": ""}, {"received_on": "2999-01-01"}, {"received_on": "2000-01-01"}):
         r = client.post(reverse("cases:create"), {**GOOD, **bad})
         assert r.status_code == 400, bad
         assert "errorlist" in r.content.decode()
