@@ -10,13 +10,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from supervision import access
 from supervision.api.base import RecordSerializer, RecordViewSet
 from supervision.forms import validate_upload
-from supervision.models import Region, Unit
+from supervision.models import Region
 
 from . import selectors, services
 from .choices import AssignmentState, Category, NoticeState, Urgency
+from .forms import issuing_units
 from .models import Notice, NoticeAssignment
 
 
@@ -40,24 +40,15 @@ class NoticeSerializer(RecordSerializer):
                   "available_transitions", "created_at"]
         read_only_fields = fields
 
-    def _visible_assignments(self, obj):
-        found = getattr(obj, "visible_assignments", None)
-        if found is None:
-            found = list(access.visible(self.context["request"].user, NoticeAssignment).filter(notice=obj)
-                         .select_related("township"))
-        return found
-
     def get_assignments(self, obj) -> list[dict]:
-        return AssignmentSummarySerializer(self._visible_assignments(obj), many=True).data
+        """Only the assignments the caller may see (prefetched by the viewset's queryset)."""
+        return AssignmentSummarySerializer(obj.visible_assignments, many=True).data
 
     def get_target_townships(self, obj) -> list[int]:
         """County-wide users see every target; a township user only their own."""
-        user = self.context["request"].user
         ids = [t.pk for t in obj.target_townships.all()]
-        if selectors.is_township_only(user=user):
-            mine = access.township_ids(user)
-            ids = [i for i in ids if i in mine]
-        return ids
+        county_wide, mine = selectors.assignment_scope(user=self.context["request"].user)
+        return ids if county_wide else [i for i in ids if i in mine]
 
 
 class NoticeCreateSerializer(serializers.Serializer):
@@ -66,7 +57,7 @@ class NoticeCreateSerializer(serializers.Serializer):
     requirements = serializers.CharField()
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    issuing_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    issuing_unit = serializers.PrimaryKeyRelatedField(queryset=issuing_units(), required=False, allow_null=True)
     target_townships = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.filter(level=Region.Level.TOWNSHIP), many=True, allow_empty=False)
     attachment = serializers.FileField(required=False, validators=[validate_upload],
@@ -97,11 +88,11 @@ class NoticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, RecordView
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter
 
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
     def get_queryset(self):
         qs = selectors.notice_list_visible_to(user=self.request.user).order_by("-pk")
         return selectors.notices_with_visible_assignments(user=self.request.user, qs=qs)
-
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
         return {"create": NoticeCreateSerializer, "partial_update": NoticeUpdateSerializer}.get(
@@ -139,10 +130,6 @@ class AssignmentSerializer(RecordSerializer):
                   "version", "due_date", "due_provisional", "original_due_date", "escalation", "acknowledged_at",
                   "responded_at", "closed_at", "referred_at", "available_transitions"]
         read_only_fields = fields
-
-    def get_available_transitions(self, obj) -> list[str]:
-        request = self.context.get("request")
-        return selectors.assignment_transitions_for(user=request.user, assignment=obj) if request else []
 
 
 class AssignmentFilter(django_filters.FilterSet):

@@ -1,12 +1,14 @@
-"""XLSX export of the register 台账 (openpyxl, write-only: constant memory, one query)."""
+"""The register 台账 as a spreadsheet, written by the kernel's ``exports.xlsx_response``."""
 from __future__ import annotations
-
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from supervision.exports import xlsx_response
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def register_columns():
@@ -28,24 +30,8 @@ def register_columns():
     ]
 
 
-def _local(value):
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
-def register_xlsx(assignments) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("督查督办台账"))
+def register_xlsx_response(assignments):
+    """One row per assignment of the (already scoped and filtered) queryset, read in chunks."""
     columns = register_columns()
-    header = []
-    for title, _fn in columns:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for assignment in assignments.iterator(chunk_size=500):
-        sheet.append([fn(assignment) for _title, fn in columns])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    rows = ([fn(a) for _title, fn in columns] for a in assignments.iterator(chunk_size=500))
+    return xlsx_response(f"notices-{timezone.localdate():%Y%m%d}.xlsx", [title for title, _fn in columns], rows)

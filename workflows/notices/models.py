@@ -19,7 +19,7 @@ from supervision.errors import ValidationError
 from supervision.models import WorkflowRecord, audited_history
 
 from . import clock
-from .choices import (  # noqa: F401  (re-exported)
+from .choices import (
     FINAL_STATES,
     OPEN_STATES,
     AssignmentState,

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-
 from django.utils.translation import gettext as _
 
 from supervision import access, registry
@@ -54,17 +53,23 @@ def drafts_visible_to(*, user) -> QuerySet[Notice]:
     return notice_list_visible_to(user=user).filter(state="draft").prefetch_related("target_townships")
 
 
+def assignment_scope(*, user) -> tuple[bool, set[int]]:
+    """(county_wide, township_ids) of the user's roles that may see assignments (the kernel's
+    ``access.scope`` over this record type's view roles)."""
+    return access.scope(user, registry.for_model(NoticeAssignment).view_roles)
+
+
 def is_township_only(*, user) -> bool:
-    """Does the user see notices only through township grants (no county-wide role)?"""
-    return bool(access.township_ids(user)) and not access.has_role(user, "inspector", "leader", "auditor")
+    """Does the user see notices only through township grants (no county-wide viewing role)?"""
+    county_wide, township_ids = assignment_scope(user=user)
+    return bool(township_ids) and not county_wide
 
 
 def register_townships_for(*, user) -> QuerySet[Region]:
     """Townships a user may filter by: all for county-wide users, their own otherwise."""
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
-    if is_township_only(user=user):
-        qs = qs.filter(pk__in=access.township_ids(user))
-    return qs
+    county_wide, township_ids = assignment_scope(user=user)
+    return qs if county_wide else qs.filter(pk__in=township_ids)
 
 
 def notice_get_visible(*, user, pk) -> Notice:
@@ -80,14 +85,6 @@ def assignment_get_visible(*, user, pk) -> NoticeAssignment:
     if assignment is None:
         raise Http404
     return assignment
-
-
-def assignment_transitions_for(*, user, assignment) -> list[str]:
-    """The transitions ``user`` may fire now; an extension is not offered after the deadline."""
-    names = available_transitions(assignment, user)
-    if "request_extension" in names and assignment.is_past_due():
-        names.remove("request_extension")
-    return names
 
 
 @dataclass
@@ -130,7 +127,7 @@ def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
     for row in rows:
         row.label = labels.get(row.transition, row.transition)
         timeline[row.id].append(row)
-    return [AssignmentPanel(a, assignment_transitions_for(user=user, assignment=a), responses[a.pk],
+    return [AssignmentPanel(a, available_transitions(a, user), responses[a.pk],
                             extensions[a.pk], timeline[a.pk]) for a in assignments]
 
 

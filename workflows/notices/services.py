@@ -18,22 +18,17 @@ from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.attachments import attachment_create
-from supervision.errors import Conflict, PermissionDenied, ValidationError
+from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
 from supervision.models import Region, Unit
 from supervision.signals import accountability_referred
 from supervision.transitions import TransitionContext, run_transition, save_with_history
 from supervision.workdays import add_working_days
 
-from . import clock, conf, rules
-from .choices import AssignmentState
+from . import conf, rules
+from .choices import FINAL_STATES, AssignmentState
 from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeCounter, NoticeResponse
 
 # --- notices -------------------------------------------------------------------------------
-
-
-def _require_right(actor, model, right: str) -> None:
-    if not access.can_anywhere(actor, registry.for_model(model), right):
-        raise PermissionDenied(_("您无权执行此操作。"))
 
 
 def _default_issuing_unit() -> Unit:
@@ -58,7 +53,8 @@ def _clean_townships(townships) -> list[Region]:
 def notice_create(*, actor, title: str, findings: str, requirements: str, category: str, urgency: str,
                   target_townships, issuing_unit: Unit | None = None, attachment=None) -> Notice:
     """Draft a notice (inspectors). Issue it with ``notice_issue``."""
-    _require_right(actor, Notice, "draft")
+    if not access.can_anywhere(actor, registry.for_model(Notice), "draft"):  # no record yet: no scope
+        raise PermissionDenied(_("您无权执行此操作。"))
     townships = _clean_townships(target_townships)
     notice = Notice(title=title.strip(), findings=findings.strip(), requirements=requirements.strip(),
                     category=category, urgency=urgency, issuing_unit=issuing_unit or _default_issuing_unit(),
@@ -76,8 +72,11 @@ def notice_create(*, actor, title: str, findings: str, requirements: str, catego
 @transaction.atomic
 def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
     """Edit a draft (only drafts can change; an issued notice is fixed)."""
-    _require_right(actor, Notice, "draft")
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    notice = access.visible(actor, Notice).select_for_update(of=("self",)).filter(pk=notice.pk).first()
+    if notice is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    if not access.can(actor, "draft", notice):
+        raise PermissionDenied(_("您无权执行此操作。"))
     if notice.state != "draft":
         raise Conflict(_("只有草稿可以修改。"))
     townships = fields.pop("target_townships", None)
@@ -121,14 +120,6 @@ def notice_withdraw(*, actor, notice: Notice, comment: str) -> Notice:
     return run_transition(model=Notice, pk=notice.pk, name="withdraw", actor=actor, comment=comment).obj
 
 
-def notice_attach(*, actor, notice: Notice, upload):
-    """Add a file to a draft notice."""
-    _require_right(actor, Notice, "draft")
-    if notice.state != "draft":
-        raise Conflict(_("只有草稿可以添加附件。"))
-    return attachment_create(actor=actor, target=notice, upload=upload)
-
-
 def _assignments_create(ctx: TransitionContext) -> list[NoticeAssignment]:
     notice = ctx.obj
     deadline = add_working_days(notice.issued_on, conf.days_for(notice.urgency))
@@ -148,7 +139,7 @@ def after_notice_transition(ctx: TransitionContext) -> None:
         for assignment in _assignments_create(ctx):
             rules.on_assignment_event(assignment, "issued", actor=ctx.actor)
     elif ctx.name == "withdraw":
-        for assignment in notice.assignments.exclude(state__in=["closed", "withdrawn"]):
+        for assignment in notice.assignments.exclude(state__in=FINAL_STATES):
             run_transition(model=NoticeAssignment, pk=assignment.pk, name="cancel", actor=ctx.actor,
                            comment=ctx.comment, as_system=True)
 
@@ -260,6 +251,3 @@ def assignment_escalate(*, actor, assignment, step: str, comment: str):
         raise ValidationError({"step": [_("未知的督办措施。")]})
     return _fire(step, actor=actor, assignment=assignment, comment=comment)
 
-
-def today() -> dt.date:
-    return clock.today()

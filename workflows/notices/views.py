@@ -8,15 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 
-from . import conf, export, selectors, services
+from . import clock, conf, export, selectors, services
 from .forms import NoticeForm, RegisterFilterForm
 from .models import Notice, NoticeAssignment
 
@@ -44,9 +43,10 @@ def register(request):
     query.pop("page", None)
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
-        "form": form, "show_township_filter": not selectors.is_township_only(user=request.user), "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        "form": form, "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        "show_township_filter": not selectors.is_township_only(user=request.user),
         "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
-        "today": services.today(),
+        "today": clock.today(),
     })
 
 
@@ -54,12 +54,7 @@ def register(request):
 def register_export(request):
     _require_view(request.user)
     _form, filters = _filters(request)
-    rows = selectors.assignment_list_visible_to(user=request.user, **filters)
-    response = HttpResponse(export.register_xlsx(rows),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"notices-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export.register_xlsx_response(selectors.assignment_list_visible_to(user=request.user, **filters))
 
 
 def _notice_form_kwargs(form):

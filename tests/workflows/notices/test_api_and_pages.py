@@ -158,3 +158,41 @@ def test_multipart_create_and_respond_with_files(users, townships, api):
     assert r.status_code == 200 and r.json()["state"] == "responded"
     files = list(attachments_of(a))
     assert [f.name for f in files] == ["照片.jpg"] and files[0].part == f"response:{a.responses.get().pk}"
+
+
+def test_draft_edit_service_checks_scope_and_right(users, townships):
+    import pytest
+    from django.http import Http404
+
+    from supervision.errors import PermissionDenied
+    from workflows.notices import services
+
+    draft = services.notice_create(actor=users["inspector"], title="草稿", findings="f", requirements="r",
+                                   category="other", urgency="normal", target_townships=[townships["nanzhao"]])
+    with pytest.raises(Http404):  # a township never sees a draft
+        services.notice_update_draft(actor=users["township_nanzhao"], notice=draft, title="x")
+    with pytest.raises(PermissionDenied):  # the leader sees it but may not edit it
+        services.notice_update_draft(actor=users["leader"], notice=draft, title="x")
+    assert Notice.objects.get(pk=draft.pk).title == "草稿"
+
+
+def test_urgency_help_follows_the_settings(users, web, settings):
+    settings.NOTICES = {"DAYS_URGENT": 3}
+    html = web(users["inspector"]).get("/notices/new/").content.decode()
+    assert "紧急 3 个工作日、一般 15 个工作日、复杂疑难 30 个工作日内办结。" in html
+
+
+def test_export_headers_filename_and_values(users, townships, web):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    a = build("acknowledged", users, townships)
+    response = web(users["inspector"]).get("/notices/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''notices-")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, row = rows
+    assert header[:6] == ("文号", "标题", "类别", "紧急程度", "发文单位", "乡镇")
+    assert row[0] == a.notice.number and row[5] == "南诏镇" and row[7] == a.due_date.isoformat()
+    assert row[9] == "已签收" and len(row[11]) == len("2026-10-23 09:00")

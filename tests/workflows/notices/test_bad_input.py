@@ -104,3 +104,31 @@ def test_issue_without_targets_is_400(users, townships, api):
     assert r.status_code == 400 and "target_townships" in r.json()
     notice = Notice.objects.get(pk=notice.pk)
     assert notice.state == "draft" and notice.number == "" and not notice.assignments.exists()
+
+
+def test_response_length_limit_is_the_setting(users, townships, api, settings):
+    a = build("acknowledged", users, townships)
+    before = _snapshot(a)
+    client = api(users["township_nanzhao"])
+    url = f"/api/v1/notice-assignments/{a.pk}/transitions/respond/"
+    settings.NOTICES = {"MAX_RESPONSE_LENGTH": 10}
+    r = client.post(url, {"text": "整" * 11}, format="json")
+    assert r.status_code == 400 and r.json()["text"] == ["整改情况不能超过 10 个字。"]
+    assert _unchanged(a, before) and not NoticeResponse.objects.exists()
+    settings.NOTICES = {"MAX_RESPONSE_LENGTH": 30000}  # above the default: read per request, not at import
+    r = client.post(url, {"text": "整" * 25000}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "responded"
+
+
+def test_api_accepts_only_issuing_units(users, townships, api):
+    from supervision.models import Unit
+
+    township_unit = Unit.objects.create(name="测试乡镇单位", kind=Unit.Kind.TOWNSHIP, region=townships["nanzhao"])
+    inspection = Unit.objects.create(name="测试督查单位", kind=Unit.Kind.INSPECTION)
+    client = api(users["inspector"])
+    body = {"title": "t", "findings": "f", "requirements": "r", "target_townships": [townships["nanzhao"].pk]}
+    r = client.post("/api/v1/notices/", {**body, "issuing_unit": township_unit.pk}, format="json")
+    assert r.status_code == 400 and "issuing_unit" in r.json()
+    assert not Notice.objects.exists()
+    r = client.post("/api/v1/notices/", {**body, "issuing_unit": inspection.pk}, format="json")
+    assert r.status_code == 201 and r.json()["issuing_unit"] == inspection.pk

@@ -20,21 +20,17 @@ def transition_forms(obj, names):
     for name in names:
         custom = meta[name].custom
         form_class = custom.get("form")
+        form = form_class(auto_id=f"id_{name}_{obj.pk}_%s") if form_class else None
         forms.append({
             "name": name,
             "label": custom.get("label", name),
             "url": reverse("record-transition", args=[rt.key, obj.pk, name]),
             "comment_required": custom.get("comment_required", True),
-            "form": form_class(auto_id=f"id_{name}_{obj.pk}_%s") if form_class else None,
-            "multipart": bool(form_class and form_class().is_multipart()),
+            "form": form,
+            "multipart": bool(form and form.is_multipart()),
             "primary": name in PRIMARY,
             "collapsed": name in COLLAPSED,
         })
     # The expected next step first; undoing ones last.
     forms.sort(key=lambda f: (not f["primary"], f["collapsed"]))
     return forms
-
-
-@register.filter
-def record_key(obj):
-    return obj._meta.label_lower
