@@ -101,18 +101,15 @@ class RectificationViewSet(mixins.CreateModelMixin, RecordViewSet):
     filterset_fields = ("state", "year", "village")
 
     def get_queryset(self):
-        return selectors.rectification_list_visible_to(user=self.request.user)
+        qs = selectors.rectification_list_visible_to(user=self.request.user)
+        if self.action in ("retrieve", "transitions"):
+            qs = qs.prefetch_related("plan_items", "progress_reports", "acceptances")
+        return qs
 
     def get_serializer_class(self):
-        if self.action == "retrieve" or self.action == "transitions":
+        if self.action in ("retrieve", "transitions"):
             return RectificationDetailSerializer
         return RectificationSerializer
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        obj = (selectors.rectification_list_visible_to(user=request.user)
-               .prefetch_related("plan_items", "progress_reports", "acceptances").get(pk=obj.pk))
-        return Response(RectificationDetailSerializer(obj, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ScreeningInputSerializer, responses={201: RectificationSerializer})
     def create(self, request, *args, **kwargs):
@@ -129,12 +126,8 @@ class RectificationViewSet(mixins.CreateModelMixin, RecordViewSet):
     @extend_schema(request=None, responses={200: PlanItemSerializer})
     @action(detail=True, methods=["post"], url_path=r"plan-items/(?P<item_id>[0-9]+)/done")
     def plan_item_done(self, request, pk=None, item_id=None):
-        if not self.get_queryset().filter(pk=pk, plan_items__pk=item_id).exists():
-            from django.http import Http404
-
-            raise Http404
         done = str(request.data.get("done", "true")).lower() not in ("0", "false", "no")
-        item = services.plan_item_set_done(actor=request.user, item_id=item_id, done=done)
+        item = services.plan_item_set_done(actor=request.user, rectification_id=pk, item_id=item_id, done=done)
         return Response(PlanItemSerializer(item).data)
 
     @extend_schema(request=ProgressSerializer, responses={201: ProgressSerializer})

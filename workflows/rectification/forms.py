@@ -1,7 +1,6 @@
 """Forms: transition payloads (validated by the kernel → 400) and service inputs."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -11,19 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from supervision.forms import AttachmentField
 from supervision.models import Person, Region, Unit
 
-CRITERIA_CHOICES = [
-    ("committee_incomplete", _("班子不健全或书记长期缺职")),
-    ("secretary_incompetent", _("书记不胜任")),
-    ("committee_divided", _("班子不团结、内耗严重")),
-    ("rules_on_paper", _("组织生活和制度流于形式")),
-    ("vote_buying", _("拉票贿选")),
-    ("clan_interference", _("宗族宗教、黑恶势力（含村霸）干扰")),
-    ("affairs_undisclosed", _("村务财务不公开")),
-    ("public_order", _("社会治安问题和信访矛盾集中")),
-    ("no_new_members", _("两年以上未发展党员")),
-    ("low_satisfaction", _("群众满意度低于60%")),
-    ("other", _("其他")),
-]
+
+def _criteria_choices():
+    from .models import Criterion  # models imports this module for the transition forms
+
+    return Criterion.choices
 
 
 def _people():
@@ -45,7 +36,7 @@ class ScreeningForm(forms.Form):
     village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE),
                                      empty_label=_("请选择"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=CRITERIA_CHOICES,
+    criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=_criteria_choices,
                                          widget=forms.CheckboxSelectMultiple)
     other_criteria = forms.CharField(label=_("其他情形说明"), max_length=200, required=False)
     problem = forms.CharField(label=_("主要问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
@@ -121,7 +112,3 @@ class AcceptanceForm(forms.Form):
 class FailForm(AcceptanceForm):
     new_deadline = forms.DateField(label=_("新的整顿期限"), required=False, help_text=_("默认当年年底"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
-
-
-def default_due(year: int) -> dt.date:
-    return dt.date(year, 12, 31)

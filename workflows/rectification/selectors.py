@@ -1,6 +1,7 @@
 """Read side: every queryset starts from supervision.access.visible."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.db.models import Count, Max, Q
@@ -10,13 +11,11 @@ from supervision import access
 from supervision.models import Region
 
 from . import conf
-from .models import VIEW_ROLES, OPEN_STATES, REPORTING_STATES, Rectification
+from .models import ACCEPTED_STATES, OPEN_STATES, REPORTING_STATES, UNLISTED_STATES, VIEW_ROLES, Rectification
 
 
 def progress_due_date(day: dt.date) -> dt.date:
     """The monthly report's due date in ``day``'s month."""
-    import calendar
-
     last = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=min(conf.get("PROGRESS_DUE_DAY"), last))
 
@@ -75,30 +74,28 @@ def decorate(rows, today: dt.date | None = None) -> list:
     return out
 
 
-def rectification_get_visible(*, user, pk):
-    return rectification_list_visible_to(user=user).get(pk=pk)
+def townships_for(user):
+    """The townships whose records ``user`` sees (all of them for county-wide viewers)."""
+    county_wide, township_ids = access.scope(user, VIEW_ROLES)
+    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
+    return qs if county_wide else qs.filter(pk__in=township_ids)
 
 
 def board_for(*, user, year: int | None = None) -> dict:
     """The county board: rows grouped by township, per-township counts for the chart."""
     rows = decorate(rectification_list_visible_to(user=user, filters={"year": year}))
-    county_wide = any(g.region_id is None and g.role in VIEW_ROLES for g in access.grants(user))
-    township_ids = None if county_wide else access.township_ids(user)
-    towns_qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
-    if township_ids is not None:
-        towns_qs = towns_qs.filter(pk__in=township_ids)
     groups = {t.pk: {"township": t, "rows": [], "total": 0, "accepted": 0, "overdue": 0, "completion": 0}
-              for t in towns_qs}
+              for t in townships_for(user)}
     for r in rows:
         g = groups.get(r.village.parent_id)
         if g is None:
             continue
         g["rows"].append(r)
         g["total"] += 1
-        g["accepted"] += r.state in ("accepted", "followed_up", "closed")
+        g["accepted"] += r.state in ACCEPTED_STATES
         g["overdue"] += r.overdue
     for g in groups.values():
-        listed = [r for r in g["rows"] if r.state not in ("screened", "proposed", "dismissed")]
+        listed = [r for r in g["rows"] if r.state not in UNLISTED_STATES]
         g["completion"] = round(sum(r.completion for r in listed) / len(listed)) if listed else 0
     groups = list(groups.values())
     peak = max([g["total"] for g in groups] + [1])
@@ -109,4 +106,4 @@ def board_for(*, user, year: int | None = None) -> dict:
     for r in rows:
         by_state[r.state] = by_state.get(r.state, 0) + 1
     return {"groups": groups, "rows": rows, "by_state": by_state, "total": len(rows),
-            "overdue": sum(r.overdue for r in rows)}
+            "accepted": sum(r.state in ACCEPTED_STATES for r in rows), "overdue": sum(r.overdue for r in rows)}

@@ -19,6 +19,7 @@ from .models import OPEN_STATES, PlanItem, ProgressReport, Rectification, State,
 
 PLAN_EDIT_STATES = (State.SCREENED, State.PROPOSED, State.LISTED, State.FAILED)
 ITEM_DONE_STATES = (State.PLANNED, State.RECTIFYING, State.FAILED)
+PROGRESS_STATES = (State.PLANNED, State.RECTIFYING, State.FAILED)
 
 
 def _form_errors(form) -> ValidationError:
@@ -28,8 +29,11 @@ def _form_errors(form) -> ValidationError:
 def _locked(actor, pk) -> Rectification:
     # Lock only the rectification row: PostgreSQL refuses FOR UPDATE on the nullable side of an
     # outer join (village → parent).
-    obj = (access.visible(actor, Rectification).select_for_update(of=("self",))
-           .select_related("village__parent").filter(pk=pk).first())
+    try:
+        obj = (access.visible(actor, Rectification).select_for_update(of=("self",))
+               .select_related("village__parent").filter(pk=pk).first())
+    except (ValueError, TypeError):  # a malformed id from a URL
+        obj = None
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     return obj
@@ -39,7 +43,7 @@ def rectification_screen(*, actor, data) -> Rectification:
     """排查上报: a township user reports a weak village branch of their own township."""
     if not actor.has_perm("rectification.screen"):
         raise PermissionDenied(_("只有乡镇用户可以排查上报。"))
-    towns = access.township_ids(actor)
+    towns = access.scope(actor, {"township"})[1]  # the townships of their township role
     form = ScreeningForm(data=data, townships=towns)
     if not form.is_valid():
         raise _form_errors(form)
@@ -81,9 +85,17 @@ def plan_item_add(*, actor, rectification_id, data) -> PlanItem:
     return item
 
 
-def plan_item_set_done(*, actor, item_id, done: bool = True) -> PlanItem:
+def plan_item_set_done(*, actor, item_id, done: bool = True, rectification_id=None) -> PlanItem:
+    """Tick a plan item done (or reopen it). With ``rectification_id`` (from a URL) the item must
+    belong to that rectification, else 404."""
     with transaction.atomic():
-        item = PlanItem.objects.filter(pk=item_id).first()
+        try:
+            items = PlanItem.objects.filter(pk=item_id)
+            if rectification_id is not None:
+                items = items.filter(rectification_id=rectification_id)
+            item = items.first()
+        except (ValueError, TypeError):  # a malformed id from a URL
+            item = None
         if item is None:
             raise Http404(_("记录不存在或无权查看。"))
         obj = _locked(actor, item.rectification_id)
@@ -109,7 +121,7 @@ def progress_report_add(*, actor, rectification_id, data, files=None) -> Progres
         obj = _locked(actor, rectification_id)
         if not access.can(actor, "report_progress", obj):
             raise PermissionDenied(_("您无权报送整顿进展。"))
-        if obj.state not in (State.PLANNED, State.RECTIFYING, State.FAILED):
+        if obj.state not in PROGRESS_STATES:
             raise Conflict(_("当前状态“%(s)s”下不能报送进展。") % {"s": obj.get_state_display()})
         report = ProgressReport(rectification=obj, date=d["date"], text=d["text"], reported_by=actor)
         save_with_history(report, actor=actor, reason=_("报送整顿进展"))

@@ -20,23 +20,22 @@ from .models import OPEN_STATES, REPORTING_STATES, Rectification
 from .selectors import progress_due_date
 
 
-def _reporting(day: dt.date):
-    """Rectifying records owing this month's report and not having sent it."""
-    due = progress_due_date(day)
+def _reporting(day: dt.date, due: dt.date) -> list[Rectification]:
+    """Rectifying records owing this month's report (due on ``due``) and not having sent it."""
     month_start = day.replace(day=1)
     qs = (Rectification.objects.filter(state__in=REPORTING_STATES, rectifying_since__lt=due)
           .select_related("village__parent").annotate(last_progress=Max("progress_reports__date")))
-    return [r for r in qs if r.last_progress is None or r.last_progress < month_start], due
+    return [r for r in qs if r.last_progress is None or r.last_progress < month_start]
 
 
 def progress_reminders(now) -> int:
     day = today(now)
-    rows, due = _reporting(day)
+    due = progress_due_date(day)
     if not (due - dt.timedelta(days=conf.get("PROGRESS_REMIND_DAYS")) <= day <= due):
         return 0
     period = day.strftime("%Y-%m")
     done = 0
-    for r in rows:
+    for r in _reporting(day, due):
         if claim_once("rectification.progress_reminder", r, period):
             rules.notify_event(r, verb="rectification.progress_reminder", township_only=True,
                                message=_("%(obj)s：请在 %(d)s 前报送本月整顿进展。") % {"obj": r, "d": due.isoformat()})
@@ -46,12 +45,12 @@ def progress_reminders(now) -> int:
 
 def progress_overdue(now) -> int:
     day = today(now)
-    rows, due = _reporting(day)
+    due = progress_due_date(day)
     if day <= due:
         return 0
     period = day.strftime("%Y-%m")
     done = 0
-    for r in rows:
+    for r in _reporting(day, due):
         if claim_once("rectification.progress_overdue", r, period):
             rules.notify_event(r, verb="rectification.progress_overdue",
                                message=_("%(obj)s：本月整顿进展逾期未报（应于 %(d)s 前报送）。") % {"obj": r, "d": due.isoformat()})

@@ -5,13 +5,11 @@ Thin: selectors read, services write; every state change posts to the kernel's
 """
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +19,10 @@ from django.views.decorators.http import require_POST
 from supervision import access, registry
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
-from supervision.models import Region
+from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
 
-from . import selectors, services
+from . import conf, selectors, services
 from .forms import AcceptanceForm, FailForm, PlanApprovalForm, PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
 
@@ -44,12 +42,6 @@ def _filters(request) -> dict:
     return f
 
 
-def _townships_for(user):
-    qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
-    county_wide = any(g.region_id is None and g.role in VIEW_ROLES for g in access.grants(user))
-    return qs if county_wide else qs.filter(pk__in=access.township_ids(user))
-
-
 @login_required
 def register(request, overdue_only=False):
     _require_view(request.user)
@@ -62,8 +54,8 @@ def register(request, overdue_only=False):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "rectification/list.html", {
-        "page": page, "rows": rows, "f": f, "states": State.choices, "townships": _townships_for(request.user),
-        "overdue_only": overdue_only, "can_screen": access.has_role(request.user, "township"),
+        "page": page, "rows": rows, "f": f, "states": State.choices, "townships": selectors.townships_for(request.user),
+        "overdue_only": overdue_only, "can_screen": request.user.has_perm("rectification.screen"),
         "query": query.urlencode(),
     })
 
@@ -77,9 +69,9 @@ def overdue(request):
 
 @login_required
 def screen(request):
-    if not access.has_role(request.user, "township"):
+    if not request.user.has_perm("rectification.screen"):
         raise PermissionDenied
-    towns = access.township_ids(request.user)
+    towns = access.scope(request.user, {"township"})[1]
     if request.method == "POST":
         try:
             obj = services.rectification_screen(actor=request.user, data=request.POST)
@@ -126,21 +118,14 @@ def detail(request, pk):
         r.files = files.get(r.attachment_part, [])
     can_edit_plan = access.can(request.user, "edit_plan", obj) and obj.state in services.PLAN_EDIT_STATES
     can_mark = access.can(request.user, "mark_item", obj) and obj.state in services.ITEM_DONE_STATES
-    can_report = (access.can(request.user, "report_progress", obj)
-                  and obj.state in (State.PLANNED, State.RECTIFYING, State.FAILED))
+    can_report = access.can(request.user, "report_progress", obj) and obj.state in services.PROGRESS_STATES
     return render(request, "rectification/detail.html", {
         "obj": obj, "rt_key": RT_KEY, "actions": actions, "items": list(obj.plan_items.all()),
         "reports": reports, "acceptances": list(obj.acceptances.all()),
         "item_form": PlanItemForm() if can_edit_plan else None, "can_mark": can_mark,
         "progress_form": ProgressForm() if can_report else None,
-        "min_score": services_conf("ACCEPT_MIN_SCORE"), "max_dissatisfied": services_conf("ACCEPT_MAX_DISSATISFIED"),
+        "min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED"),
     })
-
-
-def services_conf(name):
-    from . import conf
-
-    return conf.get(name)
 
 
 def _service_post(request, pk, call, success):
@@ -170,11 +155,9 @@ def plan_item_add(request, pk):
 @login_required
 @require_POST
 def plan_item_done(request, pk, item_id):
-    if not access.visible(request.user, Rectification).filter(pk=pk, plan_items__pk=item_id).exists():
-        raise Http404
     done = request.POST.get("done", "1") not in ("0", "false")
     return _service_post(request, pk, lambda: services.plan_item_set_done(
-        actor=request.user, item_id=item_id, done=done), _("已更新整改项。"))
+        actor=request.user, rectification_id=pk, item_id=item_id, done=done), _("已更新整改项。"))
 
 
 @login_required
@@ -200,33 +183,17 @@ def board(request):
 @login_required
 def export_xlsx(request):
     _require_view(request.user)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     rows = selectors.decorate(selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("整顿台账")
     header = [_("乡镇"), _("村党组织"), _("年度"), _("软弱涣散情形"), _("主要问题"), _("状态"), _("整顿期限"),
               _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"), _("结对县级单位"),
               _("乡镇党委书记"), _("乡镇责任干部"), _("最近进展"), _("验收销号日期")]
-    ws.append([str(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
 
     def name(p):
         return p.name if p is not None else ""
 
-    for r in rows:
-        ws.append([r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
-                   str(r.get_state_display()), r.due_date, r.completion, _("是") if r.overdue else "",
-                   name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
-                   name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on])
-    for col, width in zip("ABCDEFGHIJKLMNOPQ", [10, 12, 6, 30, 40, 10, 12, 8, 6, 10, 10, 10, 16, 10, 10, 12, 12]):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename=rectifications-%s.xlsx" % timezone.localdate().isoformat()
-    return response
+    return xlsx_response(f"rectifications-{timezone.localdate().isoformat()}.xlsx", header, (
+        [r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
+         r.get_state_display(), r.due_date, r.completion, _("是") if r.overdue else "",
+         name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
+         name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on]
+        for r in rows))

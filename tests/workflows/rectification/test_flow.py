@@ -192,3 +192,47 @@ def test_notifications_go_to_own_township_first_secretary_and_organization(
         assert post(api, users["leader"], obj, "approve_listing").status_code == 200
     got = set(Notification.objects.values_list("recipient__username", flat=True))
     assert got == {"township_nanzhao", "organization", "first_secretary"}
+
+
+def _in_inbox(user, obj):
+    from supervision.inbox import inbox_for
+
+    return any(item.obj.pk == obj.pk and "request_acceptance" in item.transitions
+               for section in inbox_for(user) if section.rt.model is Rectification for item in section.items)
+
+
+def test_request_acceptance_is_offered_only_once_every_item_is_done(make, api, users):
+    obj = make(state="rectifying")
+    township = users["township_nanzhao"]
+    assert "request_acceptance" not in api(township).get(f"{API}{obj.pk}/").json()["available_transitions"]
+    assert not _in_inbox(township, obj)
+    r = post(api, township, obj, "request_acceptance")
+    assert r.status_code == 409 and "还有 1 项整改措施未完成" in r.json()["detail"]
+    item = obj.plan_items.get()
+    assert api(township).post(f"{API}{obj.pk}/plan-items/{item.pk}/done/", {}, format="json").status_code == 200
+    assert "request_acceptance" in api(township).get(f"{API}{obj.pk}/").json()["available_transitions"]
+    assert _in_inbox(township, obj)
+    assert post(api, township, obj, "request_acceptance").status_code == 200
+
+
+def test_close_is_refused_with_the_end_of_the_follow_up_year(make, api, users):
+    obj = make(state="followed_up")
+    until = Rectification.objects.get(pk=obj.pk).follow_up_until
+    org = users["organization"]
+    assert "close" not in api(org).get(f"{API}{obj.pk}/").json()["available_transitions"]
+    r = post(api, org, obj, "close")
+    assert r.status_code == 409 and until.isoformat() in r.json()["detail"]
+    assert state(obj) == "followed_up"
+
+
+def test_plan_item_of_another_rectification_or_malformed_ids_are_404(make, api, web, users):
+    obj = make(state="rectifying")
+    other = make(state="rectifying", index=1)
+    item = other.plan_items.get()
+    t = users["township_nanzhao"]
+    assert api(t).post(f"{API}{obj.pk}/plan-items/{item.pk}/done/", {}, format="json").status_code == 404
+    assert web(t).post(f"/rectification/{obj.pk}/plan-items/{item.pk}/done/", {"done": "1"}).status_code == 404
+    assert not PlanItem.objects.get(pk=item.pk).done
+    assert api(t).post(f"{API}x/progress/", {"text": "进展"}, format="json").status_code == 404
+    assert api(t).post(f"{API}x/plan-items/", {"problem": "p", "measure": "m", "responsible": "r",
+                                               "deadline": "2026-12-20"}, format="json").status_code == 404

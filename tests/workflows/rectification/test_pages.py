@@ -90,7 +90,7 @@ def test_ui_screening_and_transition_forms(web, users, townships, people):
     obj = Rectification.objects.get()
     assert obj.criteria == ["vote_buying", "no_new_members"]
     assert web(users["organization"]).get("/rectification/new/").status_code == 403
-    # a transition through the kernel's form endpoint with a bad score → 400, nothing changed
+    # the detail page offers the transition; posting its form to the kernel's endpoint applies it
     page = web(users["organization"]).get(obj.get_absolute_url()).content.decode()
     assert "提议列入名单" in page and "transition-propose_listing" in page
     r = web(users["organization"]).post(f"/records/rectification.rectification/{obj.pk}/transitions/propose_listing/",
