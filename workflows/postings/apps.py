@@ -16,14 +16,13 @@ class PostingsConfig(AppConfig):
         from .models import Assessment, LeaveRequest, Posting, Recall
 
         viewers = frozenset({"township", "organization", "leader", "auditor"})
-        staff = frozenset({"township", "organization", "leader", "auditor"})
         registry.register(registry.Workflow(
             name="postings", label=_("驻村第一书记"), urls="workflows.postings.urls",
             sweeps=list(sweeps.JOBS), seed_demo=demo.seed_demo,
             menu=[
-                MenuItem(_("驻村选派"), "postings:posting-list", staff),
-                MenuItem(_("年度考核"), "postings:assessment-board", staff),
-                MenuItem(_("召回"), "postings:recall-list", staff),
+                MenuItem(_("驻村选派"), "postings:posting-list", viewers),
+                MenuItem(_("年度考核"), "postings:assessment-board", viewers),
+                MenuItem(_("召回"), "postings:recall-list", viewers),
             ],
             record_types=[
                 RecordType(

@@ -1,5 +1,8 @@
 """Forms: transition payloads (validated by the kernel, errors → 400) and the app's own inputs."""
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Person, Region, Unit
@@ -20,10 +23,6 @@ class PublicizeForm(forms.Form):
                                       help_text=_("公示已在村务公开栏张贴时，可填写实际开始日期（不早于 30 天前）。"))
 
     def clean_publicity_start(self):
-        import datetime as dt
-
-        from django.utils import timezone
-
         value = self.cleaned_data.get("publicity_start")
         today = timezone.localdate()
         if value is None:

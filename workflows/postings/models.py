@@ -5,7 +5,6 @@ Transition methods take the kernel's ``TransitionContext``; business rules live 
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.db import models
@@ -66,10 +65,6 @@ class Posting(FSMModelMixin, WorkflowRecord):
     def get_absolute_url(self):
         return reverse("postings:posting-detail", args=[self.pk])
 
-    @property
-    def is_first_secretary(self) -> bool:
-        return self.role == PostingRole.FIRST_SECRETARY
-
     @transition(field=state, source=[State.ACTIVE], target=State.COMPLETED,
                 custom={"label": _("期满离任"), "comment_required": False, "inbox": False})
     def complete(self, ctx):
@@ -118,10 +113,6 @@ class MonthlyAttendance(models.Model):
         verbose_name = _("月度考勤")
         verbose_name_plural = _("月度考勤")
         constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance")]
-
-    @property
-    def days_in_month(self) -> int:
-        return calendar.monthrange(self.year, self.month)[1]
 
 
 class WorkFunds(models.Model):
@@ -175,7 +166,8 @@ class LeaveRequest(FSMModelMixin, WorkflowRecord):
         verbose_name_plural = _("请假申请")
 
     def __str__(self):
-        return f"{self.posting.person.name} · {self.start_date:%Y-%m-%d} · {self.days}天"
+        return _("%(name)s · %(start)s · %(days)d天") % {"name": self.posting.person.name, "start": self.start_date,
+                                                         "days": self.days}
 
     def get_absolute_url(self):
         return reverse("postings:leave-detail", args=[self.pk])
@@ -254,8 +246,8 @@ class Assessment(FSMModelMixin, WorkflowRecord):
         return self.publicity_end is not None and _today() <= self.publicity_end
 
     # Shown by the kernel when the condition refuses a transition (409).
-    publicity_over.message = _("公示期未满：期满且无异议后方可定档。")
-    publicity_open.message = _("公示期已结束，不能再登记异议。")
+    publicity_over.message = lambda a: _("公示期至 %(d)s，期满无异议后方可定档。") % {"d": a.publicity_end}
+    publicity_open.message = lambda a: _("公示期已于 %(d)s 结束，不能再登记异议。") % {"d": a.publicity_end}
 
     @transition(field=state, source=[State.OPENED], target=State.SELF_REPORTED,
                 custom={"label": _("述职"), "comment_required": False, "form": forms.SelfReportForm})
@@ -338,7 +330,7 @@ class Recall(FSMModelMixin, WorkflowRecord):
     decided_on = models.DateField(_("批准日期"), null=True, blank=True)
     withdrawn_on = models.DateField(_("召回日期"), null=True, blank=True)
     replacement_due = models.DateField(_("补派期限"), null=True, blank=True)
-    replacement_due_provisional = models.BooleanField(default=False)
+    replacement_due_provisional = models.BooleanField(_("补派期限为估算"), default=False)
     replacement = models.OneToOneField(Posting, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="replaces", verbose_name=_("补派选派"))
     state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)

@@ -1,7 +1,7 @@
 """Read side: every queryset is built on ``supervision.access.visible`` (scope in SQL)."""
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from supervision import access
 from supervision.models import Person, PersonMark, Region, Unit
@@ -90,7 +90,7 @@ def posting_detail(*, user, posting: Posting) -> dict:
         "leaves": list(access.visible(user, LeaveRequest).filter(posting=posting).order_by("-start_date")),
         "assessments": list(access.visible(user, Assessment).filter(posting=posting).order_by("-year")),
         "recalls": list(access.visible(user, Recall).filter(posting=posting).order_by("-pk")),
-        "renewals": list(posting.renewals.all()),
+        "renewals": list(access.visible(user, Posting).filter(renewal_of=posting)),
     }
 
 
@@ -112,8 +112,8 @@ def assessment_board(*, user, year: int, township=None, state=None) -> dict:
         t = totals.get(a.posting_id, {})
         a.year_days = t.get("days") or 0
         a.year_absences = t.get("absences") or 0
-    grades = dict(qs.model.objects.filter(pk__in=[a.pk for a in rows], state=Assessment.State.FINALIZED)
-                  .values_list("final_grade").annotate(n=Count("id")).values_list("final_grade", "n")) if rows else {}
+    grades = dict(qs.filter(state=Assessment.State.FINALIZED).values_list("final_grade").annotate(n=Count("id"))
+                  .values_list("final_grade", "n"))
     states = [(value, label, counts.get(value, 0)) for value, label in Assessment.State.choices]
     return {"rows": rows, "states": states, "quota": excellent_quota(year),
             "grades": [(value, label, grades.get(value, 0)) for value, label in Grade.choices]}
@@ -128,7 +128,3 @@ def recall_list_visible_to(*, user, state=None, township=None):
         qs = qs.filter(township_id=township)
     return qs.order_by("-pk")
 
-
-def funds_totals(posting_ids, year) -> dict[int, object]:
-    return dict(WorkFunds.objects.filter(posting_id__in=list(posting_ids), year=year)
-                .values_list("posting_id").annotate(s=Sum("amount")).values_list("posting_id", "s"))

@@ -2,12 +2,10 @@
 kernel's generic transition endpoint; the app's own inputs post here and call services."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from supervision import access, registry
 from supervision.errors import PermissionDenied, ValidationError
+from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
 from supervision.views import get_visible_record
 
@@ -23,11 +22,9 @@ from . import conf, forms, selectors, services
 from .choices import PostingRole
 from .models import Assessment, LeaveRequest, Posting, Recall
 
-VIEW_ROLES = ("township", "organization", "leader", "auditor")
-
-
 def _require_viewer(user):
-    if not access.has_role(user, *VIEW_ROLES):
+    """The app's own pages are for the roles that see postings (the registry's view roles)."""
+    if not access.can_anywhere(user, registry.for_model(Posting), "view"):
         raise Http404(_("记录不存在或无权查看。"))
 
 
@@ -65,13 +62,8 @@ def transition_forms(obj, user, hide=()):
 
 def _refused(request, exc, back):
     if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            for msgs in exc.message_dict.values():
-                for m in msgs:
-                    messages.error(request, m)
-        else:
-            for m in exc.messages:
-                messages.error(request, m)
+        for m in exc.messages:  # field errors included
+            messages.error(request, m)
         status = 400
     else:
         messages.error(request, str(exc) or _("您无权执行此操作。"))
@@ -83,7 +75,7 @@ def _form_errors(request, form, back):
     for field, errs in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for e in errs:
-            messages.error(request, f"{label}：{e}" if label else e)
+            messages.error(request, _("%(label)s：%(error)s") % {"label": label, "error": e} if label else e)
     return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
 
 
@@ -116,32 +108,14 @@ def posting_list(request):
 @login_required
 def posting_export(request):
     """The register as XLSX, with the same filters and scope as the page."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     _require_viewer(request.user)
     qs = selectors.posting_list_visible_to(user=request.user, **_register_filters(request))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("驻村选派")
     header = [_("乡镇"), _("村/社区"), _("姓名"), _("身份"), _("派出单位"), _("到村日期"), _("任期（年）"),
               _("任期届满"), _("离岗日期"), _("状态")]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for p in qs.iterator(chunk_size=500):
-        ws.append([p.village.parent.name if p.village.parent_id else "", p.village.name, p.person.name,
-                   p.get_role_display(), p.dispatching_unit.name, p.start_date, p.term_years, p.end_date,
-                   p.ended_on, p.get_state_display()])
-    for col, width in zip("ABCDEFGHIJ", (12, 14, 10, 10, 24, 12, 8, 12, 12, 10), strict=True):
-        ws.column_dimensions[col].width = width
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="postings-{stamp}.xlsx"'
-    return response
+    rows = ([p.village.parent.name if p.village.parent_id else "", p.village.name, p.person.name,
+             p.get_role_display(), p.dispatching_unit.name, p.start_date, p.term_years, p.end_date, p.ended_on,
+             p.get_state_display()] for p in qs.iterator(chunk_size=500))
+    return xlsx_response(f"postings-{timezone.localdate():%Y%m%d}.xlsx", header, rows)
 
 
 @login_required
@@ -300,7 +274,7 @@ def assessment_detail(request, pk):
     return render(request, "postings/assessment_detail.html", {
         "a": obj, "transitions": transition_forms(obj, request.user),
         "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
-        "quota": services.excellent_quota(obj.year), "recall": Recall.objects.filter(assessment=obj).first(),
+        "quota": services.excellent_quota(obj.year), "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
         "min_days": conf.get("MIN_DAYS_ON_SITE"),
     })
 

@@ -119,6 +119,7 @@ def test_finalize_waits_for_the_window_and_an_objection_returns_to_review(make_p
     with at(2026, 11, 27):  # last day of the window
         r = org.post(f"/api/v1/assessments/{a.pk}/transitions/finalize/", {"grade": "competent"}, format="json")
         assert r.status_code == 409
+        assert r.json()["detail"] == "公示期至 2026-11-27，期满无异议后方可定档。"
         r = api(users["township_nanzhao"]).post(f"/api/v1/assessments/{a.pk}/transitions/raise_objection/",
                                                 {"comment": "群众反映长期不在村"}, format="json")
         assert r.status_code == 200
@@ -132,6 +133,7 @@ def test_finalize_waits_for_the_window_and_an_objection_returns_to_review(make_p
     with at(2026, 12, 8):
         r = org.post(f"/api/v1/assessments/{a.pk}/transitions/raise_objection/", {"comment": "晚了"}, format="json")
         assert r.status_code == 409  # the window is closed
+        assert r.json()["detail"] == "公示期已于 2026-12-07 结束，不能再登记异议。"
         r = org.post(f"/api/v1/assessments/{a.pk}/transitions/finalize/", {"grade": "basic"}, format="json")
         assert r.status_code == 200, r.content
     a = reload(a)

@@ -75,3 +75,21 @@ def test_each_step_notifies_township_organisation_and_person(make_posting, users
     assert users["township_nanzhao"].notifications.filter(verb="postings.enter_unit_opinion").count() == 1
     assert person_user.notifications.filter(verb="postings.enter_unit_opinion").count() == 1
     assert not users["township_miaojie"].notifications.exists()
+
+
+@pytest.mark.django_db
+def test_notifications_are_stored_in_the_county_language(make_posting, users, web):
+    """An actor reading the English pages still leaves the township a Chinese notification."""
+    from supervision.models import User
+
+    p = make_posting(name="杨驻村")
+    person_user = User.objects.create(username="yang", person=p.person)
+    a = factories.assessment(p, year=2026)
+    client = web(users["organization"])
+    client.cookies["django_language"] = "en"
+    r = client.post(f"/records/postings.assessment/{a.pk}/transitions/submit_self_report/",
+                    {"self_report": "述职", "comment": "代为提交"})
+    assert r.status_code == 302
+    for user in (users["township_nanzhao"], person_user):
+        note = user.notifications.get(verb="postings.submit_self_report")
+        assert note.message == "杨驻村 2026年度考核：述职（已述职） — 代为提交", note.message
