@@ -20,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from supervision import access, registry
 from supervision.attachments import attachments_of
+from supervision.audit.readlog import log_reads
 from supervision.audit.timeline import history_entries
 from supervision.exports import xlsx_response
-from supervision.models import ReadAccess, Region
+from supervision.models import Region
 from supervision.transitions import available_transitions
 from supervision.views import get_visible_record
 
@@ -240,8 +241,7 @@ def case_export(request):
             values[name] = access.MASK
         rows.append([values[key] for key, _label in EXPORT_COLUMNS])
     # An export opens every exported case file: one read-log row each, in one insert.
-    ReadAccess.objects.bulk_create([ReadAccess(user=request.user, record_type=rt.key, object_id=str(c.pk),
-                                               via="export") for c in cases])
+    log_reads(request.user, cases, via="export")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(_("线索与案件-%(stamp)s.xlsx") % {"stamp": stamp}, [label for _key, label in EXPORT_COLUMNS], rows)
 
