@@ -16,7 +16,6 @@ from supervision import access, registry
 from supervision.errors import PermissionDenied, ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
-from supervision.views import get_visible_record
 
 from . import conf, forms, selectors, services
 from .choices import PostingRole
@@ -26,6 +25,14 @@ def _require_viewer(user):
     """The app's own pages are for the roles that see postings (the registry's view roles)."""
     if not access.can_anywhere(user, registry.for_model(Posting), "view"):
         raise Http404(_("记录不存在或无权查看。"))
+
+
+def _visible(user, model, pk, *related):
+    """The record if ``user`` may see it (404 otherwise), with what its page shows preloaded."""
+    obj = access.visible(user, model).select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    return obj
 
 
 def _int_or_none(value):
@@ -142,8 +149,7 @@ def posting_create(request):
 
 @login_required
 def posting_detail(request, pk):
-    _rt, posting = get_visible_record(request.user, "postings.posting", pk)
-    posting = Posting.objects.select_related("person", "dispatching_unit", "village__parent").get(pk=posting.pk)
+    posting = _visible(request.user, Posting, pk, "person", "dispatching_unit", "village__parent")
     user = request.user
     today = timezone.localdate()
     context = {
@@ -164,8 +170,7 @@ def posting_detail(request, pk):
 
 
 def _posting_for_post(request, pk) -> Posting:
-    _rt, posting = get_visible_record(request.user, "postings.posting", pk)
-    return Posting.objects.select_related("village", "person").get(pk=posting.pk)
+    return _visible(request.user, Posting, pk, "village", "person")
 
 
 def _posting_action(request, pk, form_class, call, done_message):
@@ -179,7 +184,7 @@ def _posting_action(request, pk, form_class, call, done_message):
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, exc, back)
     messages.success(request, done_message)
-    return HttpResponseRedirect(request.POST.get("next") or back)
+    return HttpResponseRedirect(back)
 
 
 @login_required
@@ -267,9 +272,8 @@ def assessment_open_year(request):
 
 @login_required
 def assessment_detail(request, pk):
-    _rt, obj = get_visible_record(request.user, "postings.assessment", pk)
-    obj = Assessment.objects.select_related("person", "township", "posting__village",
-                                            "posting__dispatching_unit").get(pk=obj.pk)
+    obj = _visible(request.user, Assessment, pk, "person", "township", "posting__village",
+                   "posting__dispatching_unit")
     totals = services.attendance_totals([obj.posting_id], obj.year).get(obj.posting_id, {})
     return render(request, "postings/assessment_detail.html", {
         "a": obj, "transitions": transition_forms(obj, request.user),
@@ -296,19 +300,16 @@ def recall_list(request):
 
 @login_required
 def recall_detail(request, pk):
-    _rt, obj = get_visible_record(request.user, "postings.recall", pk)
-    obj = Recall.objects.select_related("person", "township", "posting__village", "posting__dispatching_unit",
-                                        "proposed_by", "decided_by", "replacement__person",
-                                        "replacement__dispatching_unit", "assessment").get(pk=obj.pk)
+    obj = _visible(request.user, Recall, pk, "person", "township", "posting__village", "posting__dispatching_unit",
+                   "proposed_by", "decided_by", "replacement__person", "replacement__dispatching_unit", "assessment")
     return render(request, "postings/recall_detail.html", {"r": obj,
                                                            "transitions": transition_forms(obj, request.user)})
 
 
 @login_required
 def leave_detail(request, pk):
-    _rt, obj = get_visible_record(request.user, "postings.leaverequest", pk)
-    obj = LeaveRequest.objects.select_related("posting__person", "posting__village", "township", "requested_by",
-                                              "decided_by").get(pk=obj.pk)
+    obj = _visible(request.user, LeaveRequest, pk, "posting__person", "posting__village", "township",
+                   "requested_by", "decided_by")
     limit = conf.get("LEAVE_TOWNSHIP_MAX_DAYS")
     needs_org = obj.days > limit
     hide = ("approve",) if needs_org and not access.has_role(request.user, "organization") else ()
