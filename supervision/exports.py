@@ -12,6 +12,26 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
+def _cell(value):
+    """Numbers and dates stay typed (sortable in Excel); aware datetimes become local time."""
+    import datetime as dt
+    import decimal
+
+    from django.utils import timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return value
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, dt.date):
+        return value
+    return str(value)
+
+
 def xlsx_response(filename: str, headers: list[str], rows) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -19,7 +39,7 @@ def xlsx_response(filename: str, headers: list[str], rows) -> HttpResponse:
     ws = wb.create_sheet()
     ws.append([str(h) for h in headers])
     for row in rows:
-        ws.append(["" if v is None else (v if isinstance(v, (int, float)) else str(v)) for v in row])
+        ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(),

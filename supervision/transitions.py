@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, get_available_FIELD_transitions
 
@@ -112,7 +113,10 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         save_with_history(obj, actor=actor, reason=comment, transition=name,
                           from_state=ctx.from_state, to_state=ctx.to_state)
         if rt.after_transition is not None:
-            rt.after_transition(ctx)
+            # Side effects (notification texts above all) are written once for everyone, in
+            # the county's language, whatever language the actor's screen is in.
+            with translation.override(settings.LANGUAGE_CODE):
+                rt.after_transition(ctx)
     return ctx
 
 

@@ -49,7 +49,7 @@ class RectificationConfig(AppConfig):
                     "mark_item": registry.Right.of(township, org),
                     "report_progress": registry.Right.of(township),
                 },
-                scope_lookup="village__parent",
+                scope_lookup="village__parent", person_lookup="first_secretary",
                 after_transition=rules.after_transition,
                 api_basename="rectifications",
                 api_viewset=RectificationViewSet,
