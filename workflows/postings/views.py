@@ -278,8 +278,8 @@ def assessment_detail(request, pk):
     return render(request, "postings/assessment_detail.html", {
         "a": obj, "transitions": transition_forms(obj, request.user),
         "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
-        "quota": services.excellent_quota(obj.year), "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
-        "min_days": conf.get("MIN_DAYS_ON_SITE"),
+        "quota": services.excellent_quota(obj.year), "min_days": conf.get("MIN_DAYS_ON_SITE"),
+        "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
     })
 
 
@@ -292,9 +292,11 @@ def recall_list(request):
     township = _int_or_none(request.GET.get("township"))
     qs = selectors.recall_list_visible_to(user=request.user, state=state, township=township)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "postings/recall_list.html", {
-        "page": page, "state": state, "township": township, "states": Recall.State.choices,
-        "townships": selectors.townships_visible_to(user=request.user), "today": timezone.localdate(),
+        "page": page, "query": query.urlencode(), "state": state, "township": township,
+        "states": Recall.State.choices, "townships": selectors.townships_visible_to(user=request.user),
     })
 
 
