@@ -29,7 +29,12 @@ def _cell(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
         return value
-    return str(value)
+    return _defuse(str(value))
+
+
+def _defuse(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @) is kept as plain text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def xlsx_response(filename: str, headers: list[str], rows) -> HttpResponse:
@@ -54,7 +59,7 @@ def csv_response(filename: str, headers: list[str], rows) -> HttpResponse:
     writer = csv.writer(buf)
     writer.writerow([str(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
+        writer.writerow(["" if v is None else _defuse(str(v)) for v in row])
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _disposition(filename)
     return response

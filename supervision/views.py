@@ -53,7 +53,7 @@ def notification_mark_read(request):
     notify.mark_read(request.user, ids)
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"unread": notify.unread_count(request.user)})
-    return HttpResponseRedirect(request.POST.get("next") or "/notifications/")
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or "/notifications/")
 
 
 @login_required
@@ -111,7 +111,17 @@ def record_transition(request, key, pk, name):
         return _back(request, rt, pk, status=409)
     label = rt.transitions()[name].custom.get("label", name)
     messages.success(request, _("已完成：%(label)s") % {"label": label})
-    return HttpResponseRedirect(request.POST.get("next") or ctx.obj.get_absolute_url())
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or ctx.obj.get_absolute_url())
+
+
+def _safe_next(request, url):
+    """``url`` if it stays on this site, else None (no open redirects)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return None
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -122,7 +132,7 @@ def _messages_of(exc: ValidationError) -> list[str]:
 
 def _back(request, rt, pk, status):
     """Show why the transition was refused, with the right status and a way back."""
-    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    back = _safe_next(request, request.POST.get("next")) or _safe_next(request, request.META.get("HTTP_REFERER")) or "/"
     return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
 
 

@@ -152,3 +152,25 @@ def test_check_deploy_is_clean_with_real_secret():
                     {"DJANGO_SETTINGS_MODULE": "config.settings.production",
                      "SECRET_KEY": "k8Jd2-Qm9x!Lp3zR7vT0wY5bN1cF6hG4jS8aE2dU9oI7kP3mZ0qW", "ALLOWED_HOSTS": "example.org"})
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_transition_form_does_not_redirect_off_site(web, users, townships):
+    w = widget(townships["nanzhao"])
+    r = web(users["township_nanzhao"]).post(
+        reverse("record-transition", args=["kernelflow.widget", w.pk, "submit"]), {"next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == w.get_absolute_url()
+
+
+def test_exports_keep_types_and_defuse_formulas():
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    from supervision.exports import csv_response, xlsx_response
+
+    r = xlsx_response("x.xlsx", ["a", "b", "c"], [["=1+1", dt.date(2026, 1, 2), 3]])
+    ws = load_workbook(io.BytesIO(r.content)).active
+    values = [c.value for c in list(ws.iter_rows())[1]]
+    assert values[0] == "'=1+1" and values[1].date() == dt.date(2026, 1, 2) and values[2] == 3
+    assert "'@SUM(A1)" in csv_response("x.csv", ["a"], [["@SUM(A1)"]]).content.decode("utf-8-sig")
