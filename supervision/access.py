@@ -39,6 +39,21 @@ def grants(user) -> list[Grant]:
     return cached
 
 
+def preload_grants(users) -> None:
+    """Load the grants of many users in one query (e.g. before checking each recipient)."""
+    from .models import Region, RoleAssignment
+
+    pending = {u.pk: u for u in users if u is not None and getattr(u, "_supervision_grants", None) is None}
+    if not pending:
+        return
+    found: dict[int, list[Grant]] = {pk: [] for pk in pending}
+    for user_id, role, region_id, level in RoleAssignment.objects.filter(user_id__in=list(pending)).values_list(
+            "user_id", "role", "region_id", "region__level"):
+        found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id))
+    for pk, user in pending.items():
+        user._supervision_grants = found[pk]
+
+
 def roles(user) -> set[str]:
     return {g.role for g in grants(user)}
 

@@ -41,8 +41,11 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
     object_id = str(target.pk) if target is not None else ""
     if not url and target is not None and hasattr(target, "get_absolute_url"):
         url = target.get_absolute_url()
+    recipients = [u for u in recipients if u is not None]
+    if check_scope:
+        access.preload_grants(recipients)
     for user in recipients:
-        if user is None or user.pk in seen or user.pk == exclude_id or not user.is_active:
+        if user.pk in seen or user.pk == exclude_id or not user.is_active:
             continue
         if check_scope and not access.can(user, "view", target):
             continue

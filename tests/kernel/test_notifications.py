@@ -155,3 +155,14 @@ def test_recipients_who_cannot_see_the_record_are_dropped(users, townships):
     sent = notify(recipients=[users["township_nanzhao"], users["township_miaojie"], users["discipline"]],
                   verb="t", message="只给能看见的人", target=w)
     assert [n.recipient.username for n in sent] == ["township_nanzhao"]
+
+
+def test_scope_check_of_many_recipients_is_one_query(users, townships, django_assert_max_num_queries):
+    from supervision.models import User
+    from tests.kernel.factories import widget
+
+    w = widget(townships["nanzhao"])
+    recipients = list(User.objects.filter(username__startswith="township_"))
+    with django_assert_max_num_queries(4):  # grants, insert (+ savepoint bookkeeping)
+        sent = notify(recipients=recipients, verb="t", message="m", target=w, url="/x/")
+    assert [n.recipient.username for n in sent] == ["township_nanzhao"]
