@@ -1,35 +1,19 @@
 """Two connections fire the same transition on one row at once: one wins, the other gets 409."""
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from supervision.errors import Conflict
 from supervision.transitions import run_transition
+from tests.concurrency import at_once
 from tests.kernel.factories import widget
 from tests.kernelflow.models import Widget
 
 
 def _race(pk, name, actors, comment=""):
-    barrier = threading.Barrier(len(actors))
-    results = []
-
-    def fire(actor):
-        try:
-            barrier.wait()
-            run_transition(model=Widget, pk=pk, name=name, actor=actor, comment=comment)
-            results.append("ok")
-        except Conflict:
-            results.append("409")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=fire, args=(a,)) for a in actors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
+    outcomes = at_once(*[
+        lambda a=a: run_transition(model=Widget, pk=pk, name=name, actor=a, comment=comment) for a in actors])
+    return sorted("409" if isinstance(o, Conflict) else "ok" if not isinstance(o, Exception) else repr(o)
+                  for o in outcomes)
 
 
 @pytest.mark.postgres

@@ -1,12 +1,11 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from supervision.models import SweepMark
 from supervision.sweep import claim_once, run_sweeps
+from tests.concurrency import at_once
 from tests.kernel.factories import widget
 from tests.kernelflow.models import Widget
 
@@ -42,21 +41,7 @@ def test_claim_once(townships):
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_at_once_claim_once(townships):
     w = widget(townships["nanzhao"])
-    barrier, results = threading.Barrier(2), []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(claim_once("remind", w, "p"))
-        except Exception as exc:  # SQLite may report a locked database: treat as "not claimed"
-            results.append(type(exc).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # SQLite may report a locked database for the loser: that counts as "not claimed".
+    results = at_once(lambda: claim_once("remind", w, "p"), lambda: claim_once("remind", w, "p"))
     assert results.count(True) == 1
     assert SweepMark.objects.count() == 1

@@ -1,35 +1,23 @@
 """Two heads approve the same proposal at once: one wins, the other gets 409 (PostgreSQL row lock)."""
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
+from tests.concurrency import at_once
 from workflows.cases.models import Case
 
 from .conftest import fire, register
 
 
 def _race(pk, name, actors, data):
-    barrier = threading.Barrier(len(actors))
-    results = []
-
-    def post(actor):
+    clients = []
+    for actor in actors:
         client = APIClient()
         client.force_authenticate(actor)
-        try:
-            barrier.wait()
-            r = client.post(f"/api/v1/cases/{pk}/transitions/{name}/", data, format="json")
-            results.append(r.status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post, args=(a,)) for a in actors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
+        clients.append(client)
+    outcomes = at_once(*[lambda c=c: c.post(f"/api/v1/cases/{pk}/transitions/{name}/", data, format="json")
+                         for c in clients])
+    return sorted(o.status_code for o in outcomes)
 
 
 @pytest.mark.postgres
@@ -50,25 +38,13 @@ def test_two_heads_approve_at_once(users, townships):
 def test_approve_races_reject(users, townships):
     case = fire(register(users, townships), "propose_disposition",
                 users["discipline"], {"target": "inquiry"})
-    barrier = threading.Barrier(2)
-    results = []
-
     def post(actor, name):
         client = APIClient()
         client.force_authenticate(actor)
-        try:
-            barrier.wait()
-            results.append(client.post(f"/api/v1/cases/{case.pk}/transitions/{name}/", {"comment": "意见"},
-                                       format="json").status_code)
-        finally:
-            connections.close_all()
+        return lambda: client.post(f"/api/v1/cases/{case.pk}/transitions/{name}/", {"comment": "意见"},
+                                   format="json").status_code
 
-    threads = [threading.Thread(target=post, args=(users["discipline_head"], "approve")),
-               threading.Thread(target=post, args=(users["discipline_head2"], "reject_proposal"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(post(users["discipline_head"], "approve"), post(users["discipline_head2"], "reject_proposal"))
     assert sorted(results) == [200, 409]
     assert Case.objects.get(pk=case.pk).history.filter(transition__in=["approve", "reject_proposal"]).count() == 1
 

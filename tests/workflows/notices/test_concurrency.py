@@ -1,11 +1,10 @@
 """Concurrent issuers get distinct numbers; concurrent township users cannot both move one
 assignment. Real row locks need PostgreSQL."""
-import threading
-
 import pytest
 from django.db import connection
 
 from supervision.errors import Conflict
+from tests.concurrency import at_once
 from workflows.notices import services
 from workflows.notices.models import Notice, NoticeAssignment
 
@@ -14,23 +13,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True),
 
 
 def _in_threads(*jobs):
-    barrier, errors = threading.Barrier(len(jobs)), []
-
-    def run(job):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return errors
+    """The exceptions the jobs raised when run at once."""
+    return [o for o in at_once(*jobs) if isinstance(o, Exception)]
 
 
 def test_concurrent_issue_gets_distinct_numbers(county, users, townships):

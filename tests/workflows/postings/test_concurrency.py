@@ -1,12 +1,11 @@
 """Two offices finalize the last 优秀 place at once: one wins, the other is refused (PostgreSQL)."""
 import datetime as dt
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from supervision.errors import ValidationError
 from supervision.transitions import run_transition
+from tests.concurrency import at_once
 from workflows.postings.models import Assessment
 
 from . import factories
@@ -31,24 +30,11 @@ def test_last_excellent_place_taken_once(make_posting, users):
                                 ("publicize", "organization", {"publicity_start": PAST})]:
             fire(a, name, users[who], **data)
         ready.append(a)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def finalize(a):
-        try:
-            barrier.wait()
-            run_transition(model=Assessment, pk=a.pk, name="finalize", actor=users["organization"], comment="",
-                           data={"grade": "excellent"})
-            results.append("ok")
-        except ValidationError:
-            results.append("400")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=finalize, args=(a,)) for a in ready[:2]]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once(*[
+        lambda a=a: run_transition(model=Assessment, pk=a.pk, name="finalize", actor=users["organization"],
+                                   comment="", data={"grade": "excellent"})
+        for a in ready[:2]])
+    results = ["400" if isinstance(o, ValidationError) else "ok" if not isinstance(o, Exception) else repr(o)
+               for o in outcomes]
     assert sorted(results) == ["400", "ok"]
     assert Assessment.objects.filter(year=2026, final_grade="excellent").count() == 1
