@@ -1,9 +1,10 @@
 """Live delivery: the township's socket gets "issued" without a reload, the inspector's gets
 "responded"; nothing is pushed before the transition commits, and the other township hears nothing."""
-import pytest
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -62,8 +63,9 @@ def test_issued_reaches_the_township_and_responded_the_inspector(users, township
             services.assignment_acknowledge(actor=nanzhao, assignment=a)
             with transaction.atomic():
                 services.assignment_respond(actor=nanzhao, assignment=a, text="已整改")
-                # still inside the transaction: nothing pushed yet
-                return True
+                time.sleep(0.3)  # still inside the transaction: the response must not be pushed yet
+                queued = [m.get("text", "") for m in list(inspector_ws.output_queue._queue)]
+                assert not any("notices.respond" in text for text in queued), queued
 
         def before_commit_nothing():
             from workflows.notices.models import NoticeAssignment
