@@ -3,8 +3,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (Attachment, CalendarDay, CalendarYear, Notification, Person, ReadAccess, Region,
-                     RoleAssignment, Unit, User, VillageIncome)
+from .models import (
+    Attachment,
+    CalendarDay,
+    CalendarYear,
+    Notification,
+    Person,
+    ReadAccess,
+    Region,
+    RoleAssignment,
+    Unit,
+    User,
+    VillageIncome,
+)
 
 
 class ReadOnlyMixin:

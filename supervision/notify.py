@@ -26,10 +26,10 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
     who may not see it are dropped (the same scope function as every page). A rollback
     removes the rows and the push.
     """
-    from . import access, registry
-
     from django.conf import settings
     from django.utils import translation
+
+    from . import access, registry
 
     check_scope = target is not None and registry.is_registered(target)
     # Stored once for everyone, so in the county's language, not the actor's UI language.

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, get_available_FIELD_transitions
 
 from . import access, registry
-from .errors import Conflict, Http404, PermissionDenied, UnknownTransition, ValidationError
+from .errors import (
+    Conflict,
+    Http404,
+    PermissionDenied,
+    UnknownTransition,
+    ValidationError,
+)
 
 
 @dataclass

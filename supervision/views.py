@@ -4,6 +4,8 @@ Thin: each view asks a selector or service and renders.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,10 +19,13 @@ from django.views.decorators.http import require_POST
 from . import access, notify, registry
 from .attachments import attachment_get_visible
 from .audit.readlog import log_read
+from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
 from .errors import Conflict, ValidationError
+from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm
 from .inbox import inbox_for
+from .models import Region
 from .transitions import run_transition
 
 
@@ -154,14 +159,9 @@ AUDIT_ROLES = {"auditor", "leader"}
 @login_required
 def audit_search_view(request):
     """Auditors' search over every history table (scoped), with CSV/XLSX export."""
-    import datetime as dt
-
-    from .audit.search import AuditQuery, audit_search
-    from .exports import csv_response, xlsx_response
-    from .models import Region
-
     if not access.has_role(request.user, *AUDIT_ROLES):
         raise Http404
+
     def _date(name):
         try:
             return dt.date.fromisoformat(request.GET.get(name, ""))

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from supervision import access, registry
 from supervision.audit.readlog import log_read
 from supervision.audit.timeline import history_entries
+from supervision.errors import Http404
 from supervision.transitions import available_transitions, run_transition
 
 
@@ -79,8 +80,6 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """A user holding no role that may see this record type gets 404, not an empty list:
         even the existence of, say, case files stays hidden."""
         if not access.can_anywhere(request.user, self.rt, "view") and not self._about_themselves(request.user):
-            from django.http import Http404
-
             raise Http404
         return super().list(request, *args, **kwargs)
 

@@ -9,9 +9,9 @@ _local = threading.local()
 
 def system_actor():
     """The named system user that commands and timers act as (created on first use)."""
-    from supervision.models import User
-
     from django.db import IntegrityError, transaction
+
+    from supervision.models import User
 
     username = settings.SUPERVISION["SYSTEM_USERNAME"]
     user = User.objects.filter(username=username).first()
