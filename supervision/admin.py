@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -81,6 +83,32 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("人员"), {"fields": ("person",)}),)
     list_display = ("username", "first_name", "is_active", "is_staff")
     autocomplete_fields = ("person",)
+    actions = ["deactivate_users"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # users who acted are deactivated, never deleted
+        return actions
+
+    @admin.action(description=_("停用所选用户"), permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        from .users import user_deactivate
+
+        done = 0
+        for user in queryset.filter(is_active=True):
+            user_deactivate(actor=request.user, user=user, reason=_("管理员停用账号"))
+            done += 1
+        self.message_user(request, _("已停用 %(n)d 个用户。") % {"n": done}, messages.SUCCESS)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        from .users import user_has_acted
+
+        user = self.get_object(request, object_id)
+        if user is not None and user_has_acted(user):
+            self.message_user(request, _("用户“%(u)s”已有操作或查阅记录，不能删除；请取消“有效”以停用该账号。")
+                              % {"u": user.username}, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:supervision_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(CalendarYear)

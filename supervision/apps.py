@@ -1,6 +1,19 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
+
+
+def _refuse_delete(sender, instance, **kwargs):
+    """History rows and read-log rows are never deleted (any ORM path, queryset deletes included)."""
+    from .audit.chain import HistoryImmutable
+
+    raise HistoryImmutable(_("%(table)s 只能追加，不能删除。") % {"table": sender._meta.db_table})
+
+
+def _refuse_acted_user_delete(sender, instance, **kwargs):
+    from .users import user_delete_refusal
+
+    user_delete_refusal(instance)
 
 
 class SupervisionConfig(AppConfig):
@@ -11,8 +24,13 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from simple_history.signals import pre_create_historical_record
 
-        from .audit.chain import on_pre_create
+        from . import checks  # noqa: F401  (registers the deploy checks)
+        from .audit.chain import historical_models, on_pre_create
         from .audit.triggers import install_triggers
+        from .models import ReadAccess, User
 
         pre_create_historical_record.connect(on_pre_create, dispatch_uid="supervision-history-chain")
         post_migrate.connect(install_triggers, dispatch_uid="supervision-history-triggers")
+        for model in [*historical_models(), ReadAccess]:
+            pre_delete.connect(_refuse_delete, sender=model, dispatch_uid=f"append-only-{model._meta.label}")
+        pre_delete.connect(_refuse_acted_user_delete, sender=User, dispatch_uid="users-who-acted-stay")

@@ -21,3 +21,18 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ReadLogMiddleware:
+    """Writes the request's read-log rows (``supervision.audit.readlog``) in one INSERT once the
+    response is ready: one row per confidential record per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from supervision.audit.readlog import flush
+
+        response = self.get_response(request)
+        flush(request, response)
+        return response

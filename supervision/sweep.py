@@ -61,4 +61,8 @@ def run_sweeps(now: dt.datetime | None = None, only: str | None = None) -> dict[
             for job in workflow.sweeps:
                 label = f"{workflow.name}.{getattr(job, '__name__', 'job')}"
                 results[label] = int(job(now) or 0)
+    if not only:
+        from .audit.checkpoint import daily
+
+        results["kernel.history_checkpoint"] = daily(now)  # one signed checkpoint a day (when configured)
     return results

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, get_available_FIELD_transitions
 
 from . import access, registry
+from .constraints import translate as translate_violation
 from .errors import (
     Conflict,
     Http404,
@@ -137,6 +138,11 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
     obj._transition_to = to_state
     try:
         obj.save(**save_kwargs)
+    except IntegrityError as exc:  # a unique rule two requests raced past: 400 with its message
+        violation = translate_violation(exc, type(obj))
+        if violation is None:
+            raise
+        raise violation from exc
     finally:
         for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to"):
             obj.__dict__.pop(attr, None)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from . import access, notify, registry
 from .attachments import attachment_get_visible
-from .audit.readlog import log_read
+from .audit.readlog import log_read, log_read_ids
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
 from .errors import Conflict, ValidationError
@@ -72,7 +72,7 @@ def notification_feed(request):
     return JsonResponse({"notifications": items, "unread": notify.unread_count(request.user)})
 
 
-def get_visible_record(user, key: str, pk, via: str = "ui"):
+def get_visible_record(user, key: str, pk, via: str = "ui", request=None):
     """The record of type ``key`` if ``user`` may see it, else 404; logs confidential reads."""
     try:
         rt = registry.for_key(key)
@@ -82,13 +82,13 @@ def get_visible_record(user, key: str, pk, via: str = "ui"):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     if rt.confidential:
-        log_read(user, obj, via=via)
+        log_read(user, obj, via=via, request=request)
     return rt, obj
 
 
 @login_required
 def record_history(request, key, pk):
-    rt, obj = get_visible_record(request.user, key, pk)
+    rt, obj = get_visible_record(request.user, key, pk, request=request)
     return render(request, "supervision/history.html", {
         "rt": rt, "obj": obj, "entries": list(reversed(history_entries(obj, request.user))),
     })
@@ -147,7 +147,7 @@ def attachment_download(request, pk):
     try:
         rt = registry.for_key(attachment.record_type)
         if rt.confidential:
-            log_read(request.user, rt.model(pk=attachment.object_id), via="file")
+            log_read(request.user, rt.model(pk=attachment.object_id), via="file", request=request)
     except LookupError:
         pass
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
@@ -178,6 +178,11 @@ def audit_search_view(request):
     )
     rows = audit_search(user=request.user, query=query)
     fmt = request.GET.get("export")
+    shown = {}
+    for r in rows:  # confidential records' history shown or exported: logged like any read
+        shown.setdefault(r["record_type"], set()).add(r["object_id"])
+    for record_type, ids in shown.items():
+        log_read_ids(request.user, record_type, sorted(ids), via="export" if fmt else "audit", request=request)
     if fmt in ("csv", "xlsx"):
         headers = [_("时间"), _("记录类型"), _("记录"), _("编号"), _("操作人"), _("操作"), _("原状态"), _("新状态"),
                    _("理由"), _("哈希")]

@@ -14,6 +14,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 PASSWORD = "test-pass-123"
 
 
+def _flush_past_truncate_triggers():
+    """History tables refuse TRUNCATE (a statement trigger); the test runner's flush between
+    transactional tests is the one TRUNCATE allowed: it runs with triggers off (superuser)."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no psycopg: SQLite only
+        return
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        sql = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica", *sql] if sql else sql
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_truncate_triggers()
+
+
 @pytest.fixture
 def county(db):
     """The demo county with one user per role (password ``PASSWORD``)."""

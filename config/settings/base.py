@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
-    "simple_history",
+    # The kernel before simple_history: its management commands override simple-history's
+    # history-deleting ones (clean_old_history …), which refuse to run on audited tables.
     "supervision",
+    "simple_history",
 ]
 # Workflow apps are discovered: every package under workflows/ with an apps.py is one, and
 # registers itself in its AppConfig.ready(). Adding a workflow touches nothing else.
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "supervision.middleware.ReadLogMiddleware",  # confidential reads: one INSERT per request
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +175,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Signed history checkpoints (README "History and audit"): the key only from the environment,
+# never in the database; the sweep writes one a day into the directory when it is set.
+HISTORY_CHECKPOINT_KEY = env("HISTORY_CHECKPOINT_KEY") or ""
+HISTORY_CHECKPOINT_DIR = env("HISTORY_CHECKPOINT_DIR") or ""
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

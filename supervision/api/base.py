@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from supervision import access, registry
-from supervision.audit.readlog import log_read
+from supervision.audit.readlog import log_read, log_read_ids
 from supervision.audit.timeline import history_entries
 from supervision.errors import Http404
 from supervision.transitions import available_transitions, run_transition
@@ -33,6 +33,8 @@ class RecordSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         rt = registry.for_model(instance)
         if request is not None:
+            if rt.confidential:  # every confidential record the API returns is logged (one row per request)
+                log_read_ids(request.user, rt.key, [instance.pk], via="api", request=request, check=False)
             for name in rt.masked_fields:
                 if name in data and access.is_masked(request.user, rt, name):
                     data[name] = access.MASK
@@ -90,7 +92,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         if self.rt.confidential:
-            log_read(request.user, obj, via="api")
+            log_read(request.user, obj, via="api", request=request)
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(request=TransitionRequestSerializer, responses={
@@ -121,5 +123,5 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def history(self, request, pk=None):
         obj = self.get_object()
         if self.rt.confidential:
-            log_read(request.user, obj, via="api")
+            log_read(request.user, obj, via="api", request=request)
         return Response(HistoryEntrySerializer(history_entries(obj, request.user), many=True).data)

@@ -1,13 +1,83 @@
+"""The read-access log (DESIGN §3.3, §4.4): who read which confidential record, when, how.
+
+One kernel helper, ``log_reads``, used by every path that returns confidential content: the
+UI pages (lists, details, queues, exports, the audit search) call it with what they show; the
+API logs by itself (``RecordSerializer`` notes every confidential record it serializes). Within
+a request the reads are collected — one row per record per request whatever the number of
+times it is shown — and written in one INSERT when the response is ready
+(``ReadLogMiddleware``), only when the content was actually sent (status < 400). Without a
+request (a command) the rows are written at once.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from supervision.models import ReadAccess
 
-
-def log_read(user, obj, via: str = "ui") -> ReadAccess:
-    """Record that ``user`` opened confidential record ``obj`` (one row per opening)."""
-    return ReadAccess.objects.create(user=user, record_type=obj._meta.label_lower, object_id=str(obj.pk), via=via)
+_ATTR = "_supervision_reads"
 
 
-def log_reads(user, objs, via: str = "export") -> int:
-    """One ``ReadAccess`` row per record (e.g. every case in an export), in one query."""
-    rows = [ReadAccess(user=user, record_type=o._meta.label_lower, object_id=str(o.pk), via=via) for o in objs]
-    ReadAccess.objects.bulk_create(rows)
+def _is_confidential(label: str) -> bool:
+    from supervision import registry
+
+    try:
+        return registry.for_key(label).confidential
+    except LookupError:
+        return False
+
+
+def _http_request(request):
+    return getattr(request, "_request", request)  # DRF's Request wraps Django's
+
+
+def log_read_ids(user, record_type: str, object_ids: Iterable, *, via: str = "ui", request=None,
+                 check: bool = True) -> int:
+    """Log reads of ``record_type`` records by id (``check``: only if the type is confidential)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    if check and not _is_confidential(record_type):
+        return 0
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return 0
+    if request is not None:
+        http = _http_request(request)
+        pending = http.__dict__.setdefault(_ATTR, {"user": user, "path": http.get_full_path()[:300], "rows": {}})
+        for object_id in ids:
+            pending["rows"].setdefault((record_type, object_id), via)
+        return len(ids)
+    rows = {(record_type, i): via for i in ids}
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v)
+                                    for (t, i), v in rows.items()])
     return len(rows)
+
+
+def log_reads(user, objs, via: str = "export", *, request=None) -> int:
+    """Log that ``user`` read each record in ``objs`` (the caller shows confidential content).
+
+    With ``request``: collected and written once per request (one row per record); without:
+    written now, in one INSERT."""
+    by_type: dict[str, list] = {}
+    for obj in objs:
+        label = obj._meta.label_lower
+        by_type.setdefault(label, []).append(obj.pk)
+    done = 0
+    for label, ids in by_type.items():
+        done += log_read_ids(user, label, ids, via=via, request=request, check=False)
+    return done
+
+
+def log_read(user, obj, via: str = "ui", *, request=None) -> int:
+    """One record opened (a detail page, a file, a history)."""
+    return log_reads(user, [obj], via=via, request=request)
+
+
+def flush(request, response) -> int:
+    """Write what the request collected (ReadLogMiddleware), if the content was sent."""
+    pending = request.__dict__.pop(_ATTR, None)
+    if not pending or not pending["rows"] or response.status_code >= 400:
+        return 0
+    user, path = pending["user"], pending["path"]
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path)
+                                    for (t, i), v in pending["rows"].items()])
+    return len(pending["rows"])

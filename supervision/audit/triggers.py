@@ -1,9 +1,10 @@
-"""PostgreSQL: history tables are append-only (UPDATE and DELETE rejected by triggers).
+"""PostgreSQL: history tables and the read log are append-only.
 
-The function is created by a migration; the triggers are (re)installed after every
-migrate on every historical table, so a new workflow is covered without a kernel change.
-Nothing happens on SQLite. In production, also run the app with a database role that has
-no UPDATE/DELETE/TRUNCATE on history tables (README).
+Row triggers reject UPDATE and DELETE, a statement trigger rejects TRUNCATE (which bypasses row
+triggers). The function is created by a migration; the triggers are (re)installed after every
+migrate on every historical table and the read log, so a new workflow is covered without a
+kernel change. Nothing happens on SQLite (the ORM refuses there: ``ChainedHistoryModel``).
+In production, also run the app with the role ``db_roles`` creates: no UPDATE/DELETE/TRUNCATE.
 """
 from django.db import connections
 
@@ -17,9 +18,12 @@ $$ LANGUAGE plpgsql;
 """
 DROP_FUNCTION_SQL = "DROP FUNCTION IF EXISTS supervision_history_append_only() CASCADE;"
 
+ROW_TRIGGER = "history_append_only"
+TRUNCATE_TRIGGER = "history_no_truncate"
+
 
 def install_triggers(using="default", **kwargs):
-    from .chain import historical_models
+    from .chain import audited_tables
 
     connection = connections[using]
     if connection.vendor != "postgresql":
@@ -27,13 +31,17 @@ def install_triggers(using="default", **kwargs):
     existing = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         cursor.execute(FUNCTION_SQL)
-        for model in historical_models():
-            table = model._meta.db_table
+        for table in audited_tables():
             if table not in existing:
                 continue
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"DROP TRIGGER IF EXISTS history_append_only ON {quoted};")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {ROW_TRIGGER} ON {quoted};")
             cursor.execute(
-                f"CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON {quoted} "
+                f"CREATE TRIGGER {ROW_TRIGGER} BEFORE UPDATE OR DELETE ON {quoted} "
                 "FOR EACH ROW EXECUTE FUNCTION supervision_history_append_only();"
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {quoted};")
+            cursor.execute(
+                f"CREATE TRIGGER {TRUNCATE_TRIGGER} BEFORE TRUNCATE ON {quoted} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION supervision_history_append_only();"
             )

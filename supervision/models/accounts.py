@@ -35,6 +35,12 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    def delete(self, *args, **kwargs):
+        from supervision.users import user_delete_refusal
+
+        user_delete_refusal(self)  # users who acted are deactivated, never deleted
+        return super().delete(*args, **kwargs)
+
     def display_name(self) -> str:
         return self.get_full_name() or (self.person.name if self.person_id and self.person else "") or self.username
 

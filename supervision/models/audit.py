@@ -1,7 +1,8 @@
 """Tamper-evident history: the base for every historical model, and the read-access log."""
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, router, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
 
 
@@ -11,6 +12,13 @@ class ChainedHistoryModel(models.Model):
     Each row carries the hash of the previous row of the same record and its own hash
     (``supervision.audit.chain``), plus what transition produced it. The chain is per
     record, so writers to different records never queue behind one lock (DESIGN §6).
+
+    A row is linked in ``save()``, whatever path wrote the record (transition, service, admin,
+    command): inside the writer's transaction, under a lock that serialises the writers of that
+    one record (``chain.lock_record``), the predecessor is read and the hash computed. The
+    unique (id, prev_hash) constraint every history table gets (``AuditedHistoricalRecords``)
+    refuses a fork even from a writer that bypasses the lock. The actor is kept as plain
+    values (username, display name) that no later change to the user table alters.
     """
 
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -18,9 +26,87 @@ class ChainedHistoryModel(models.Model):
     transition = models.CharField(_("操作"), max_length=64, blank=True, default="", editable=False)
     from_state = models.CharField(_("原状态"), max_length=64, blank=True, default="", editable=False)
     to_state = models.CharField(_("新状态"), max_length=64, blank=True, default="", editable=False)
+    history_username = models.CharField(_("操作人账号"), max_length=150, blank=True, default="", editable=False)
+    history_user_name = models.CharField(_("操作人"), max_length=150, blank=True, default="", editable=False)
 
     class Meta:
         abstract = True
+
+    @property
+    def actor_name(self) -> str:
+        """Who wrote this row, as recorded then (rows older than the snapshot: the user's name now)."""
+        if self.history_user_name or self.history_username:
+            return self.history_user_name or self.history_username
+        user = self.history_user if self.history_user_id else None
+        return user.display_name() if user is not None else ""
+
+    @property
+    def actor_username(self) -> str:
+        if self.history_username:
+            return self.history_username
+        user = self.history_user if self.history_user_id else None
+        return user.username if user is not None else ""
+
+    def save(self, *args, **kwargs):
+        from supervision.audit import chain
+
+        if not self._state.adding:
+            raise chain.HistoryImmutable(_("历史记录只能追加，不能修改。"))
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            chain.lock_record(type(self), self.id, using)
+            self.prev_hash = chain.previous_hash(type(self), self.id, using)
+            self.row_hash = chain.row_digest(self)
+            try:
+                super().save(*args, **kwargs)
+            except IntegrityError as exc:
+                if chain.is_fork(exc, type(self)):
+                    raise chain.HistoryConflict(_("记录已被他人同时修改，请刷新后重试。")) from exc
+                raise
+
+    def delete(self, *args, **kwargs):
+        from supervision.audit import chain
+
+        raise chain.HistoryImmutable(_("历史记录只能追加，不能删除。"))
+
+
+class AppendOnlyHistoricalQuerySet(HistoricalQuerySet):
+    """No bulk rewriting of history through the ORM (``update()`` bypasses ``save()``)."""
+
+    def update(self, **kwargs):
+        from supervision.audit import chain
+
+        raise chain.HistoryImmutable(_("历史记录只能追加，不能修改。"))
+
+    def delete(self):
+        from supervision.audit import chain
+
+        raise chain.HistoryImmutable(_("历史记录只能追加，不能删除。"))
+
+
+class AuditedHistoricalRecords(HistoricalRecords):
+    """simple-history, as every audited model uses it:
+
+    - the actor FK is PROTECT (a user who wrote history cannot be deleted, so nothing rewrites
+      ``history_user_id``; simple-history's default SET NULL would);
+    - every history table has the unique (id, prev_hash) constraint that refuses a fork.
+    Every FK copied from the record is already DO_NOTHING without a database constraint.
+    """
+
+    def _get_history_user_fields(self):
+        fields = super()._get_history_user_fields()
+        fk = fields.get("history_user")
+        if isinstance(fk, models.ForeignKey):
+            fk.remote_field.on_delete = models.PROTECT
+        return fields
+
+    def get_meta_options(self, model):
+        meta = super().get_meta_options(model)
+        meta["constraints"] = [
+            models.UniqueConstraint(fields=["id", "prev_hash"], name="%(app_label)s_%(class)s_chain",
+                                    violation_error_message=_("历史链分叉：该记录已有同一前序的历史行。")),
+        ]
+        return meta
 
 
 def _history_user(instance, request, **kwargs):
@@ -34,7 +120,8 @@ def audited_history(**kwargs) -> HistoricalRecords:
     kwargs.setdefault("bases", [ChainedHistoryModel])
     kwargs.setdefault("get_user", _history_user)
     kwargs.setdefault("cascade_delete_history", False)
-    return HistoricalRecords(**kwargs)
+    kwargs.setdefault("historical_queryset", AppendOnlyHistoricalQuerySet)
+    return AuditedHistoricalRecords(**kwargs)
 
 
 class WorkflowRecord(models.Model):
@@ -58,16 +145,34 @@ class WorkflowRecord(models.Model):
 
 
 class ReadAccess(models.Model):
-    """Who opened which confidential record, when (DESIGN §3.3). Append-only."""
+    """Who read which confidential record, when and through which path (DESIGN §3.3).
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    record_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    via = models.CharField(max_length=16, default="ui")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    Append-only: one row per record per request (``supervision.audit.readlog.log_reads``);
+    on PostgreSQL UPDATE, DELETE and TRUNCATE are refused by triggers as on history tables.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("查阅人"))
+    record_type = models.CharField(_("记录类型"), max_length=100)
+    object_id = models.CharField(_("记录编号"), max_length=64)
+    via = models.CharField(_("途径"), max_length=16, default="ui")
+    path = models.CharField(_("访问路径"), max_length=300, blank=True, default="")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-pk"]
         verbose_name = _("查阅记录")
         verbose_name_plural = _("查阅记录")
         indexes = [models.Index(fields=["record_type", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        from supervision.audit import chain
+
+        if not self._state.adding:
+            raise chain.HistoryImmutable(_("查阅记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from supervision.audit import chain
+
+        raise chain.HistoryImmutable(_("查阅记录只能追加，不能删除。"))

@@ -68,6 +68,7 @@ def case_list(request):
     f = _filters(request)
     qs = selectors.case_list_visible_to(user=request.user, filters=f)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_reads(request.user, page, via="ui", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {
@@ -122,7 +123,7 @@ def _timeline(obj, user):
 
 @case_roles_required
 def case_detail(request, pk):
-    rt, case = get_visible_record(request.user, "cases.case", pk)  # logs the read
+    rt, case = get_visible_record(request.user, "cases.case", pk, request=request)  # logs the read
     case = (Case.objects.select_related("township", "handler", "pending_by", "sanctioned_subject")
             .prefetch_related("subjects").get(pk=case.pk))
     subjects = list(case.subjects.all())
@@ -187,6 +188,7 @@ def approval_queue(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rt = registry.for_model(Case)
     rows = [{"case": c, "can_decide": "approve" in available_transitions(c, request.user)} for c in page]
+    log_reads(request.user, page, via="ui", request=request)
     return render(request, "cases/approvals.html", {"page": page, "rows": rows, "key": rt.key})
 
 
@@ -241,7 +243,7 @@ def case_export(request):
             values[name] = access.MASK
         rows.append([values[key] for key, _label in EXPORT_COLUMNS])
     # An export opens every exported case file: one read-log row each, in one insert.
-    log_reads(request.user, cases, via="export")
+    log_reads(request.user, cases, via="export", request=request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(_("线索与案件-%(stamp)s.xlsx") % {"stamp": stamp}, [label for _key, label in EXPORT_COLUMNS], rows)
 
@@ -253,6 +255,7 @@ def matter_list(request):
     f = {"state": request.GET.get("state", ""), "source_kind": request.GET.get("source_kind", "")}
     qs = selectors.matter_list_visible_to(user=request.user, filters=f)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_reads(request.user, page, via="ui", request=request)
     return render(request, "cases/matter_list.html", {
         "page": page, "f": f, "states": choices.MatterState.choices, "sources": choices.MatterSource.choices,
         "can_create": access.can_anywhere(request.user, registry.for_model(AccountabilityMatter), "create"),
@@ -281,7 +284,7 @@ def matter_create(request):
 
 @case_roles_required
 def matter_detail(request, pk):
-    rt, matter = get_visible_record(request.user, "cases.accountabilitymatter", pk)
+    rt, matter = get_visible_record(request.user, "cases.accountabilitymatter", pk, request=request)
     matter = AccountabilityMatter.objects.select_related("target_unit", "target_person", "opened_by").get(pk=pk)
     return render(request, "cases/matter_detail.html", {
         "matter": matter, "key": rt.key, "transition_forms": _transition_forms(rt, matter, request.user),

@@ -321,6 +321,9 @@ class ExtensionRequest(models.Model):
         ordering = ["assignment_id", "pk"]
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
+        constraints = [models.UniqueConstraint(
+            fields=["assignment"], condition=models.Q(decision="pending"), name="uniq_pending_extension",
+            violation_error_message=_("该交办事项已有待审批的延期申请。"))]
 
     def __str__(self):
         return f"{self.assignment} → {self.requested_due_date}"

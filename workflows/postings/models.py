@@ -58,6 +58,15 @@ class Posting(FSMModelMixin, WorkflowRecord):
         verbose_name = _("驻村选派")
         verbose_name_plural = _("驻村选派")
         indexes = [models.Index(fields=["state", "end_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village"], condition=models.Q(state="active", role=PostingRole.FIRST_SECRETARY),
+                name="uniq_active_first_secretary_per_village",
+                violation_error_message=_("该村已有在岗的第一书记。")),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="active"), name="uniq_active_posting_per_person",
+                violation_error_message=_("该同志已有在岗的驻村选派。")),
+        ]
 
     def __str__(self):
         return f"{self.person.name} · {self.village.name} · {self.get_role_display()}"
@@ -73,11 +82,9 @@ class Posting(FSMModelMixin, WorkflowRecord):
     @transition(field=state, source=[State.ACTIVE], target=State.RENEWED,
                 custom={"label": _("连任"), "comment_required": False, "form": forms.RenewForm, "inbox": False})
     def renew(self, ctx):
-        from . import services
-
+        # The new term is created by rules.after_transition, once this posting is saved as renewed
+        # (one active posting per person is a database constraint).
         self.ended_on = self.end_date
-        services.posting_renewal_create(actor=ctx.actor, posting=self, term_years=ctx.params["term_years"],
-                                        reason=ctx.comment)
 
     @transition(field=state, source=[State.ACTIVE], target=State.RECALLED,
                 custom={"label": _("召回离岗"), "right": "end_by_recall", "inbox": False})
@@ -112,7 +119,8 @@ class MonthlyAttendance(models.Model):
         ordering = ["year", "month"]
         verbose_name = _("月度考勤")
         verbose_name_plural = _("月度考勤")
-        constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance")]
+        constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance",
+                                               violation_error_message=_("该月考勤已由他人登记，请刷新后再更正。"))]
 
 
 class WorkFunds(models.Model):
@@ -127,7 +135,8 @@ class WorkFunds(models.Model):
         ordering = ["year"]
         verbose_name = _("工作经费")
         verbose_name_plural = _("工作经费")
-        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_funds")]
+        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_funds",
+                                               violation_error_message=_("该年度工作经费已由他人登记，请刷新后再更正。"))]
 
     @property
     def shortfall(self) -> bool:
@@ -230,7 +239,8 @@ class Assessment(FSMModelMixin, WorkflowRecord):
         ordering = ["-year", "pk"]
         verbose_name = _("年度考核")
         verbose_name_plural = _("年度考核")
-        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_assessment_year")]
+        constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_assessment_year",
+                                               violation_error_message=_("该选派本年度考核已启动。"))]
         indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["year", "final_grade"])]
 
     def __str__(self):
@@ -341,6 +351,9 @@ class Recall(FSMModelMixin, WorkflowRecord):
         ordering = ["-pk"]
         verbose_name = _("召回")
         verbose_name_plural = _("召回")
+        constraints = [models.UniqueConstraint(
+            fields=["posting"], condition=models.Q(state__in=["proposed", "approved"]),
+            name="uniq_open_recall_per_posting", violation_error_message=_("该同志已有未办结的召回。"))]
 
     def __str__(self):
         return _("召回：%(name)s（%(village)s）") % {"name": self.person.name, "village": self.posting.village.name}

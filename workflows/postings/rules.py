@@ -36,6 +36,11 @@ def _township_of(obj):
 
 def after_transition(ctx) -> None:
     obj = ctx.obj
+    if ctx.name == "renew":  # after the old term is saved as renewed (one active posting per person)
+        from . import services
+
+        services.posting_renewal_create(actor=ctx.actor, posting=obj, term_years=ctx.params["term_years"],
+                                        reason=ctx.comment)
     label = ctx.rt.transitions()[ctx.name].custom.get("label", ctx.name)
     message = _message(_("%(obj)s：%(label)s（%(state)s）"),
                        {"obj": obj, "label": label, "state": type(obj).State(ctx.to_state).label},

@@ -120,7 +120,8 @@ class Rectification(WorkflowRecord):
         ordering = ["-year", "village__code"]
         verbose_name = gettext_lazy("软弱涣散村党组织整顿")
         verbose_name_plural = gettext_lazy("软弱涣散村党组织整顿")
-        constraints = [models.UniqueConstraint(fields=["village", "year"], name="uniq_rectification_village_year")]
+        constraints = [models.UniqueConstraint(fields=["village", "year"], name="uniq_rectification_village_year",
+                                               violation_error_message=gettext_lazy("该村本年度已有整顿记录。"))]
         indexes = [models.Index(fields=["state", "due_date"])]
 
     def __str__(self):

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from supervision.models import Region, Unit
+from workflows.postings.models import Posting
 from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
 
 from . import factories
@@ -29,7 +30,16 @@ def make_posting(users, villages, units):
     """make_posting(township="nanzhao", index=0, ...) → an active Posting (created directly)."""
 
     def make(township="nanzhao", index=0, **kw):
-        kw.setdefault("village", villages[township][index])
+        if "village" not in kw:
+            # One active first secretary per village is a database rule: the first village from
+            # ``index`` on that has none (a team member once every village has one).
+            ring = villages[township][index:] + villages[township][:index]
+            taken = set(Posting.objects.filter(state="active", role="first_secretary", village__in=ring)
+                        .values_list("village_id", flat=True))
+            free = [v for v in ring if v.pk not in taken]
+            kw["village"] = free[0] if free else ring[0]
+            if not free and kw.get("role", "first_secretary") == "first_secretary":
+                kw["role"] = "member"
         kw.setdefault("unit", units["县财政局"])
         kw.setdefault("actor", users["organization"])
         return factories.posting(**kw)

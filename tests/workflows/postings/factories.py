@@ -17,9 +17,12 @@ def person(name=None, unit=None):
 
 
 def posting(*, village, unit, actor=None, role="first_secretary", start=dt.date(2025, 1, 1), term_years=2,
-            who=None, name=None):
+            who=None, name=None, state="active"):
+    """``state`` other than active: an earlier, ended posting (one active posting per person and
+    one active first secretary per village are database rules)."""
     p = Posting(person=who or person(name, unit), dispatching_unit=unit, village=village, role=role,
-                start_date=start, term_years=term_years, end_date=add_months(start, 12 * term_years).date)
+                start_date=start, term_years=term_years, end_date=add_months(start, 12 * term_years).date,
+                state=state)
     save_with_history(p, actor=actor, reason="test")
     return p
 

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from supervision.models import Region, Unit
-from workflows.postings.models import MonthlyAttendance
+from workflows.postings.models import MonthlyAttendance, Posting
 from workflows.postings import services
 
 from . import factories
@@ -19,13 +19,19 @@ def _build(n, users, same_person=None):
     postings = []
     for i in range(n):
         village = villages[i % len(villages)] if i else nanzhao
+        # One active posting per person, one active first secretary per village (database rules):
+        # the same person's other postings have ended; a village's further postings are members.
+        mine = i % 2 == 0
+        state = "completed" if mine and same_person.postings.filter(state="active").exists() else "active"
+        secretary = state == "active" and not Posting.objects.filter(
+            village=village, state="active", role="first_secretary").exists()
         p = factories.posting(village=village, unit=units[i % len(units)], actor=org,
-                              role="first_secretary" if i < len(villages) else "member",
-                              who=same_person if i % 2 == 0 else None)
+                              role="first_secretary" if secretary else "member",
+                              who=same_person if mine else None, state=state)
         postings.append(p)
         MonthlyAttendance.objects.create(posting=p, year=2026, month=1 + i % 12, days_on_site=20, absences=i % 2)
         a = factories.assessment(p, year=2026)
-        if i % 5 == 0:
+        if i % 5 == 0 and p.state == "active":
             services.recall_propose(actor=org, posting=p, grounds="测试召回")
         if i % 7 == 0:
             factories.fire(a, "submit_self_report", org, self_report="述职")

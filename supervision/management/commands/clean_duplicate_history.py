@@ -1,0 +1,6 @@
+from ._refused_history_command import RefusedHistoryCommand
+
+
+class Command(RefusedHistoryCommand):
+    help = "Refused: history is append-only (simple-history's clean_duplicate_history would delete rows)."
+    what = "clean_duplicate_history"
