@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -85,8 +86,8 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ("person",)
     actions = ["deactivate_users"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)  # users who acted are deactivated, never deleted
         return actions
 

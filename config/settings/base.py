@@ -179,6 +179,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # never in the database; the sweep writes one a day into the directory when it is set.
 HISTORY_CHECKPOINT_KEY = env("HISTORY_CHECKPOINT_KEY") or ""
 HISTORY_CHECKPOINT_DIR = env("HISTORY_CHECKPOINT_DIR") or ""
+# PostgreSQL roles (`manage.py db_roles`): `migrate` as the owner, serve as the application role.
+DB_OWNER_ROLE = env("DB_OWNER_ROLE") or "weishan_owner"
+DB_APP_ROLE = env("DB_APP_ROLE") or ""
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

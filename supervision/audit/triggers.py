@@ -45,3 +45,10 @@ def install_triggers(using="default", **kwargs):
                 f"CREATE TRIGGER {TRUNCATE_TRIGGER} BEFORE TRUNCATE ON {quoted} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION supervision_history_append_only();"
             )
+    from django.conf import settings
+
+    app_role = getattr(settings, "DB_APP_ROLE", "")
+    if app_role:  # a history table created by this migrate must not keep the default grants
+        from supervision.management.commands.db_roles import revoke_on_audited_tables
+
+        revoke_on_audited_tables(connection, app_role)

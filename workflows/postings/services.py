@@ -139,12 +139,17 @@ def attendance_record(*, actor, posting: Posting, year, month, days_on_site, lea
     if not (posting.start_date.year, posting.start_date.month) <= (year, month) <= (last.year, last.month):
         raise ValidationError({"month": [_("%(y)d年%(m)d月 不在该同志驻村期间（%(s)s 至 %(e)s）。")
                                          % {"y": year, "m": month, "s": posting.start_date, "e": last}]})
-    row = MonthlyAttendance.objects.filter(posting=posting, year=year, month=month).first()
-    reason = _("更正考勤") if row else _("登记考勤")
-    if row is None:
-        row = MonthlyAttendance(posting=posting, year=year, month=month, days_on_site=0)
-    row.days_on_site, row.leave_days, row.absences, row.note = days_on_site, leave_days, absences, (note or "")[:200]
-    save_with_history(row, actor=actor, reason=reason)
+    with transaction.atomic():
+        # A correction locks the month's row (writers of one record queue); a first registration
+        # is an INSERT that the unique (posting, year, month) rule lets only one request make:
+        # the other gets a clear 400 and corrects after a refresh.
+        row = MonthlyAttendance.objects.select_for_update().filter(posting=posting, year=year, month=month).first()
+        reason = _("更正考勤") if row else _("登记考勤")
+        if row is None:
+            row = MonthlyAttendance(posting=posting, year=year, month=month, days_on_site=0)
+        row.days_on_site, row.leave_days, row.absences = days_on_site, leave_days, absences
+        row.note = (note or "")[:200]
+        save_with_history(row, actor=actor, reason=reason)
     return row
 
 
@@ -162,9 +167,11 @@ def funds_record(*, actor, posting: Posting, year, amount, note: str = "") -> Wo
         raise ValidationError({"amount": [_("工作经费不能为负数。")]})
     if amount >= Decimal("10000000000"):
         raise ValidationError({"amount": [_("金额过大。")]})
-    row = WorkFunds.objects.filter(posting=posting, year=year).first() or WorkFunds(posting=posting, year=year)
-    row.amount, row.note = amount.quantize(Decimal("0.01")), (note or "")[:200]
-    save_with_history(row, actor=actor, reason=_("登记工作经费"))
+    with transaction.atomic():  # as attendance: the row locked to correct, the unique rule decides a first entry
+        row = (WorkFunds.objects.select_for_update().filter(posting=posting, year=year).first()
+               or WorkFunds(posting=posting, year=year))
+        row.amount, row.note = amount.quantize(Decimal("0.01")), (note or "")[:200]
+        save_with_history(row, actor=actor, reason=_("登记工作经费"))
     if row.shortfall:
         rules.notify_funds_shortfall(row, actor)
     return row

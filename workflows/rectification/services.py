@@ -104,7 +104,7 @@ def plan_item_set_done(*, actor, item_id, done: bool = True, rectification_id=No
         if obj.state not in ITEM_DONE_STATES:
             raise Conflict(_("当前状态“%(s)s”下不能更新整改项。") % {"s": obj.get_state_display()})
         item = PlanItem.objects.select_for_update().get(pk=item_id)
-        if item.done != done:
+        if item.done != done:  # under the item's lock: a second click at once finds it done, writes nothing
             item.done = done
             item.done_on = timezone.localdate() if done else None
             save_with_history(item, actor=actor, reason=_("整改项已完成") if done else _("整改项改为未完成"))
