@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from supervision.audit.chain import verify
