@@ -13,5 +13,6 @@ urlpatterns = [
     path("records/<str:key>/<str:pk>/history/", views.record_history, name="record-history"),
     path("records/<str:key>/<str:pk>/transitions/<str:name>/", views.record_transition, name="record-transition"),
     path("audit/", views.audit_search_view, name="audit-search"),
+    path("audit/reads/", views.audit_reads_view, name="audit-reads"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
 ]

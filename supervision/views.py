@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from . import access, notify, registry
 from .attachments import attachment_get_visible
-from .audit.readlog import log_read, log_read_ids
+from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, read_log_list
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
 from .errors import Conflict, ValidationError
@@ -196,4 +196,42 @@ def audit_search_view(request):
         "rows": rows, "query": query, "types": types,
         "townships": Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
         "querystring": request.GET.urlencode(),
+    })
+
+
+@login_required
+def audit_reads_view(request):
+    """Auditors: who read which confidential record, when and how (filter, CSV/XLSX export)."""
+    if not access.has_role(request.user, *READ_LOG_ROLES):
+        raise Http404
+
+    def _date(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    f = {"username": request.GET.get("user", "").strip(), "record_type": request.GET.get("type", "").strip(),
+         "object_id": request.GET.get("object", "").strip(), "via": request.GET.get("via", "").strip(),
+         "date_from": _date("from"), "date_to": _date("to")}
+    qs = read_log_list(**f)
+    labels = {rt.key: str(rt.model._meta.verbose_name) for rt in registry.record_types()}
+    vias = {"ui": _("页面"), "api": _("接口"), "export": _("导出"), "file": _("附件"), "audit": _("审计")}
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        headers = [_("时间"), _("查阅人"), _("用户名"), _("记录类型"), _("记录编号"), _("途径"), _("访问路径")]
+        data = ([timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M:%S"), r.user.display_name(), r.user.username,
+                 labels.get(r.record_type, r.record_type), r.object_id, str(vias.get(r.via, r.via)), r.path]
+                for r in qs.iterator(chunk_size=2000))
+        make = xlsx_response if fmt == "xlsx" else csv_response
+        return make(f"reads.{fmt}", headers, list(data))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [{"at": r.at, "user": r.user.display_name(), "username": r.user.username, "record_type": r.record_type,
+             "record_label": labels.get(r.record_type, r.record_type), "object_id": r.object_id,
+             "via": vias.get(r.via, r.via), "path": r.path} for r in page]
+    return render(request, "supervision/audit_reads.html", {
+        "rows": rows, "page": page, "f": f, "types": sorted(labels.items(), key=lambda kv: kv[0]),
+        "vias": list(vias.items()), "querystring": query.urlencode(),
     })

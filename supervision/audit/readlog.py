@@ -81,3 +81,31 @@ def flush(request, response) -> int:
     ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path)
                                     for (t, i), v in pending["rows"].items()])
     return len(pending["rows"])
+
+
+# --- the auditors' page ---------------------------------------------------------------------------
+
+READ_LOG_ROLES = {"auditor"}
+
+
+def read_log_list(*, username: str = "", record_type: str = "", object_id: str = "", via: str = "",
+                  date_from=None, date_to=None):
+    """The read log, newest first, filtered (one query; the reader joined)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    qs = ReadAccess.objects.select_related("user").order_by("-at", "-pk")
+    if username:
+        qs = qs.filter(user__username=username)
+    if record_type:
+        qs = qs.filter(record_type=record_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if via:
+        qs = qs.filter(via=via)
+    if date_from:
+        qs = qs.filter(at__gte=timezone.make_aware(dt.datetime.combine(date_from, dt.time.min)))
+    if date_to:
+        qs = qs.filter(at__lte=timezone.make_aware(dt.datetime.combine(date_to, dt.time.max)))
+    return qs
