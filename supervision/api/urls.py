@@ -3,7 +3,6 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from supervision import registry
-
 from supervision.documents.urls import api_urlpatterns as document_urlpatterns
 
 from . import views

@@ -19,7 +19,6 @@ from supervision.models import DocumentCounter, DocumentLog, IssuedDocument
 
 from . import DocumentKind, chinese_date, get
 
-
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 

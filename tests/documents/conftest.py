@@ -5,9 +5,8 @@ from io import StringIO
 
 import pytest
 
-from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
-
 from supervision import registry
+from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
 
 
 @pytest.fixture

@@ -204,8 +204,8 @@ def test_rectification_acceptance_form(seed, users, web, api, tmp_path):
     acceptance = obj.acceptances.order_by("-date", "-pk").first()
     url = page_url("rectification.rectification", obj.pk, "acceptance")
     pdf = get_pdf(web(users["organization"]), url)
-    flat = assert_document(pdf, tmp_path, number=f"巍组验〔{acceptance.date.year}〕1号", title="软弱涣散村党组织整顿验收表",
-                           township=obj.village.parent.name)
+    flat = assert_document(pdf, tmp_path, number=f"巍组验〔{acceptance.date.year}〕1号",
+                           title="软弱涣散村党组织整顿验收表", township=obj.village.parent.name)
     assert obj.village.name in flat and f"{acceptance.score}分" in flat
     assert web(users[f"township_{other_township(obj.village.parent.name)}"]).get(url).status_code == 404
     assert api(users["organization"]).get(f"/api/v1/rectifications/{obj.pk}/documents/acceptance.pdf"
