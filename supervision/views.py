@@ -14,10 +14,11 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from . import access, notify, registry
-from .attachments import attachment_get_visible
+from .attachments import attachment_get_visible, sniff_inline_type
 from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, read_log_list
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
@@ -153,6 +154,28 @@ def attachment_download(request, pk):
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
+@login_required
+@xframe_options_sameorigin
+def attachment_inline(request, pk):
+    """The same file for a preview in the page: same scope check (404), served inline only when its
+    content is a PDF or an image (detected from its bytes, not its name); anything else downloads."""
+    attachment = attachment_get_visible(user=request.user, pk=pk)
+    mime = sniff_inline_type(attachment)
+    if mime is None:
+        return attachment_download(request, pk)
+    try:
+        rt = registry.for_key(attachment.record_type)
+        if rt.confidential:
+            log_read(request.user, rt.model(pk=attachment.object_id), via="file", request=request)
+    except LookupError:
+        pass
+    response = FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.name,
+                            content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 AUDIT_ROLES = {"auditor", "leader"}
 
 
@@ -186,8 +209,9 @@ def audit_search_view(request):
     if fmt in ("csv", "xlsx"):
         headers = [_("时间"), _("记录类型"), _("记录"), _("编号"), _("操作人"), _("操作"), _("原状态"), _("新状态"),
                    _("理由"), _("哈希")]
-        data = [[timezone.localtime(r["date"]).strftime("%Y-%m-%d %H:%M:%S"), r["record_label"], r["object"], r["object_id"],
-                 r["user"], r["transition_label"], r["from_label"], r["to_label"], r["reason"], r["hash"]] for r in rows]
+        data = [[timezone.localtime(r["date"]).strftime("%Y-%m-%d %H:%M:%S"), r["record_label"], r["object"],
+                 r["object_id"], r["user"], r["transition_label"], r["from_label"], r["to_label"], r["reason"],
+                 r["hash"]] for r in rows]
         make = xlsx_response if fmt == "xlsx" else csv_response
         return make(f"history.{fmt}", headers, data)
     types = [(rt.key, rt.model._meta.verbose_name) for rt in registry.record_types()

@@ -132,7 +132,7 @@ def _heads_intact(model, expected: TableState, table: str, problems: list, using
                 "history_id", "id", "row_hash"):
             heads[history_id] = (object_id, row_hash)
     ok = True
-    for object_id, (count, last_id, last_hash) in expected.records.items():
+    for object_id, (_count, last_id, last_hash) in expected.records.items():
         head = heads.get(last_id)
         if head is None or head[0] != object_id:
             problems.append((table, str(object_id), f"checkpointed row history_id={last_id} is gone"))

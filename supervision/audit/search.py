@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from supervision import access, registry
@@ -42,7 +43,8 @@ def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict
             visible = visible.filter(**{f"{rt.scope_lookup}": query.township_id})
         hist = rt.model.history.model.objects.filter(id__in=visible.values("pk"))
         if query.username:
-            hist = hist.filter(history_user__username=query.username)
+            hist = hist.filter(Q(history_username=query.username)  # the actor as recorded then
+                               | Q(history_username="", history_user__username=query.username))
         if query.transition:
             hist = hist.filter(transition=query.transition)
         if query.date_from:
@@ -69,8 +71,8 @@ def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict
                 "record_label": str(rt.model._meta.verbose_name),
                 "object_id": row.id,
                 "object": str(obj) if obj is not None else f"#{row.id}",
-                "user": row.history_user.display_name() if row.history_user else "",
-                "username": row.history_user.username if row.history_user else "",
+                "user": row.actor_name,  # as recorded when the row was written
+                "username": row.actor_username,
                 "transition": row.transition,
                 "transition_label": t_label(row.transition) if row.transition else "",
                 "from_state": row.from_state,

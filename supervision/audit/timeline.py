@@ -60,8 +60,8 @@ def history_entries(obj, user) -> list[dict]:
         entries.append({
             "history_id": row.history_id,
             "date": row.history_date,
-            "user": row.history_user.display_name() if row.history_user else "",
-            "username": row.history_user.username if row.history_user else "",
+            "user": row.actor_name,  # as recorded when the row was written
+            "username": row.actor_username,
             "type": row.history_type,
             "type_label": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(row.history_type, row.history_type),
             "transition": row.transition,

@@ -32,21 +32,6 @@ class ChainedHistoryModel(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def actor_name(self) -> str:
-        """Who wrote this row, as recorded then (rows older than the snapshot: the user's name now)."""
-        if self.history_user_name or self.history_username:
-            return self.history_user_name or self.history_username
-        user = self.history_user if self.history_user_id else None
-        return user.display_name() if user is not None else ""
-
-    @property
-    def actor_username(self) -> str:
-        if self.history_username:
-            return self.history_username
-        user = self.history_user if self.history_user_id else None
-        return user.username if user is not None else ""
-
     def save(self, *args, **kwargs):
         from supervision.audit import chain
 
@@ -68,6 +53,21 @@ class ChainedHistoryModel(models.Model):
         from supervision.audit import chain
 
         raise chain.HistoryImmutable(_("历史记录只能追加，不能删除。"))
+
+    @property
+    def actor_name(self) -> str:
+        """Who wrote this row, as recorded then (rows older than the snapshot: the user's name now)."""
+        if self.history_user_name or self.history_username:
+            return self.history_user_name or self.history_username
+        user = self.history_user if self.history_user_id else None
+        return user.display_name() if user is not None else ""
+
+    @property
+    def actor_username(self) -> str:
+        if self.history_username:
+            return self.history_username
+        user = self.history_user if self.history_user_id else None
+        return user.username if user is not None else ""
 
 
 class AppendOnlyHistoricalQuerySet(HistoricalQuerySet):
@@ -164,6 +164,9 @@ class ReadAccess(models.Model):
         verbose_name = _("查阅记录")
         verbose_name_plural = _("查阅记录")
         indexes = [models.Index(fields=["record_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.record_type}#{self.object_id} ({self.via})"
 
     def save(self, *args, **kwargs):
         from supervision.audit import chain

@@ -38,7 +38,8 @@ def test_an_insert_reusing_a_prev_hash_is_refused_by_the_database(users, townshi
     w = _acted(users, townships)
     hist = Widget.history.model
     last = hist.objects.filter(id=w.pk).order_by("-history_id").first()
-    fork = hist(**{f.attname: getattr(last, f.attname) for f in hist._meta.concrete_fields if f.attname != "history_id"})
+    fork = hist(**{f.attname: getattr(last, f.attname) for f in hist._meta.concrete_fields
+                   if f.attname != "history_id"})
     fork.history_change_reason = "a second successor of the same row"
     with pytest.raises(IntegrityError), transaction.atomic():
         hist.objects.bulk_create([fork])  # bypasses save(): only the constraint stands in the way

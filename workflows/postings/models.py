@@ -102,6 +102,9 @@ class AssessmentYear(models.Model):
         verbose_name = _("考核年度")
         verbose_name_plural = _("考核年度")
 
+    def __str__(self):
+        return str(self.year)
+
 
 class MonthlyAttendance(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="attendance",
@@ -122,6 +125,9 @@ class MonthlyAttendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance",
                                                violation_error_message=_("该月考勤已由他人登记，请刷新后再更正。"))]
 
+    def __str__(self):
+        return f"{self.posting_id} · {self.year}-{self.month:02d}"
+
 
 class WorkFunds(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="funds", verbose_name=_("驻村选派"))
@@ -137,6 +143,9 @@ class WorkFunds(models.Model):
         verbose_name_plural = _("工作经费")
         constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_funds",
                                                violation_error_message=_("该年度工作经费已由他人登记，请刷新后再更正。"))]
+
+    def __str__(self):
+        return f"{self.posting_id} · {self.year}"
 
     @property
     def shortfall(self) -> bool:

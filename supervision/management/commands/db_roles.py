@@ -43,7 +43,8 @@ def role_sql(connection, *, owner: str, app: str, app_password: str = "", owner_
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q(schema)} TO {q(app)};",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {q(owner)} IN SCHEMA {q(schema)} "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {q(app)};",
-        f"ALTER DEFAULT PRIVILEGES FOR ROLE {q(owner)} IN SCHEMA {q(schema)} GRANT USAGE, SELECT ON SEQUENCES TO {q(app)};",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {q(owner)} IN SCHEMA {q(schema)} "
+        f"GRANT USAGE, SELECT ON SEQUENCES TO {q(app)};",
     ]
     sql += [f"REVOKE UPDATE, DELETE, TRUNCATE ON {q(schema)}.{q(t)} FROM {q(app)};"
             for t in audited_tables() if t in existing]

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from supervision.models import Region, Unit
-from workflows.postings.models import Posting
 from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
+from workflows.postings.models import Posting
 
 from . import factories
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notices', '0002_extension_cancelled'),
-        ('supervision', '0004_history_integrity'),
+        ('supervision', '0005_history_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
