@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from . import access, notify, registry
 from .attachments import attachment_get_visible, sniff_inline_type
-from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, read_log_list
+from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, log_reads, read_log_list
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
 from .errors import Conflict, ValidationError
@@ -39,6 +39,9 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     sections = inbox_for(request.user)
+    for section in sections:  # case files listed in 我的待办 are reads too
+        if section.rt.confidential:
+            log_reads(request.user, [item.obj for item in section.items], via="ui", request=request)
     return render(request, "supervision/home.html", {
         "sections": sections,
         "task_count": sum(len(s.items) for s in sections),

@@ -86,3 +86,8 @@ def test_read_log_page_is_not_there_for_others(username, users, web):
 def test_anonymous_is_sent_to_sign_in(client):
     r = client.get("/audit/reads/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_case_files_listed_in_the_inbox_are_logged(cases, users, web):
+    assert web(users["discipline"]).get("/").status_code == 200
+    assert sorted(_reads(user=users["discipline"], path="/")) == _ids(cases)
