@@ -202,8 +202,9 @@ def read_rows(reg: registers.Register, upload) -> tuple[list[registers.Column], 
     return columns, data
 
 
-def _row_data(reg, columns, values, places: _Places) -> tuple[dict, list[str]]:
-    data, problems = {}, []
+def _row_data(reg, columns, values, places: _Places) -> tuple[dict, list[str], set[str]]:
+    """The row as form data, the problems found reading it, and the fields those concern."""
+    data, problems, bad = {}, [], set()
     town_id = None
     cells = list(zip(columns, values, strict=False))
     for col, value in cells:
@@ -216,6 +217,7 @@ def _row_data(reg, columns, values, places: _Places) -> tuple[dict, list[str]]:
             town_id = places.town(name)
             if town_id is None:
                 problems.append(_("%(c)s：本县没有“%(v)s”") % {"c": _header(col), "v": name})
+                bad.update({col.field, "village"})
             elif col.field:
                 data[col.field] = str(town_id)
     for col, value in cells:
@@ -230,6 +232,7 @@ def _row_data(reg, columns, values, places: _Places) -> tuple[dict, list[str]]:
             if village_id is None:
                 if town_id is not None or reg.place == "township":
                     problems.append(_("%(c)s：所填乡镇没有“%(v)s”") % {"c": header, "v": name})
+                bad.add(col.field)
                 continue
             data[col.field] = str(village_id)
         elif col.kind == "choice":
@@ -238,19 +241,21 @@ def _row_data(reg, columns, values, places: _Places) -> tuple[dict, list[str]]:
                 mapped = _choice_map(col.choices).get(text)
                 if mapped is None:
                     problems.append(_("%(c)s：“%(v)s”不是可选值") % {"c": header, "v": text})
+                    bad.add(col.field)
                 else:
                     data[col.field] = mapped
         elif col.kind == "bool":
             mapped = _bool(value)
             if mapped is None:
                 problems.append(_("%(c)s：请填“是”或“否”") % {"c": header})
+                bad.add(col.field)
             elif mapped:
                 data[col.field] = mapped
         elif col.kind == "date":
             data[col.field] = _date(value)
         else:
             data[col.field] = _text(value)
-    return data, problems
+    return data, problems, bad
 
 
 def run_import(*, actor, key: str, upload) -> Report:
@@ -266,10 +271,12 @@ def run_import(*, actor, key: str, upload) -> Report:
     places = _Places()
     cleaned_rows, seen = [], {}
     for number, values in rows:
-        data, problems = _row_data(reg, columns, values, places)
+        data, problems, bad = _row_data(reg, columns, values, places)
         form = reg.form(data=data, user=actor)
         if not form.is_valid():
             for name, errors in form.errors.items():
+                if name in bad:
+                    continue
                 label = labels.get(name) or (str(form.fields[name].label) if name in form.fields else "")
                 for e in errors:
                     problems.append(f"{label}：{e}" if label else str(e))
@@ -293,7 +300,7 @@ def run_import(*, actor, key: str, upload) -> Report:
                 services._lock_place(d)
                 obj = services.build(reg, d, actor)
                 with transaction.atomic():
-                    save_with_history(obj, actor=actor, reason=_("批量导入"))
+                    save_with_history(obj, actor=actor, reason=_("批量导入"), to_state=obj.state)
                 report.created.append(obj)
     except IntegrityError as exc:
         report.created = []

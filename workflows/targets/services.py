@@ -132,7 +132,7 @@ def record_create(*, actor, key: str, data):
         with transaction.atomic():
             _lock_place(form.cleaned_data)
             obj = build(reg, form.cleaned_data, actor)
-            save_with_history(obj, actor=actor, reason=_("填报"))
+            save_with_history(obj, actor=actor, reason=_("填报"), to_state=obj.state)
     except IntegrityError as exc:
         raise integrity_error(exc) from None
     return obj

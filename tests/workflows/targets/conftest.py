@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from supervision.models import Region
+from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
 from workflows.targets import services
 
 TODAY = timezone.localdate()
