@@ -1,4 +1,5 @@
 """Choices shared by models, forms and the import (kept apart so forms need not import models)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -3,6 +3,7 @@
 Each one: settings.TARGETS[name], else the environment variable TARGETS_<NAME>, else the
 default below (the document's value, or local practice where the document is silent).
 """
+
 from __future__ import annotations
 
 import decimal

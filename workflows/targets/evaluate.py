@@ -7,6 +7,7 @@ The day looked at is the year's last day, or today while the year runs. Point-in
 that day. Year-end targets (collective income, the yearly 集中轮训, the e-commerce shop) are
 "at risk" while the year runs and "missed" once it is over.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +52,16 @@ TARGET_LABELS = {
     "shop": gettext_lazy("电商示范点"),
 }
 # The register each target's drill-down opens (None: the postings workflow).
-TARGET_REGISTER = {"first_secretary": None, "reserves": "reserve-cadres", "income": "incomes",
-                   "groups": "villager-groups", "training": "trainings", "talent": "talents",
-                   "aid": "aid-pairings", "shop": "shops"}
+TARGET_REGISTER = {
+    "first_secretary": None,
+    "reserves": "reserve-cadres",
+    "income": "incomes",
+    "groups": "villager-groups",
+    "training": "trainings",
+    "talent": "talents",
+    "aid": "aid-pairings",
+    "shop": "shops",
+}
 POOR_ONLY = {"first_secretary", "reserves", "income", "talent"}
 
 
@@ -179,12 +187,14 @@ def _first_secretary(cells, ids, poor, d):
     warn = d + dt.timedelta(days=conf.get("FIRST_SECRETARY_WARN_DAYS"))
     base = Posting.objects.filter(village__in=ids, role=PostingRole.FIRST_SECRETARY)
     covering: dict[int, list] = defaultdict(list)
-    for village_id, name, end in (base.filter(start_date__lte=d).exclude(ended_on__lte=d)
-                                  .values_list("village_id", "person__name", "end_date")):
+    for village_id, name, end in (
+        base.filter(start_date__lte=d).exclude(ended_on__lte=d).values_list("village_id", "person__name", "end_date")
+    ):
         covering[village_id].append((name, end))
     last_ended: dict[int, tuple] = {}
-    for village_id, name, ended in (base.filter(ended_on__lte=d).order_by("ended_on")
-                                    .values_list("village_id", "person__name", "ended_on")):
+    for village_id, name, ended in (
+        base.filter(ended_on__lte=d).order_by("ended_on").values_list("village_id", "person__name", "ended_on")
+    ):
         last_ended[village_id] = (name, ended)
     for village_id, row in cells.items():
         if village_id not in poor:
@@ -201,16 +211,24 @@ def _first_secretary(cells, ids, poor, d):
             continue
         name, end = max(found, key=lambda f: f[1])
         if end <= warn:
-            row["first_secretary"] = Cell(Status.AT_RISK, _("第一书记%(n)s任期 %(d)s 届满，须及时续派或连任") % {
-                "n": name, "d": end.isoformat()})
+            row["first_secretary"] = Cell(
+                Status.AT_RISK, _("第一书记%(n)s任期 %(d)s 届满，须及时续派或连任") % {"n": name, "d": end.isoformat()}
+            )
         else:
-            row["first_secretary"] = Cell(Status.MET, _("第一书记：%(n)s") % {"n": "、".join(sorted(f[0] for f in found))})
+            row["first_secretary"] = Cell(
+                Status.MET, _("第一书记：%(n)s") % {"n": "、".join(sorted(f[0] for f in found))}
+            )
 
 
 def _reserves(cells, ids, poor, d):
     low, high = conf.get("RESERVE_MIN"), conf.get("RESERVE_MAX")
-    counts = dict(ReserveCadre.objects.filter(village__in=ids, entered_on__lte=d).exclude(left_on__lte=d)
-                  .values("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
+    counts = dict(
+        ReserveCadre.objects.filter(village__in=ids, entered_on__lte=d)
+        .exclude(left_on__lte=d)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
     for village_id, row in cells.items():
         if village_id not in poor:
             row["reserves"] = Cell(Status.NA)
@@ -220,8 +238,9 @@ def _reserves(cells, ids, poor, d):
         if n < low:
             row["reserves"] = Cell(Status.MISSED, _("村级后备力量 %(n)d 名，要求 %(a)d—%(b)d 名") % {"n": n, **want})
         elif n > high:
-            row["reserves"] = Cell(Status.AT_RISK, _("村级后备力量 %(n)d 名，超出每村 %(a)d—%(b)d 名，请动态调整") % {
-                "n": n, **want})
+            row["reserves"] = Cell(
+                Status.AT_RISK, _("村级后备力量 %(n)d 名，超出每村 %(a)d—%(b)d 名，请动态调整") % {"n": n, **want}
+            )
         else:
             row["reserves"] = Cell(Status.MET, _("村级后备力量 %(n)d 名") % {"n": n})
 
@@ -240,15 +259,21 @@ def _income(cells, ids, poor, year, in_progress):
         elif amount >= threshold:
             row["income"] = Cell(Status.MET, _("集体经济收入 %(a)s 元") % {"a": _money(amount)})
         else:
-            row["income"] = Cell(late, _("集体经济收入 %(a)s 元，距 %(t)s 元差 %(g)s 元") % {
-                "a": _money(amount), "t": _money(threshold), "g": _money(threshold - amount)})
+            row["income"] = Cell(
+                late,
+                _("集体经济收入 %(a)s 元，距 %(t)s 元差 %(g)s 元")
+                % {"a": _money(amount), "t": _money(threshold), "g": _money(threshold - amount)},
+            )
 
 
 def _groups(cells, ids):
     minimum, thin = conf.get("GROUP_MIN_PARTY_MEMBERS"), conf.get("GROUP_THIN_PARTY_MEMBERS")
     groups: dict[int, list] = defaultdict(list)
-    for village_id, name, members in (VillagerGroup.objects.filter(village__in=ids, state=VillagerGroup.State.ACTIVE)
-                                      .order_by("region__code").values_list("village_id", "name", "party_members")):
+    for village_id, name, members in (
+        VillagerGroup.objects.filter(village__in=ids, state=VillagerGroup.State.ACTIVE)
+        .order_by("region__code")
+        .values_list("village_id", "name", "party_members")
+    ):
         groups[village_id].append((name, members))
     for village_id, row in cells.items():
         found = groups.get(village_id, [])
@@ -258,10 +283,15 @@ def _groups(cells, ids):
         blank = [name for name, m in found if m < minimum]
         thin_groups = [name for name, m in found if minimum <= m <= thin]
         if blank:
-            row["groups"] = Cell(Status.MISSED, _("%(n)d 个村民小组无党员：%(g)s") % {"n": len(blank), "g": _names(blank)})
+            row["groups"] = Cell(
+                Status.MISSED, _("%(n)d 个村民小组无党员：%(g)s") % {"n": len(blank), "g": _names(blank)}
+            )
         elif thin_groups:
-            row["groups"] = Cell(Status.AT_RISK, _("%(n)d 个村民小组仅有 %(m)d 名党员：%(g)s") % {
-                "n": len(thin_groups), "m": thin, "g": _names(thin_groups)})
+            row["groups"] = Cell(
+                Status.AT_RISK,
+                _("%(n)d 个村民小组仅有 %(m)d 名党员：%(g)s")
+                % {"n": len(thin_groups), "m": thin, "g": _names(thin_groups)},
+            )
         else:
             row["groups"] = Cell(Status.MET, _("%(n)d 个村民小组均有党员") % {"n": len(found)})
 
@@ -271,22 +301,36 @@ def roster_for(ids, d):
     from workflows.postings.models import Posting
 
     roster: dict[int, dict[int, str]] = defaultdict(dict)
-    for village_id, person_id, name in (VillageCadre.objects.filter(village__in=ids, started_on__lte=d)
-                                        .exclude(left_on__lte=d).values_list("village_id", "person_id", "person__name")):
+    for village_id, person_id, name in (
+        VillageCadre.objects.filter(village__in=ids, started_on__lte=d)
+        .exclude(left_on__lte=d)
+        .values_list("village_id", "person_id", "person__name")
+    ):
         roster[village_id][person_id] = name
-    for village_id, person_id, name in (Posting.objects.filter(village__in=ids, start_date__lte=d)
-                                        .exclude(ended_on__lte=d).values_list("village_id", "person_id", "person__name")):
+    for village_id, person_id, name in (
+        Posting.objects.filter(village__in=ids, start_date__lte=d)
+        .exclude(ended_on__lte=d)
+        .values_list("village_id", "person_id", "person__name")
+    ):
         roster[village_id][person_id] = name
     return roster
 
 
 def trained_people(ids, year, d) -> set[int]:
     times = conf.get("TRAINING_TIMES_PER_YEAR")
-    return set(TrainingAttendance.objects.filter(
-        village__in=ids, session__state="held", session__level=TrainingLevel.COUNTY,
-        session__start_date__year=year, session__start_date__lte=d,
-    ).values("person_id").annotate(n=Count("session_id", distinct=True)).filter(n__gte=times)
-        .values_list("person_id", flat=True))
+    return set(
+        TrainingAttendance.objects.filter(
+            village__in=ids,
+            session__state="held",
+            session__level=TrainingLevel.COUNTY,
+            session__start_date__year=year,
+            session__start_date__lte=d,
+        )
+        .values("person_id")
+        .annotate(n=Count("session_id", distinct=True))
+        .filter(n__gte=times)
+        .values_list("person_id", flat=True)
+    )
 
 
 def _training(cells, ids, year, d, in_progress):
@@ -301,36 +345,52 @@ def _training(cells, ids, year, d, in_progress):
         if not untrained:
             row["training"] = Cell(Status.MET, _("%(n)d 人均已参加 %(y)d 年集中轮训") % {"n": len(people), "y": year})
         else:
-            row["training"] = Cell(Status.AT_RISK if in_progress else Status.MISSED,
-                                   _("%(n)d/%(t)d 人未参加 %(y)d 年集中轮训：%(p)s") % {
-                                       "n": len(untrained), "t": len(people), "y": year, "p": _names(untrained)})
+            row["training"] = Cell(
+                Status.AT_RISK if in_progress else Status.MISSED,
+                _("%(n)d/%(t)d 人未参加 %(y)d 年集中轮训：%(p)s")
+                % {"n": len(untrained), "t": len(people), "y": year, "p": _names(untrained)},
+            )
 
 
 def _talent(cells, ids, poor, d):
     minimum = conf.get("TALENT_MIN")
-    counts = dict(TalentPairing.objects.filter(village__in=ids, started_on__lte=d).exclude(ended_on__lte=d)
-                  .values("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
+    counts = dict(
+        TalentPairing.objects.filter(village__in=ids, started_on__lte=d)
+        .exclude(ended_on__lte=d)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
     for village_id, row in cells.items():
         if village_id not in poor:
             row["talent"] = Cell(Status.NA)
             continue
         n = counts.get(village_id, 0)
-        row["talent"] = (Cell(Status.MET, _("%(n)d 名专业人才挂钩") % {"n": n}) if n >= minimum
-                         else Cell(Status.MISSED, _("无专业人才挂钩帮扶")))
+        row["talent"] = (
+            Cell(Status.MET, _("%(n)d 名专业人才挂钩") % {"n": n})
+            if n >= minimum
+            else Cell(Status.MISSED, _("无专业人才挂钩帮扶"))
+        )
 
 
 def _aid(cells, ids, poor, d):
     kinds: dict[int, set] = defaultdict(set)
     households_paired: set[int] = set()
-    for village_id, kind, household_id in (AidPairing.objects.filter(village__in=ids, started_on__lte=d)
-                                           .exclude(ended_on__lte=d).values_list("village_id", "kind", "household_id")):
+    for village_id, kind, household_id in (
+        AidPairing.objects.filter(village__in=ids, started_on__lte=d)
+        .exclude(ended_on__lte=d)
+        .values_list("village_id", "kind", "household_id")
+    ):
         kinds[village_id].add(kind)
         if household_id:
             households_paired.add(household_id)
     unpaired: dict[int, list] = defaultdict(list)
     households: dict[int, int] = defaultdict(int)
-    for pk, village_id, head in (PoorHousehold.objects.filter(village__in=ids, state=PoorHousehold.State.POOR)
-                                 .order_by("household_no").values_list("pk", "village_id", "head_name")):
+    for pk, village_id, head in (
+        PoorHousehold.objects.filter(village__in=ids, state=PoorHousehold.State.POOR)
+        .order_by("household_no")
+        .values_list("pk", "village_id", "head_name")
+    ):
         households[village_id] += 1
         if pk not in households_paired:
             unpaired[village_id].append(head)
@@ -341,26 +401,41 @@ def _aid(cells, ids, poor, d):
         gaps = []
         if village_id in poor:
             have = kinds.get(village_id, set())
-            for kind, words in ((AidKind.LEADER, _("无挂点县领导")), (AidKind.DEPARTMENT, _("无包村部门")),
-                                (AidKind.CADRE, _("无帮户干部"))):
+            for kind, words in (
+                (AidKind.LEADER, _("无挂点县领导")),
+                (AidKind.DEPARTMENT, _("无包村部门")),
+                (AidKind.CADRE, _("无帮户干部")),
+            ):
                 if kind not in have:
                     gaps.append(words)
         if unpaired.get(village_id):
-            gaps.append(_("%(n)d 户贫困户无帮扶干部：%(h)s") % {"n": len(unpaired[village_id]),
-                                                            "h": _names(unpaired[village_id])})
+            gaps.append(
+                _("%(n)d 户贫困户无帮扶干部：%(h)s")
+                % {"n": len(unpaired[village_id]), "h": _names(unpaired[village_id])}
+            )
         if gaps:
             row["aid"] = Cell(Status.MISSED, "；".join(gaps))
         else:
-            row["aid"] = Cell(Status.MET, _("领导挂点、部门包村、干部帮户均已落实（%(n)d 户）") % {
-                "n": households.get(village_id, 0)})
+            row["aid"] = Cell(
+                Status.MET, _("领导挂点、部门包村、干部帮户均已落实（%(n)d 户）") % {"n": households.get(village_id, 0)}
+            )
 
 
 def _shops(town_ids, d, in_progress) -> dict[int, Cell]:
     minimum = conf.get("SHOP_MIN")
-    opened = dict(EcommerceShop.objects.filter(township_id__in=town_ids, opened_on__lte=d).exclude(closed_on__lte=d)
-                  .values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
-    building = dict(EcommerceShop.objects.filter(township_id__in=town_ids, state=EcommerceShop.State.BUILDING)
-                    .values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
+    opened = dict(
+        EcommerceShop.objects.filter(township_id__in=town_ids, opened_on__lte=d)
+        .exclude(closed_on__lte=d)
+        .values("township_id")
+        .annotate(n=Count("id"))
+        .values_list("township_id", "n")
+    )
+    building = dict(
+        EcommerceShop.objects.filter(township_id__in=town_ids, state=EcommerceShop.State.BUILDING)
+        .values("township_id")
+        .annotate(n=Count("id"))
+        .values_list("township_id", "n")
+    )
     out = {}
     for town_id in town_ids:
         n = opened.get(town_id, 0)
@@ -368,8 +443,7 @@ def _shops(town_ids, d, in_progress) -> dict[int, Cell]:
             out[town_id] = Cell(Status.MET, _("已建成 %(n)d 个电商实体店示范点") % {"n": n})
         else:
             extra = _("（建设中 %(n)d 个）") % {"n": building[town_id]} if building.get(town_id) else ""
-            out[town_id] = Cell(Status.AT_RISK if in_progress else Status.MISSED,
-                                _("尚未建成电商实体店示范点") + extra)
+            out[town_id] = Cell(Status.AT_RISK if in_progress else Status.MISSED, _("尚未建成电商实体店示范点") + extra)
     return out
 
 
@@ -377,11 +451,16 @@ def shortfall_lines(town: TownRow, target: str = "") -> list[str]:
     """The gaps of one township in words, one line per village (and one for the shop)."""
     lines = []
     for row in town.villages:
-        parts = [f"{TARGET_LABELS[k]}（{c.label}）：{c.gap}" for k, c in row.ordered()
-                 if c.shortfall and (not target or k == target)]
+        parts = [
+            f"{TARGET_LABELS[k]}（{c.label}）：{c.gap}"
+            for k, c in row.ordered()
+            if c.shortfall and (not target or k == target)
+        ]
         if parts:
             lines.append(f"{row.village.name}——" + "；".join(parts))
     if town.shop.shortfall and (not target or target == "shop"):
-        lines.append(_("乡镇%(what)s（%(s)s）：%(g)s") % {"what": TARGET_LABELS["shop"], "s": town.shop.label,
-                                                       "g": town.shop.gap})
+        lines.append(
+            _("乡镇%(what)s（%(s)s）：%(g)s")
+            % {"what": TARGET_LABELS["shop"], "s": town.shop.label, "g": town.shop.gap}
+        )
     return lines

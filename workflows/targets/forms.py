@@ -3,6 +3,7 @@
 The entry forms are shared by the pages, the API and the XLSX import (one validation for all
 three). ``user`` limits the village and township choices to the user's scope.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,8 +87,12 @@ class EntryForm(forms.Form):
 
 
 def _village_field(**kwargs):
-    return VillageChoiceField(label=_("村"), queryset=Region.objects.none(),
-                              error_messages={"invalid_choice": _("不是您可以填报的村。")}, **kwargs)
+    return VillageChoiceField(
+        label=_("村"),
+        queryset=Region.objects.none(),
+        error_messages={"invalid_choice": _("不是您可以填报的村。")},
+        **kwargs,
+    )
 
 
 class ReserveCadreForm(EntryForm):
@@ -132,21 +137,20 @@ class VillagerGroupEditForm(forms.Form):
 
 def _year_in_range(year):
     if not conf.get("FIRST_YEAR") <= year <= timezone.localdate().year:
-        raise forms.ValidationError(_("年度须在 %(a)d 至 %(b)d 之间。") % {
-            "a": conf.get("FIRST_YEAR"), "b": timezone.localdate().year})
+        raise forms.ValidationError(
+            _("年度须在 %(a)d 至 %(b)d 之间。") % {"a": conf.get("FIRST_YEAR"), "b": timezone.localdate().year}
+        )
 
 
 class CollectiveIncomeForm(EntryForm):
     village = _village_field()
     year = forms.IntegerField(label=_("年度"), validators=[_year_in_range])
-    amount = forms.DecimalField(label=_("收入（元）"), min_value=decimal.Decimal("0"), max_digits=14,
-                                decimal_places=2)
+    amount = forms.DecimalField(label=_("收入（元）"), min_value=decimal.Decimal("0"), max_digits=14, decimal_places=2)
     sources = forms.CharField(label=_("主要来源"), max_length=300, required=False)
 
 
 class CollectiveIncomeEditForm(forms.Form):
-    amount = forms.DecimalField(label=_("收入（元）"), min_value=decimal.Decimal("0"), max_digits=14,
-                                decimal_places=2)
+    amount = forms.DecimalField(label=_("收入（元）"), min_value=decimal.Decimal("0"), max_digits=14, decimal_places=2)
     sources = forms.CharField(label=_("主要来源"), max_length=300, required=False)
 
 
@@ -160,9 +164,13 @@ class VillageCadreForm(EntryForm):
 
 class TrainingSessionForm(EntryForm):
     level = forms.ChoiceField(label=_("层级"), choices=TrainingLevel.choices)
-    township = forms.ModelChoiceField(label=_("举办乡镇"), queryset=Region.objects.none(), required=False,
-                                      help_text=_("乡级培训必填；县级轮训留空。"),
-                                      error_messages={"invalid_choice": _("不是您可以填报的乡镇。")})
+    township = forms.ModelChoiceField(
+        label=_("举办乡镇"),
+        queryset=Region.objects.none(),
+        required=False,
+        help_text=_("乡级培训必填；县级轮训留空。"),
+        error_messages={"invalid_choice": _("不是您可以填报的乡镇。")},
+    )
     title = forms.CharField(label=_("培训班名称"), max_length=200)
     start_date = forms.DateField(label=_("开班日期"), widget=DateInput())
     end_date = forms.DateField(label=_("结业日期"), widget=DateInput())
@@ -217,8 +225,12 @@ class PoorHouseholdForm(EntryForm):
 class AidPairingForm(EntryForm):
     kind = forms.ChoiceField(label=_("类别"), choices=AidKind.choices)
     village = _village_field()
-    household_no = forms.CharField(label=_("帮扶贫困户户编号"), max_length=40, required=False,
-                                   help_text=_("干部帮户填写；领导挂点、部门包村留空。"))
+    household_no = forms.CharField(
+        label=_("帮扶贫困户户编号"),
+        max_length=40,
+        required=False,
+        help_text=_("干部帮户填写；领导挂点、部门包村留空。"),
+    )
     helper_name = forms.CharField(label=_("挂包帮领导/部门/干部"), max_length=100)
     helper_unit = forms.CharField(label=_("所在单位"), max_length=100, required=False)
     started_on = forms.DateField(label=_("结对日期"), widget=DateInput(), validators=[_not_future])
@@ -245,8 +257,9 @@ class AidPairingForm(EntryForm):
 
 
 class EcommerceShopForm(EntryForm):
-    township = forms.ModelChoiceField(label=_("乡镇"), queryset=Region.objects.none(),
-                                      error_messages={"invalid_choice": _("不是您可以填报的乡镇。")})
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Region.objects.none(), error_messages={"invalid_choice": _("不是您可以填报的乡镇。")}
+    )
     village = _village_field(required=False)
     name = forms.CharField(label=_("示范点名称"), max_length=100)
     operator = forms.CharField(label=_("经营者（领办党组织/党员）"), max_length=100)

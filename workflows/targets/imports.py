@@ -1,6 +1,7 @@
 """XLSX import per register: template, row-by-row validation with the register's entry form
 (the same validation and scope as the page and the API), all or nothing in one transaction,
 and a report of every refused row with its reasons."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,7 +69,9 @@ def template_bytes(reg: registers.Register) -> bytes:
     for c in cols:
         notes.append([_header(c), _("是") if _required(form, c) else _("否"), _rule(c)])
     notes.append([])
-    notes.append([_("第一行为列名，请勿修改；从第二行起每行一条记录。有一行不合格则整个文件不导入，请按报告修改后重新上传。")])
+    notes.append(
+        [_("第一行为列名，请勿修改；从第二行起每行一条记录。有一行不合格则整个文件不导入，请按报告修改后重新上传。")]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -153,7 +156,9 @@ class _Places:
     def __init__(self):
         self.towns = {r.name: r.pk for r in Region.objects.filter(level=Region.Level.TOWNSHIP)}
         self.villages = {}
-        for pk, name, parent in Region.objects.filter(level=Region.Level.VILLAGE).values_list("pk", "name", "parent_id"):
+        for pk, name, parent in Region.objects.filter(level=Region.Level.VILLAGE).values_list(
+            "pk", "name", "parent_id"
+        ):
             self.villages[(parent, name)] = pk
             if name.endswith("村"):
                 self.villages.setdefault((parent, name[:-1]), pk)
@@ -172,7 +177,9 @@ def read_rows(reg: registers.Register, upload) -> tuple[list[registers.Column], 
     if upload is None:
         raise ValidationError({"file": [_("请选择要导入的 Excel 文件。")]})
     if upload.size > conf.get("IMPORT_MAX_BYTES"):
-        raise ValidationError({"file": [_("文件过大（上限 %(n)d MB）。") % {"n": conf.get("IMPORT_MAX_BYTES") // 1048576}]})
+        raise ValidationError(
+            {"file": [_("文件过大（上限 %(n)d MB）。") % {"n": conf.get("IMPORT_MAX_BYTES") // 1048576}]}
+        )
     if not upload.name.lower().endswith(".xlsx"):
         raise ValidationError({"file": [_("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）。")]})
     try:
@@ -281,8 +288,9 @@ def run_import(*, actor, key: str, upload) -> Report:
                 for e in errors:
                     problems.append(f"{label}：{e}" if label else str(e))
         if not problems and reg.unique_in_file:
-            key_values = tuple(getattr(form.cleaned_data.get(n), "pk", form.cleaned_data.get(n))
-                               for n in reg.unique_in_file)
+            key_values = tuple(
+                getattr(form.cleaned_data.get(n), "pk", form.cleaned_data.get(n)) for n in reg.unique_in_file
+            )
             if key_values in seen:
                 problems.append(_("与第 %(n)d 行重复") % {"n": seen[key_values]})
             seen[key_values] = number

@@ -7,6 +7,7 @@ state change goes through ``supervision.transitions.run_transition``; every othe
 through ``services`` under a row lock. Invariants two requests could race past are database
 constraints (one income per village and year, one attendance per person and session …).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ def _today() -> dt.date:
 
 
 def _village_fk(**kwargs):
-    return models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="+",
-                             limit_choices_to=VILLAGE, verbose_name=_("村"), **kwargs)
+    return models.ForeignKey(
+        "supervision.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=VILLAGE,
+        verbose_name=_("村"),
+        **kwargs,
+    )
 
 
 class TargetRecord(FSMModelMixin, WorkflowRecord):
@@ -88,10 +95,13 @@ class ReserveCadre(TargetRecord):
         verbose_name = _("村级后备力量")
         verbose_name_plural = _("村级后备力量")
         constraints = [
-            models.CheckConstraint(condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("entered_on")),
-                                   name="targets_reserve_left_after_entered"),
-            models.CheckConstraint(condition=models.Q(entered_on__gt=models.F("birth_date")),
-                                   name="targets_reserve_born_before_entered"),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("entered_on")),
+                name="targets_reserve_left_after_entered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(entered_on__gt=models.F("birth_date")), name="targets_reserve_born_before_entered"
+            ),
         ]
         indexes = [models.Index(fields=["village", "entered_on"])]
 
@@ -103,18 +113,36 @@ class ReserveCadre(TargetRecord):
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
-    @transition(field=state, source=[State.ENTERED, State.TRAINED], target=State.TRAINED,
-                custom={"label": _("登记培训"), "right": "edit", "comment_required": False,
-                        "form": forms.TrainingRecordForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ENTERED, State.TRAINED],
+        target=State.TRAINED,
+        custom={
+            "label": _("登记培训"),
+            "right": "edit",
+            "comment_required": False,
+            "form": forms.TrainingRecordForm,
+            "inbox": False,
+        },
+    )
     def record_training(self, ctx):
         day = ctx.params["date"]
         self.trained_on = max(day, self.trained_on) if self.trained_on else day
         line = f"{day.isoformat()} {ctx.params['content']}"
         self.training = f"{self.training}\n{line}".strip()
 
-    @transition(field=state, source=[State.ENTERED, State.TRAINED], target=State.PROMOTED,
-                custom={"label": _("充实进村“两委”"), "right": "edit", "comment_required": False,
-                        "form": forms.PromoteForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ENTERED, State.TRAINED],
+        target=State.PROMOTED,
+        custom={
+            "label": _("充实进村“两委”"),
+            "right": "edit",
+            "comment_required": False,
+            "form": forms.PromoteForm,
+            "inbox": False,
+        },
+    )
     def promote(self, ctx):
         self.left_on = ctx.params["date"]
         self.left_post = ctx.params["post"]
@@ -123,8 +151,12 @@ class ReserveCadre(TargetRecord):
 
             raise ValidationError({"date": [gettext("日期不能早于入库日期。")]})
 
-    @transition(field=state, source=[State.ENTERED, State.TRAINED], target=State.REMOVED,
-                custom={"label": _("调整出库"), "right": "edit", "form": forms.DateForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ENTERED, State.TRAINED],
+        target=State.REMOVED,
+        custom={"label": _("调整出库"), "right": "edit", "form": forms.DateForm, "inbox": False},
+    )
     def remove(self, ctx):
         self.left_on = ctx.params["date"]
         if self.left_on < self.entered_on:
@@ -143,8 +175,14 @@ class VillagerGroup(TargetRecord):
         ACTIVE = "active", _("在册")
         DISSOLVED = "dissolved", _("已撤并")
 
-    region = models.OneToOneField("supervision.Region", on_delete=models.PROTECT, related_name="target_group",
-                                  limit_choices_to={"level": "group"}, verbose_name=_("行政区划"), editable=False)
+    region = models.OneToOneField(
+        "supervision.Region",
+        on_delete=models.PROTECT,
+        related_name="target_group",
+        limit_choices_to={"level": "group"},
+        verbose_name=_("行政区划"),
+        editable=False,
+    )
     village = _village_fk()
     name = models.CharField(_("村民小组"), max_length=64)
     households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
@@ -164,8 +202,12 @@ class VillagerGroup(TargetRecord):
     def __str__(self):
         return f"{self.village.name}{self.name}"
 
-    @transition(field=state, source=[State.ACTIVE], target=State.DISSOLVED,
-                custom={"label": _("撤并"), "right": "edit", "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ACTIVE],
+        target=State.DISSOLVED,
+        custom={"label": _("撤并"), "right": "edit", "inbox": False},
+    )
     def dissolve(self, ctx):
         pass
 
@@ -200,13 +242,21 @@ class CollectiveIncome(TargetRecord):
     def __str__(self):
         return f"{self.village.name} · {self.year}"
 
-    @transition(field=state, source=[State.REPORTED], target=State.CONFIRMED,
-                custom={"label": _("核定"), "right": "confirm", "comment_required": False})
+    @transition(
+        field=state,
+        source=[State.REPORTED],
+        target=State.CONFIRMED,
+        custom={"label": _("核定"), "right": "confirm", "comment_required": False},
+    )
     def confirm(self, ctx):
         pass
 
-    @transition(field=state, source=[State.CONFIRMED], target=State.REPORTED,
-                custom={"label": _("退回重填"), "right": "confirm", "inbox": False})
+    @transition(
+        field=state,
+        source=[State.CONFIRMED],
+        target=State.REPORTED,
+        custom={"label": _("退回重填"), "right": "confirm", "inbox": False},
+    )
     def reopen(self, ctx):
         pass
 
@@ -222,8 +272,9 @@ class VillageCadre(TargetRecord):
         LEFT = "left", _("已离任")
 
     village = _village_fk()
-    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("人员"), editable=False)
+    person = models.ForeignKey(
+        "supervision.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("人员"), editable=False
+    )
     post = models.CharField(_("职务"), max_length=20, choices=CadrePost.choices)
     started_on = models.DateField(_("任职日期"))
     left_on = models.DateField(_("离任日期"), null=True, blank=True, editable=False)
@@ -235,16 +286,22 @@ class VillageCadre(TargetRecord):
         ordering = ["village__code", "post", "pk"]
         verbose_name = _("村干部名册")
         verbose_name_plural = _("村干部名册")
-        constraints = [models.CheckConstraint(
-            condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("started_on")),
-            name="targets_cadre_left_after_started")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("started_on")),
+                name="targets_cadre_left_after_started",
+            )
+        ]
 
     def __str__(self):
         return f"{self.person.name} · {self.village.name} · {self.get_post_display()}"
 
-    @transition(field=state, source=[State.SERVING], target=State.LEFT,
-                custom={"label": _("离任"), "right": "edit", "form": forms.DateForm, "inbox": False,
-                        "comment_required": False})
+    @transition(
+        field=state,
+        source=[State.SERVING],
+        target=State.LEFT,
+        custom={"label": _("离任"), "right": "edit", "form": forms.DateForm, "inbox": False, "comment_required": False},
+    )
     def leave(self, ctx):
         self.left_on = ctx.params["date"]
         if self.left_on < self.started_on:
@@ -264,9 +321,16 @@ class TrainingSession(TargetRecord):
         HELD = "held", _("已举办")
         CANCELLED = "cancelled", _("已取消")
 
-    township = models.ForeignKey("supervision.Region", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", limit_choices_to={"level": "township"},
-                                 verbose_name=_("举办乡镇"), help_text=_("县级轮训留空。"))
+    township = models.ForeignKey(
+        "supervision.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "township"},
+        verbose_name=_("举办乡镇"),
+        help_text=_("县级轮训留空。"),
+    )
     level = models.CharField(_("层级"), max_length=16, choices=TrainingLevel.choices)
     title = models.CharField(_("培训班名称"), max_length=200)
     start_date = models.DateField(_("开班日期"))
@@ -282,24 +346,35 @@ class TrainingSession(TargetRecord):
         verbose_name = _("培训班")
         verbose_name_plural = _("培训班")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                   name="targets_training_ends_after_start"),
             models.CheckConstraint(
-                condition=(models.Q(level="county", township__isnull=True)
-                           | models.Q(level="township", township__isnull=False)),
-                name="targets_training_level_township"),
+                condition=models.Q(end_date__gte=models.F("start_date")), name="targets_training_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="county", township__isnull=True) | models.Q(level="township", township__isnull=False)
+                ),
+                name="targets_training_level_township",
+            ),
         ]
 
     def __str__(self):
         return f"{self.title}（{self.start_date.isoformat()}）"
 
-    @transition(field=state, source=[State.PLANNED], target=State.HELD,
-                custom={"label": _("确认已举办"), "right": "edit", "comment_required": False, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.PLANNED],
+        target=State.HELD,
+        custom={"label": _("确认已举办"), "right": "edit", "comment_required": False, "inbox": False},
+    )
     def hold(self, ctx):
         pass
 
-    @transition(field=state, source=[State.PLANNED], target=State.CANCELLED,
-                custom={"label": _("取消"), "right": "edit", "inbox": False})
+    @transition(
+        field=state,
+        source=[State.PLANNED],
+        target=State.CANCELLED,
+        custom={"label": _("取消"), "right": "edit", "inbox": False},
+    )
     def cancel(self, ctx):
         pass
 
@@ -307,10 +382,10 @@ class TrainingSession(TargetRecord):
 class TrainingAttendance(models.Model):
     """One person's attendance of one session (part of the session's record)."""
 
-    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="attendance",
-                                verbose_name=_("培训班"))
-    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("人员"))
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("培训班")
+    )
+    person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("人员"))
     village = _village_fk()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -350,15 +425,22 @@ class TalentPairing(TargetRecord):
         ordering = ["village__code", "-started_on"]
         verbose_name = _("人才挂钩")
         verbose_name_plural = _("人才挂钩")
-        constraints = [models.CheckConstraint(
-            condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
-            name="targets_talent_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="targets_talent_end_after_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.talent_name} · {self.village.name}"
 
-    @transition(field=state, source=[State.ACTIVE], target=State.ENDED,
-                custom={"label": _("结束挂钩"), "right": "edit", "form": forms.DateForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ACTIVE],
+        target=State.ENDED,
+        custom={"label": _("结束挂钩"), "right": "edit", "form": forms.DateForm, "inbox": False},
+    )
     def end(self, ctx):
         self.ended_on = ctx.params["date"]
         if self.ended_on < self.started_on:
@@ -394,9 +476,12 @@ class PoorHousehold(TargetRecord):
     def __str__(self):
         return f"{self.head_name}（{self.household_no}）"
 
-    @transition(field=state, source=[State.POOR], target=State.LIFTED,
-                custom={"label": _("标注脱贫"), "right": "enter_household", "form": forms.YearForm,
-                        "inbox": False})
+    @transition(
+        field=state,
+        source=[State.POOR],
+        target=State.LIFTED,
+        custom={"label": _("标注脱贫"), "right": "enter_household", "form": forms.YearForm, "inbox": False},
+    )
     def lift(self, ctx):
         self.lifted_year = ctx.params["year"]
 
@@ -415,7 +500,8 @@ def _can_unpair(pairing) -> bool:
 
 
 _can_unpair.message = lambda pairing: gettext(
-    "不脱贫不脱钩：帮扶对象尚未脱贫，请先安排接替的挂包帮人员，再结束本结对。")
+    "不脱贫不脱钩：帮扶对象尚未脱贫，请先安排接替的挂包帮人员，再结束本结对。"
+)
 
 
 class AidPairing(TargetRecord):
@@ -427,8 +513,14 @@ class AidPairing(TargetRecord):
 
     kind = models.CharField(_("类别"), max_length=16, choices=AidKind.choices)
     village = _village_fk()
-    household = models.ForeignKey(PoorHousehold, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="pairings", verbose_name=_("帮扶贫困户"))
+    household = models.ForeignKey(
+        PoorHousehold,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        verbose_name=_("帮扶贫困户"),
+    )
     helper_name = models.CharField(_("挂包帮领导/部门/干部"), max_length=100)
     helper_unit = models.CharField(_("所在单位"), max_length=100, blank=True)
     started_on = models.DateField(_("结对日期"))
@@ -442,19 +534,27 @@ class AidPairing(TargetRecord):
         verbose_name = _("挂包帮结对")
         verbose_name_plural = _("挂包帮结对")
         constraints = [
-            models.CheckConstraint(condition=models.Q(household__isnull=True) | models.Q(kind="cadre"),
-                                   name="targets_aid_household_only_cadre"),
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=True) | models.Q(kind="cadre"),
+                name="targets_aid_household_only_cadre",
+            ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
-                name="targets_aid_end_after_start"),
+                name="targets_aid_end_after_start",
+            ),
         ]
 
     def __str__(self):
         target = self.household.head_name if self.household_id else self.village.name
         return f"{self.get_kind_display()} · {self.helper_name} → {target}"
 
-    @transition(field=state, source=[State.ACTIVE], target=State.ENDED, conditions=[_can_unpair],
-                custom={"label": _("脱钩"), "right": "edit", "form": forms.DateForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.ACTIVE],
+        target=State.ENDED,
+        conditions=[_can_unpair],
+        custom={"label": _("脱钩"), "right": "edit", "form": forms.DateForm, "inbox": False},
+    )
     def end(self, ctx):
         self.ended_on = ctx.params["date"]
         if self.ended_on < self.started_on:
@@ -474,10 +574,22 @@ class EcommerceShop(TargetRecord):
         OPENED = "opened", _("已建成运营")
         CLOSED = "closed", _("已停业")
 
-    township = models.ForeignKey("supervision.Region", on_delete=models.PROTECT, related_name="+",
-                                 limit_choices_to={"level": "township"}, verbose_name=_("乡镇"))
-    village = models.ForeignKey("supervision.Region", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", limit_choices_to=VILLAGE, verbose_name=_("所在村"))
+    township = models.ForeignKey(
+        "supervision.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "township"},
+        verbose_name=_("乡镇"),
+    )
+    village = models.ForeignKey(
+        "supervision.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=VILLAGE,
+        verbose_name=_("所在村"),
+    )
     name = models.CharField(_("示范点名称"), max_length=100)
     operator = models.CharField(_("经营者（领办党组织/党员）"), max_length=100)
     opened_on = models.DateField(_("建成日期"), null=True, blank=True, editable=False)
@@ -495,14 +607,27 @@ class EcommerceShop(TargetRecord):
     def __str__(self):
         return f"{self.name} · {self.township.name}"
 
-    @transition(field=state, source=[State.BUILDING], target=State.OPENED,
-                custom={"label": _("建成运营"), "right": "edit", "form": forms.DateForm, "comment_required": False,
-                        "inbox": False})
+    @transition(
+        field=state,
+        source=[State.BUILDING],
+        target=State.OPENED,
+        custom={
+            "label": _("建成运营"),
+            "right": "edit",
+            "form": forms.DateForm,
+            "comment_required": False,
+            "inbox": False,
+        },
+    )
     def open(self, ctx):
         self.opened_on = ctx.params["date"]
 
-    @transition(field=state, source=[State.OPENED], target=State.CLOSED,
-                custom={"label": _("停业"), "right": "edit", "form": forms.DateForm, "inbox": False})
+    @transition(
+        field=state,
+        source=[State.OPENED],
+        target=State.CLOSED,
+        custom={"label": _("停业"), "right": "edit", "form": forms.DateForm, "inbox": False},
+    )
     def close(self, ctx):
         self.closed_on = ctx.params["date"]
         if self.opened_on and self.closed_on < self.opened_on:

@@ -1,4 +1,5 @@
 """Read side: register rows visible to a user (always through ``supervision.access.visible``)."""
+
 from __future__ import annotations
 
 from django.db.models import Q

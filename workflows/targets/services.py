@@ -5,6 +5,7 @@ itself for an edit; the village — or township — row for a creation, which se
 writers of that village's registers). State changes go through ``run_transition``.
 Invariants are database constraints; their violations come back as translated 400s.
 """
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -18,11 +19,6 @@ from supervision.transitions import save_with_history
 from . import registers
 from .models import (
     AidPairing,
-    CollectiveIncome,
-    EcommerceShop,
-    PoorHousehold,
-    ReserveCadre,
-    TalentPairing,
     TrainingAttendance,
     TrainingSession,
     VillageCadre,
@@ -86,7 +82,9 @@ def _lock_place(d: dict) -> None:
 def _next_group_code(village: Region) -> str:
     """The next villager-group code under a village: its code plus a 3-digit serial."""
     codes = Region.objects.filter(parent=village, level=Region.Level.GROUP).values_list("code", flat=True)
-    serials = [int(c[len(village.code):]) for c in codes if c.startswith(village.code) and c[len(village.code):].isdigit()]
+    serials = [
+        int(c[len(village.code) :]) for c in codes if c.startswith(village.code) and c[len(village.code) :].isdigit()
+    ]
     return f"{village.code}{(max(serials) + 1 if serials else 1):03d}"
 
 
@@ -99,24 +97,39 @@ def build(reg: registers.Register, d: dict, actor):
             raise ValidationError({"name": [CONSTRAINT_MESSAGES["targets_uniq_group_name"][1]()]})
         region = Region(code=_next_group_code(village), name=d["name"], level=Region.Level.GROUP, parent=village)
         save_with_history(region, actor=actor, reason=_("登记村民小组"))
-        return VillagerGroup(region=region, village=village, name=d["name"], households=d.get("households"),
-                             party_members=d["party_members"], has_branch=d.get("has_branch", False),
-                             note=d.get("note", ""))
+        return VillagerGroup(
+            region=region,
+            village=village,
+            name=d["name"],
+            households=d.get("households"),
+            party_members=d["party_members"],
+            has_branch=d.get("has_branch", False),
+            note=d.get("note", ""),
+        )
     if model is VillageCadre:
         village = d["village"]
         person = Person.objects.filter(name=d["name"], region=village).first()
         if person is None:
             post = str(dict(VillageCadre._meta.get_field("post").flatchoices)[d["post"]])
-            person = Person(name=d["name"], region=village, post=f"{village.name}{post}",
-                            is_party_member=d.get("is_party_member", False))
+            person = Person(
+                name=d["name"],
+                region=village,
+                post=f"{village.name}{post}",
+                is_party_member=d.get("is_party_member", False),
+            )
             save_with_history(person, actor=actor, reason=_("登记村干部名册"))
         if VillageCadre.objects.filter(person=person, post=d["post"], state=VillageCadre.State.SERVING).exists():
             raise ValidationError({"name": [_("%(n)s 已在名册中担任该职务。") % {"n": person.name}]})
         return VillageCadre(village=village, person=person, post=d["post"], started_on=d["started_on"])
     if model is AidPairing:
-        return AidPairing(kind=d["kind"], village=d["village"], household=d.get("household"),
-                          helper_name=d["helper_name"], helper_unit=d.get("helper_unit", ""),
-                          started_on=d["started_on"])
+        return AidPairing(
+            kind=d["kind"],
+            village=d["village"],
+            household=d.get("household"),
+            helper_name=d["helper_name"],
+            helper_unit=d.get("helper_unit", ""),
+            started_on=d["started_on"],
+        )
     fields = {f.name for f in model._meta.concrete_fields}
     return model(**{k: v for k, v in d.items() if k in fields})
 
@@ -195,13 +208,15 @@ def training_roster(*, session: TrainingSession, villages=None):
         postings = postings.filter(village__in=villages)
     seen, rows = set(), []
     for person_id, name, village_id, village, post in cadres.values_list(
-            "person_id", "person__name", "village_id", "village__name", "post").order_by("village__code"):
+        "person_id", "person__name", "village_id", "village__name", "post"
+    ).order_by("village__code"):
         if person_id not in seen:
             seen.add(person_id)
             label = dict(VillageCadre._meta.get_field("post").flatchoices)[post]
             rows.append({"person_id": person_id, "village_id": village_id, "label": f"{village} · {name}（{label}）"})
     for person_id, name, village_id, village, role in postings.values_list(
-            "person_id", "person__name", "village_id", "village__name", "role").order_by("village__code"):
+        "person_id", "person__name", "village_id", "village__name", "role"
+    ).order_by("village__code"):
         if person_id not in seen:
             seen.add(person_id)
             label = dict(Posting._meta.get_field("role").flatchoices)[role]
@@ -262,10 +277,24 @@ def shortfall_notice_draft(*, actor, township_id, year: int, target: str = ""):
         raise Conflict(_("%(t)s %(y)d 年各项目标均已达标，无需督办。") % {"t": township.name, "y": year})
     label = evaluate.TARGET_LABELS.get(target, "") if target else ""
     title = _("关于督促%(t)s落实抓党建促脱贫攻坚目标任务的通知（%(y)d年%(what)s）") % {
-        "t": township.name, "y": year, "what": f"·{label}" if label else ""}
-    findings = _("对照巍办发〔2017〕25号《关于加强基层党组织建设服务脱贫攻坚的实施意见》，%(t)s %(y)d 年以下目标未达标或存在风险：") % {
-        "t": township.name, "y": year} + "\n" + "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
-    requirements = _("请对照文件要求逐村逐项整改，补齐短板，在办理期限内报送整改情况；"
-                     "对整改不力的，将按规定严肃问责。")
-    return notices.notice_create(actor=actor, title=title[:200], findings=findings, requirements=requirements,
-                                 category="party_building", urgency="normal", target_townships=[township])
+        "t": township.name,
+        "y": year,
+        "what": f"·{label}" if label else "",
+    }
+    findings = (
+        _("对照巍办发〔2017〕25号《关于加强基层党组织建设服务脱贫攻坚的实施意见》，"  # noqa: E501
+          "%(t)s %(y)d 年以下目标未达标或存在风险：")
+        % {"t": township.name, "y": year}
+        + "\n"
+        + "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    )
+    requirements = _("请对照文件要求逐村逐项整改，补齐短板，在办理期限内报送整改情况；对整改不力的，将按规定严肃问责。")
+    return notices.notice_create(
+        actor=actor,
+        title=title[:200],
+        findings=findings,
+        requirements=requirements,
+        category="party_building",
+        urgency="normal",
+        target_townships=[township],
+    )

@@ -1,4 +1,5 @@
 """Timer jobs of the targets workflow (run by ``manage.py run_sweeps``)."""
+
 from __future__ import annotations
 
 import decimal
@@ -19,7 +20,9 @@ def remind_income_shortfalls(now) -> int:
     if today.month != 12 or today.day < conf.get("INCOME_REMIND_DECEMBER_DAY"):
         return 0
     threshold = decimal.Decimal(conf.get("INCOME_MIN"))
-    met = set(CollectiveIncome.objects.filter(year=today.year, amount__gte=threshold).values_list("village_id", flat=True))
+    met = set(
+        CollectiveIncome.objects.filter(year=today.year, amount__gte=threshold).values_list("village_id", flat=True)
+    )
     short: dict[int, list[str]] = {}
     for village in Region.objects.filter(level=Region.Level.VILLAGE, is_poor_village=True).order_by("code"):
         if village.pk not in met:
@@ -29,10 +32,13 @@ def remind_income_shortfalls(now) -> int:
         if not sweep.claim_once("targets.income_reminder", township, period=str(today.year)):
             continue
         names = "、".join(short[township.pk])
-        notify.notify(recipients=notify.users_with_role("township", township_id=township.pk),
-                      verb="targets.income_reminder", url="/targets/board/",
-                      message=_("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s") % {
-                          "t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": names})
+        notify.notify(
+            recipients=notify.users_with_role("township", township_id=township.pk),
+            verb="targets.income_reminder",
+            url="/targets/board/",
+            message=_("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s")
+            % {"t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": names},
+        )
         done += 1
     return done
 

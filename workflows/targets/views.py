@@ -1,6 +1,7 @@
 """Pages: the registers (list, entry, detail, import, export), the county board with its
 drill-down and "发督办". Thin: selectors and ``evaluate`` read, services write; every state
 change posts to the kernel's ``record-transition`` view."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -45,8 +46,9 @@ def year_param(value) -> int:
         return today.year
     value = str(value).strip()
     if not value.isdigit() or not conf.get("FIRST_YEAR") <= int(value) <= today.year:
-        raise ValidationError({"year": [_("年度须在 %(a)d 至 %(b)d 之间。") % {
-            "a": conf.get("FIRST_YEAR"), "b": today.year}]})
+        raise ValidationError(
+            {"year": [_("年度须在 %(a)d 至 %(b)d 之间。") % {"a": conf.get("FIRST_YEAR"), "b": today.year}]}
+        )
     return int(value)
 
 
@@ -55,7 +57,7 @@ def _can_enter(user, reg) -> bool:
 
 
 def _messages(request, exc: ValidationError):
-    for field, msgs in exc.message_dict.items():
+    for _field, msgs in exc.message_dict.items():
         for m in msgs:
             messages.error(request, m)
 
@@ -68,8 +70,13 @@ def index(request):
     _require_view(request.user)
     cards = []
     for reg in registers.REGISTERS:
-        cards.append({"reg": reg, "count": selectors.register_rows(user=request.user, reg=reg).count(),
-                      "can_enter": _can_enter(request.user, reg)})
+        cards.append(
+            {
+                "reg": reg,
+                "count": selectors.register_rows(user=request.user, reg=reg).count(),
+                "can_enter": _can_enter(request.user, reg),
+            }
+        )
     return render(request, "targets/index.html", {"cards": cards})
 
 
@@ -84,11 +91,21 @@ def register_list(request, key):
     rows = [{"obj": o, "cells": [registers.as_cell(c.value(o)) for c in columns]} for o in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "targets/register.html", {
-        "reg": reg, "page": page, "rows": rows, "columns": columns, "f": f, "query": query.urlencode(),
-        "states": reg.model._meta.get_field("state").choices, "can_enter": _can_enter(request.user, reg),
-        "townships": forms.townships_for(request.user, evaluate.VIEW_ROLES),
-    })
+    return render(
+        request,
+        "targets/register.html",
+        {
+            "reg": reg,
+            "page": page,
+            "rows": rows,
+            "columns": columns,
+            "f": f,
+            "query": query.urlencode(),
+            "states": reg.model._meta.get_field("state").choices,
+            "can_enter": _can_enter(request.user, reg),
+            "townships": forms.townships_for(request.user, evaluate.VIEW_ROLES),
+        },
+    )
 
 
 @login_required
@@ -133,21 +150,35 @@ def detail(request, key, pk):
     for name in available_transitions(obj, request.user):
         meta = rt.transitions()[name].custom
         form_class = meta.get("form")
-        actions.append({"name": name, "label": meta.get("label", name),
-                        "form": form_class(auto_id=f"{name}_%s") if form_class else None,
-                        "comment_required": meta.get("comment_required", True)})
+        actions.append(
+            {
+                "name": name,
+                "label": meta.get("label", name),
+                "form": form_class(auto_id=f"{name}_%s") if form_class else None,
+                "comment_required": meta.get("comment_required", True),
+            }
+        )
     edit_form = None
     if reg.edit_form and obj.state in reg.edit_states and access.can(request.user, "edit", obj):
         edit_form = reg.edit_form(initial={k: getattr(obj, k) for k in reg.edit_form.base_fields})
-    context = {"reg": reg, "obj": obj, "rt_key": rt.key, "actions": actions, "edit_form": edit_form,
-               "fields": [(c.header, registers.as_cell(c.value(obj))) for c in reg.columns]}
+    context = {
+        "reg": reg,
+        "obj": obj,
+        "rt_key": rt.key,
+        "actions": actions,
+        "edit_form": edit_form,
+        "fields": [(c.header, registers.as_cell(c.value(obj))) for c in reg.columns],
+    }
     if isinstance(obj, TrainingSession):
         attendance = list(obj.attendance.select_related("person", "village").order_by("village__code", "pk"))
         context["attendance"] = attendance
         if access.can(request.user, "edit", obj) and obj.state != TrainingSession.State.CANCELLED:
             villages = forms.villages_for(request.user).values("pk")
-            roster = [r for r in services.training_roster(session=obj, villages=villages)
-                      if r["person_id"] not in {a.person_id for a in attendance}]
+            roster = [
+                r
+                for r in services.training_roster(session=obj, villages=villages)
+                if r["person_id"] not in {a.person_id for a in attendance}
+            ]
             context["attendance_form"] = forms.AttendanceForm(roster=roster) if roster else None
             context["roster_empty"] = not roster
     return render(request, "targets/detail.html", context)
@@ -222,8 +253,14 @@ def export(request, key):
     reg = _register(key)
     qs = selectors.register_rows(user=request.user, reg=reg, filters=request.GET)
     headers = [c.header for c in reg.columns] + [_("状态"), _("更新时间")]
-    return xlsx_response(f"{reg.key}-{timezone.localdate().isoformat()}.xlsx", headers, (
-        [c.value(o) for c in reg.columns] + [o.get_state_display(), o.updated_at] for o in qs.iterator(chunk_size=500)))
+    return xlsx_response(
+        f"{reg.key}-{timezone.localdate().isoformat()}.xlsx",
+        headers,
+        (
+            [c.value(o) for c in reg.columns] + [o.get_state_display(), o.updated_at]
+            for o in qs.iterator(chunk_size=500)
+        ),
+    )
 
 
 # --- the board --------------------------------------------------------------------------------
@@ -248,14 +285,23 @@ def board(request):
         _messages(request, error)
     data = evaluate.board_for(user=request.user, year=year, township_id=township)
     may_draft = access.can_anywhere(request.user, registry.for_model(_notice_model()), "draft")
-    return render(request, "targets/board.html", {
-        "board": data, "year": year, "township": township, "labels": evaluate.TARGET_LABELS,
-        "columns": [(k, evaluate.TARGET_LABELS[k]) for k in evaluate.VILLAGE_TARGETS],
-        "statuses": [(s, Status(s).label) for s in (Status.MET, Status.AT_RISK, Status.MISSED)],
-        "townships": forms.townships_for(request.user, evaluate.VIEW_ROLES),
-        "years": list(range(timezone.localdate().year, conf.get("FIRST_YEAR") - 1, -1)),
-        "may_draft": may_draft, "income_min": conf.get("INCOME_MIN"),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "targets/board.html",
+        {
+            "board": data,
+            "year": year,
+            "township": township,
+            "labels": evaluate.TARGET_LABELS,
+            "columns": [(k, evaluate.TARGET_LABELS[k]) for k in evaluate.VILLAGE_TARGETS],
+            "statuses": [(s, Status(s).label) for s in (Status.MET, Status.AT_RISK, Status.MISSED)],
+            "townships": forms.townships_for(request.user, evaluate.VIEW_ROLES),
+            "years": list(range(timezone.localdate().year, conf.get("FIRST_YEAR") - 1, -1)),
+            "may_draft": may_draft,
+            "income_min": conf.get("INCOME_MIN"),
+        },
+        status=400 if error else 200,
+    )
 
 
 def _notice_model():
@@ -283,16 +329,33 @@ def board_village(request, pk):
             if reg.year_lookup:
                 qs = qs.filter(**{reg.year_lookup: year})
             rows[reg.key] = list(qs[:200])
-    postings = list(Posting.objects.filter(village=village).select_related("person", "dispatching_unit")
-                    .order_by("-start_date")[:50])
+    postings = list(
+        Posting.objects.filter(village=village)
+        .select_related("person", "dispatching_unit")
+        .order_by("-start_date")[:50]
+    )
     roster = evaluate.roster_for([village.pk], data.as_of).get(village.pk, {})
     trained = evaluate.trained_people([village.pk], year, data.as_of)
-    roster_rows = [{"name": name, "trained": pid in trained} for pid, name in sorted(roster.items(), key=lambda p: p[1])]
-    return render(request, "targets/village.html", {
-        "village": village, "row": row, "year": year, "board": data, "rows": rows, "postings": postings,
-        "roster": roster_rows, "labels": evaluate.TARGET_LABELS, "registers": registers.BY_KEY,
-        "shop": data.towns[0].shop,
-    }, status=400 if error else 200)
+    roster_rows = [
+        {"name": name, "trained": pid in trained} for pid, name in sorted(roster.items(), key=lambda p: p[1])
+    ]
+    return render(
+        request,
+        "targets/village.html",
+        {
+            "village": village,
+            "row": row,
+            "year": year,
+            "board": data,
+            "rows": rows,
+            "postings": postings,
+            "roster": roster_rows,
+            "labels": evaluate.TARGET_LABELS,
+            "registers": registers.BY_KEY,
+            "shop": data.towns[0].shop,
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -314,8 +377,14 @@ def board_export(request):
                 cells = []
                 for _k, c in v.ordered():
                     cells += [c.label, c.gap]
-                yield [t.township.name, v.village.name, _("是") if v.village.is_poor_village else _("否"), *cells,
-                       t.shop.label, t.shop.gap]
+                yield [
+                    t.township.name,
+                    v.village.name,
+                    _("是") if v.village.is_poor_village else _("否"),
+                    *cells,
+                    t.shop.label,
+                    t.shop.gap,
+                ]
 
     return xlsx_response(f"targets-board-{year}.xlsx", headers, lines())
 
@@ -334,8 +403,9 @@ def notice_draft(request):
         year = year_param(request.POST.get("year"))
         if not township.isdigit():
             raise ValidationError({"township": [_("请选择乡镇。")]})
-        notice = services.shortfall_notice_draft(actor=request.user, township_id=int(township), year=year,
-                                                 target=target)
+        notice = services.shortfall_notice_draft(
+            actor=request.user, township_id=int(township), year=year, target=target
+        )
     except ValidationError as exc:
         _messages(request, exc)
         return render(request, "supervision/transition_refused.html", {"back": back}, status=400)

@@ -21,8 +21,16 @@ def create(user, key, **data):
 
 
 def reserve_data(v, **extra):
-    return {"village": v.pk, "name": "李明", "gender": "male", "birth_date": "1992-05-01", "education": "college",
-            "background": "graduate", "entered_on": (TODAY - dt.timedelta(days=30)).isoformat(), **extra}
+    return {
+        "village": v.pk,
+        "name": "李明",
+        "gender": "male",
+        "birth_date": "1992-05-01",
+        "education": "college",
+        "background": "graduate",
+        "entered_on": (TODAY - dt.timedelta(days=30)).isoformat(),
+        **extra,
+    }
 
 
 MAKERS = {
@@ -30,8 +38,13 @@ MAKERS = {
     "villager-groups": lambda v: {"village": v.pk, "name": "一组", "party_members": 3},
     "incomes": lambda v: {"village": v.pk, "year": YEAR, "amount": "21000"},
     "village-cadres": lambda v: {"village": v.pk, "name": "王红", "post": "secretary", "started_on": "2024-01-10"},
-    "talents": lambda v: {"village": v.pk, "talent_name": "赵农艺", "unit": "县农业农村局", "specialty": "核桃",
-                          "started_on": "2026-02-01" if YEAR >= 2026 else f"{YEAR}-01-01"},
+    "talents": lambda v: {
+        "village": v.pk,
+        "talent_name": "赵农艺",
+        "unit": "县农业农村局",
+        "specialty": "核桃",
+        "started_on": "2026-02-01" if YEAR >= 2026 else f"{YEAR}-01-01",
+    },
     "households": lambda v: {"village": v.pk, "household_no": f"{v.code}0001", "head_name": "罗某", "members": 4},
 }
 
@@ -45,11 +58,23 @@ def make(users, townships):
         if key in MAKERS:
             data = {**MAKERS[key](v), **overrides}
         elif key == "trainings":
-            data = {"level": "township", "township": v.parent_id, "title": "村级后备力量培训班",
-                    "start_date": TODAY.isoformat(), "end_date": TODAY.isoformat(), **overrides}
+            data = {
+                "level": "township",
+                "township": v.parent_id,
+                "title": "村级后备力量培训班",
+                "start_date": TODAY.isoformat(),
+                "end_date": TODAY.isoformat(),
+                **overrides,
+            }
         elif key == "aid-pairings":
-            data = {"kind": "leader", "village": v.pk, "helper_name": "王县长", "helper_unit": "县人民政府",
-                    "started_on": (TODAY - dt.timedelta(days=10)).isoformat(), **overrides}
+            data = {
+                "kind": "leader",
+                "village": v.pk,
+                "helper_name": "王县长",
+                "helper_unit": "县人民政府",
+                "started_on": (TODAY - dt.timedelta(days=10)).isoformat(),
+                **overrides,
+            }
         elif key == "shops":
             data = {"township": v.parent_id, "name": "党建+电商服务站", "operator": "鸡碧村党总支", **overrides}
         else:

@@ -1,5 +1,6 @@
 """In a real browser: a township enters a reserve cadre and this year's income for a poor village;
 the county board's colours for that village change from missed / at risk to met."""
+
 import pytest
 
 from tests.browser.conftest import login, screenshot

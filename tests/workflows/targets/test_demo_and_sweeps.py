@@ -17,8 +17,12 @@ from .conftest import YEAR, village
 def test_seed_demo_shows_all_three_colours_and_is_idempotent(county, users):
     for name in ("postings", "targets"):
         registry.get_workflow(name).seed_demo(io.StringIO())
-    counts = (VillagerGroup.objects.count(), ReserveCadre.objects.count(), CollectiveIncome.objects.count(),
-              VillagerGroup.history.count())
+    counts = (
+        VillagerGroup.objects.count(),
+        ReserveCadre.objects.count(),
+        CollectiveIncome.objects.count(),
+        VillagerGroup.history.count(),
+    )
     villages = county.children.model.objects.filter(level="village")
     assert set(VillagerGroup.objects.values_list("village", flat=True)) == set(villages.values_list("pk", flat=True))
     board = evaluate.board_for(user=users["inspector"], year=timezone.localdate().year)
@@ -30,8 +34,12 @@ def test_seed_demo_shows_all_three_colours_and_is_idempotent(county, users):
     amounts = list(CollectiveIncome.objects.values_list("amount", flat=True))
     assert min(amounts) < 20000 <= max(amounts)
     registry.get_workflow("targets").seed_demo(io.StringIO())
-    assert counts == (VillagerGroup.objects.count(), ReserveCadre.objects.count(), CollectiveIncome.objects.count(),
-                      VillagerGroup.history.count())
+    assert counts == (
+        VillagerGroup.objects.count(),
+        ReserveCadre.objects.count(),
+        CollectiveIncome.objects.count(),
+        VillagerGroup.history.count(),
+    )
 
 
 @pytest.mark.django_db

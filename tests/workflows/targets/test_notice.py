@@ -1,5 +1,6 @@
 """发督办: one DRAFT inspection notice to the township, naming the shortfall villages and gaps;
 issued only when the inspector issues it through the notices workflow."""
+
 import pytest
 
 from supervision.models import Region
@@ -28,8 +29,11 @@ def test_draft_notice_names_the_villages_and_gaps(users, townships, make, web):
     for line in notice.findings.splitlines()[1:]:
         name = line.split(". ", 1)[1].split("——")[0]
         assert Region.objects.filter(parent=townships["nanzhao"], name=name).exists() or "电商示范点" in line
-    assert not any(line.split(". ", 1)[1].startswith(f"{n}——") for line in notice.findings.splitlines()[1:]
-                   for n in set(others) - set(Region.objects.filter(parent=townships["nanzhao"]).values_list("name", flat=True)))
+    assert not any(
+        line.split(". ", 1)[1].startswith(f"{n}——")
+        for line in notice.findings.splitlines()[1:]
+        for n in set(others) - set(Region.objects.filter(parent=townships["nanzhao"]).values_list("name", flat=True))
+    )
     # The inspector issues it through the notices workflow: only then is the township assigned.
     notices.notice_issue(actor=users["inspector"], notice=notice)
     assert list(NoticeAssignment.objects.values_list("township__pinyin", flat=True)) == ["nanzhao"]
@@ -38,8 +42,9 @@ def test_draft_notice_names_the_villages_and_gaps(users, townships, make, web):
 @pytest.mark.django_db
 def test_one_target_only(users, townships, make, web):
     make("incomes", amount="15000")
-    web(users["inspector"]).post("/targets/board/notice/", {"township": townships["nanzhao"].pk, "year": YEAR,
-                                                            "target": "income"})
+    web(users["inspector"]).post(
+        "/targets/board/notice/", {"township": townships["nanzhao"].pk, "year": YEAR, "target": "income"}
+    )
     notice = Notice.objects.get()
     assert "集体经济收入" in notice.findings and "村级后备力量" not in notice.findings
 

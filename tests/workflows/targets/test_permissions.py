@@ -1,5 +1,6 @@
 """The permission contract for each of the nine registers, plus township isolation of the
 entry forms, the import, the export, the board and its drill-down."""
+
 import io
 
 import pytest
@@ -44,8 +45,15 @@ def test_entry_rights_by_role(users, townships, api):
     """Townships and the organisation department enter rows; other roles may not (403 for those who
     see the registers, 404 for those who do not); a township may not enter another's village (400)."""
     v = village(townships)
-    for username, want in [("township_nanzhao", 201), ("organization", 201), ("inspector", 403), ("leader", 403),
-                           ("auditor", 403), ("discipline", 404), ("township_miaojie", 400)]:
+    for username, want in [
+        ("township_nanzhao", 201),
+        ("organization", 201),
+        ("inspector", 403),
+        ("leader", 403),
+        ("auditor", 403),
+        ("discipline", 404),
+        ("township_miaojie", 400),
+    ]:
         before = ReserveCadre.objects.count()
         r = api(users[username]).post("/api/v1/reserve-cadres/", reserve_data(v, name=f"甲{username}"), format="json")
         assert r.status_code == want, (username, r.content)
@@ -96,8 +104,14 @@ def test_pages_are_scoped(make, users, townships, web):
     assert "南诏镇" in inspector and "庙街镇" in inspector
     for username in ("discipline", "discipline_head"):
         client = web(users[username])
-        for url in ("/targets/", "/targets/board/", "/targets/r/incomes/", "/targets/r/incomes/export.xlsx",
-                    f"/targets/board/village/{mine.village_id}/", "/targets/board/data/"):
+        for url in (
+            "/targets/",
+            "/targets/board/",
+            "/targets/r/incomes/",
+            "/targets/r/incomes/export.xlsx",
+            f"/targets/board/village/{mine.village_id}/",
+            "/targets/board/data/",
+        ):
             assert client.get(url).status_code == 404, (username, url)
 
 

@@ -1,4 +1,5 @@
 """Bounded queries on the board, its export and the registers, at 5 and at 500 villages."""
+
 import datetime as dt
 import decimal
 
@@ -19,18 +20,35 @@ def big_township(county, users):
         town = Region(code="532927999", name="测试乡", pinyin="ceshi", level="township", parent=county)
         save_with_history(town, actor=users["admin"], reason="test")
         for i in range(n):
-            v = Region(code=f"532927999{i:03d}", name=f"测试{i}村", level="village", parent=town,
-                       is_poor_village=i % 2 == 0)
+            v = Region(
+                code=f"532927999{i:03d}", name=f"测试{i}村", level="village", parent=town, is_poor_village=i % 2 == 0
+            )
             save_with_history(v, actor=users["admin"], reason="test")
-            save_with_history(CollectiveIncome(village=v, year=YEAR, amount=decimal.Decimal(15000 + 20 * i)),
-                              actor=users["organization"], reason="test")
-            save_with_history(ReserveCadre(village=v, name=f"后备{i}", gender="male", birth_date=dt.date(1990, 1, 1),
-                                           education="college", background="veteran",
-                                           entered_on=dt.date(YEAR, 1, 1)), actor=users["organization"], reason="t")
+            save_with_history(
+                CollectiveIncome(village=v, year=YEAR, amount=decimal.Decimal(15000 + 20 * i)),
+                actor=users["organization"],
+                reason="test",
+            )
+            save_with_history(
+                ReserveCadre(
+                    village=v,
+                    name=f"后备{i}",
+                    gender="male",
+                    birth_date=dt.date(1990, 1, 1),
+                    education="college",
+                    background="veteran",
+                    entered_on=dt.date(YEAR, 1, 1),
+                ),
+                actor=users["organization"],
+                reason="t",
+            )
             g = Region(code=f"532927999{i:03d}001", name="一组", level="group", parent=v)
             save_with_history(g, actor=users["admin"], reason="test")
-            save_with_history(VillagerGroup(region=g, village=v, name="一组", party_members=i % 3),
-                              actor=users["organization"], reason="test")
+            save_with_history(
+                VillagerGroup(region=g, village=v, name="一组", party_members=i % 3),
+                actor=users["organization"],
+                reason="test",
+            )
         return town
 
     return make

@@ -1,4 +1,5 @@
 """Writes: constraints as translated 400s, edits under a lock with history, transitions' rules."""
+
 import datetime as dt
 
 import pytest
@@ -14,8 +15,9 @@ from .conftest import TODAY, YEAR, reserve_data, village
 def test_one_income_per_village_and_year(users, townships, make, api, web):
     make("incomes")
     v = village(townships)
-    r = api(users["township_nanzhao"]).post("/api/v1/collective-incomes/", {"village": v.pk, "year": YEAR,
-                                                                          "amount": "1"}, format="json")
+    r = api(users["township_nanzhao"]).post(
+        "/api/v1/collective-incomes/", {"village": v.pk, "year": YEAR, "amount": "1"}, format="json"
+    )
     assert r.status_code == 400 and r.json() == {"year": ["该村该年度的集体经济收入已填报，请修改原记录。"]}
     r = web(users["township_nanzhao"]).post("/targets/r/incomes/new/", {"village": v.pk, "year": YEAR, "amount": "1"})
     assert r.status_code == 400 and "已填报" in r.content.decode()
@@ -29,10 +31,12 @@ def test_one_income_per_village_and_year(users, townships, make, api, web):
 def test_bad_input_is_a_clear_400(users, townships, api):
     v = village(townships)
     client = api(users["township_nanzhao"])
-    for data, field in [({"village": v.pk, "year": YEAR, "amount": "-1"}, "amount"),
-                        ({"village": v.pk, "year": YEAR + 1, "amount": "1"}, "year"),
-                        ({"village": "abc", "year": YEAR, "amount": "1"}, "village"),
-                        ({"village": v.pk, "year": YEAR, "amount": "两万"}, "amount")]:
+    for data, field in [
+        ({"village": v.pk, "year": YEAR, "amount": "-1"}, "amount"),
+        ({"village": v.pk, "year": YEAR + 1, "amount": "1"}, "year"),
+        ({"village": "abc", "year": YEAR, "amount": "1"}, "village"),
+        ({"village": v.pk, "year": YEAR, "amount": "两万"}, "amount"),
+    ]:
         r = client.post("/api/v1/collective-incomes/", data, format="json")
         assert r.status_code == 400 and field in r.json(), (data, r.content)
     r = client.post("/api/v1/reserve-cadres/", reserve_data(v, birth_date=TODAY.isoformat()), format="json")
@@ -41,10 +45,11 @@ def test_bad_input_is_a_clear_400(users, townships, api):
 
 
 @pytest.mark.django_db
-def test_english_errors(users, townships, api):
+def test_english_errors(users, townships, api, settings):
     client = api(users["township_nanzhao"])
-    r = client.post("/api/v1/collective-incomes/", {"village": village(townships).pk, "year": YEAR + 1, "amount": 1},
-                    format="json", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = {"village": village(townships).pk, "year": YEAR + 1, "amount": 1}
+    r = client.post("/api/v1/collective-incomes/", data, format="json")
     assert r.status_code == 400 and r.json()["year"][0].startswith("The year must be between")
 
 
@@ -61,7 +66,9 @@ def test_edit_writes_history_and_respects_the_state(users, make, web):
     run_transition(model=CollectiveIncome, pk=income.pk, name="confirm", actor=users["organization"], comment="")
     r = client.post(f"/targets/r/incomes/{income.pk}/edit/", {"amount": "1"})
     assert r.status_code == 409
-    assert web(users["township_miaojie"]).post(f"/targets/r/incomes/{income.pk}/edit/", {"amount": "1"}).status_code == 404
+    assert (
+        web(users["township_miaojie"]).post(f"/targets/r/incomes/{income.pk}/edit/", {"amount": "1"}).status_code == 404
+    )
     income.refresh_from_db()
     assert income.amount == 21000
 
@@ -70,14 +77,29 @@ def test_edit_writes_history_and_respects_the_state(users, make, web):
 def test_reserve_cadre_movement_has_history(users, make):
     cadre = make("reserve-cadres")
     actor = users["township_nanzhao"]
-    run_transition(model=ReserveCadre, pk=cadre.pk, name="record_training", actor=actor, comment="",
-                   data={"date": TODAY.isoformat(), "content": "乡镇后备力量培训班"})
-    run_transition(model=ReserveCadre, pk=cadre.pk, name="promote", actor=actor, comment="换届当选",
-                   data={"date": TODAY.isoformat(), "post": "村委会委员"})
+    run_transition(
+        model=ReserveCadre,
+        pk=cadre.pk,
+        name="record_training",
+        actor=actor,
+        comment="",
+        data={"date": TODAY.isoformat(), "content": "乡镇后备力量培训班"},
+    )
+    run_transition(
+        model=ReserveCadre,
+        pk=cadre.pk,
+        name="promote",
+        actor=actor,
+        comment="换届当选",
+        data={"date": TODAY.isoformat(), "post": "村委会委员"},
+    )
     cadre.refresh_from_db()
     assert (cadre.state, cadre.left_post, cadre.left_on) == ("promoted", "村委会委员", TODAY)
     assert list(cadre.history.order_by("history_id").values_list("to_state", flat=True)) == [
-        "entered", "trained", "promoted"]
+        "entered",
+        "trained",
+        "promoted",
+    ]
 
 
 @pytest.mark.django_db
@@ -98,17 +120,32 @@ def test_no_unpairing_before_the_way_out_of_poverty(users, make, api):
 def test_household_lift_ends_the_obligation(users, make):
     household = make("households")
     pairing = make("aid-pairings", kind="cadre", helper_name="张帮扶", household_no=household.household_no)
-    run_transition(model=type(household), pk=household.pk, name="lift", actor=users["organization"], comment="验收脱贫",
-                   data={"year": YEAR})
-    run_transition(model=AidPairing, pk=pairing.pk, name="end", actor=users["township_nanzhao"], comment="户已脱贫",
-                   data={"date": TODAY.isoformat()})
+    run_transition(
+        model=type(household),
+        pk=household.pk,
+        name="lift",
+        actor=users["organization"],
+        comment="验收脱贫",
+        data={"year": YEAR},
+    )
+    run_transition(
+        model=AidPairing,
+        pk=pairing.pk,
+        name="end",
+        actor=users["township_nanzhao"],
+        comment="户已脱贫",
+        data={"date": TODAY.isoformat()},
+    )
 
 
 @pytest.mark.django_db
 def test_dates_before_entry_are_refused(users, make, api):
     cadre = make("reserve-cadres")
-    r = api(users["township_nanzhao"]).post(f"/api/v1/reserve-cadres/{cadre.pk}/transitions/remove/", {
-        "comment": "外出", "date": (cadre.entered_on - dt.timedelta(days=1)).isoformat()}, format="json")
+    r = api(users["township_nanzhao"]).post(
+        f"/api/v1/reserve-cadres/{cadre.pk}/transitions/remove/",
+        {"comment": "外出", "date": (cadre.entered_on - dt.timedelta(days=1)).isoformat()},
+        format="json",
+    )
     assert r.status_code == 400
     assert ReserveCadre.objects.get(pk=cadre.pk).state == "entered"
 
@@ -123,8 +160,12 @@ def test_attendance(users, townships, make, web):
     assert client.post(f"/targets/trainings/{session.pk}/attendance/", {"people": [cadre.person_id]}).status_code == 302
     assert list(session.attendance.values_list("person__name", flat=True)) == ["王红"]
     assert client.post(f"/targets/trainings/{session.pk}/attendance/", {"people": [999999]}).status_code == 400
-    assert web(users["township_miaojie"]).post(f"/targets/trainings/{session.pk}/attendance/",
-                                               {"people": [cadre.person_id]}).status_code == 404
+    assert (
+        web(users["township_miaojie"])
+        .post(f"/targets/trainings/{session.pk}/attendance/", {"people": [cadre.person_id]})
+        .status_code
+        == 404
+    )
     assert session.attendance.count() == 1
 
 
@@ -138,8 +179,20 @@ def test_county_training_is_the_county_s(users, townships, api):
 
 @pytest.mark.django_db
 def test_pages_render(users, make, web):
-    rows = [make(k) for k in ("reserve-cadres", "villager-groups", "incomes", "village-cadres", "trainings",
-                              "talents", "households", "aid-pairings", "shops")]
+    rows = [
+        make(k)
+        for k in (
+            "reserve-cadres",
+            "villager-groups",
+            "incomes",
+            "village-cadres",
+            "trainings",
+            "talents",
+            "households",
+            "aid-pairings",
+            "shops",
+        )
+    ]
     client = web(users["township_nanzhao"])
     for obj in rows:
         assert client.get(obj.get_absolute_url()).status_code == 200

@@ -1,4 +1,5 @@
 """Each target at its boundary gives the right status (and says the gap in words)."""
+
 import datetime as dt
 
 import pytest
@@ -41,8 +42,7 @@ class TestIncome:
         income = make("incomes", year=PAST, amount="19999.99")
         c = cell(users, poor, "income", PAST)
         assert (c.status, c.gap) == ("missed", "集体经济收入 19,999.99 元，距 20,000.00 元差 0.01 元")
-        services.record_update(actor=users["township_nanzhao"], key="incomes", pk=income.pk,
-                               data={"amount": "20000"})
+        services.record_update(actor=users["township_nanzhao"], key="incomes", pk=income.pk, data={"amount": "20000"})
         assert cell(users, poor, "income", PAST).status == "met"
 
     def test_while_the_year_runs_a_shortfall_is_at_risk(self, users, poor, make):
@@ -75,8 +75,14 @@ class TestReserves:
         c = cell(users, poor, "reserves")
         assert c.status == "at_risk" and "3 名" in c.gap
         # promoted into the 两委: no longer a reserve cadre
-        run_transition(model=ReserveCadre, pk=first.pk, name="promote", actor=users["township_nanzhao"],
-                       comment="", data={"date": TODAY.isoformat(), "post": "村委会副主任"})
+        run_transition(
+            model=ReserveCadre,
+            pk=first.pk,
+            name="promote",
+            actor=users["township_nanzhao"],
+            comment="",
+            data={"date": TODAY.isoformat(), "post": "村委会副主任"},
+        )
         assert cell(users, poor, "reserves").status == "met"
 
     def test_counted_on_the_day_looked_at(self, users, poor):
@@ -99,18 +105,21 @@ class TestGroups:
         blank = make("villager-groups", v=not_poor, name="二组", party_members=0)
         c = cell(users, not_poor, "groups")
         assert (c.status, c.gap) == ("missed", "1 个村民小组无党员：二组")
-        services.record_update(actor=users["township_nanzhao"], key="villager-groups", pk=blank.pk,
-                               data={"party_members": 1})
+        services.record_update(
+            actor=users["township_nanzhao"], key="villager-groups", pk=blank.pk, data={"party_members": 1}
+        )
         assert cell(users, not_poor, "groups").status == "at_risk"
-        services.record_update(actor=users["township_nanzhao"], key="villager-groups", pk=blank.pk,
-                               data={"party_members": 2})
+        services.record_update(
+            actor=users["township_nanzhao"], key="villager-groups", pk=blank.pk, data={"party_members": 2}
+        )
         assert cell(users, not_poor, "groups").status == "met"
 
     def test_a_dissolved_group_does_not_count(self, users, not_poor, make):
         make("villager-groups", v=not_poor, name="一组", party_members=4)
         blank = make("villager-groups", v=not_poor, name="二组", party_members=0)
-        run_transition(model=VillagerGroup, pk=blank.pk, name="dissolve", actor=users["township_nanzhao"],
-                       comment="并入一组")
+        run_transition(
+            model=VillagerGroup, pk=blank.pk, name="dissolve", actor=users["township_nanzhao"], comment="并入一组"
+        )
         assert cell(users, not_poor, "groups").status == "met"
 
     def test_each_group_is_a_region_under_its_village(self, not_poor, make):
@@ -130,8 +139,14 @@ class TestFirstSecretary:
     def test_posted_ended_and_expiring(self, users, poor, unit):
         org = users["organization"]
         assert cell(users, poor, "first_secretary").gap == "未选派第一书记"
-        posting = postings.posting_create(actor=org, person_name="陈立新", dispatching_unit=unit, village=poor,
-                                          role="first_secretary", start_date=TODAY - dt.timedelta(days=100))
+        posting = postings.posting_create(
+            actor=org,
+            person_name="陈立新",
+            dispatching_unit=unit,
+            village=poor,
+            role="first_secretary",
+            start_date=TODAY - dt.timedelta(days=100),
+        )
         c = cell(users, poor, "first_secretary")
         assert (c.status, c.gap) == ("met", "第一书记：陈立新")
         near = posting.end_date - dt.timedelta(days=59)
@@ -141,8 +156,14 @@ class TestFirstSecretary:
         assert c.status == "missed" and "已于" in c.gap and "尚未补派" in c.gap
 
     def test_a_team_member_is_not_a_first_secretary(self, users, poor, unit):
-        postings.posting_create(actor=users["organization"], person_name="队员甲", dispatching_unit=unit, village=poor,
-                                role="member", start_date=TODAY - dt.timedelta(days=10))
+        postings.posting_create(
+            actor=users["organization"],
+            person_name="队员甲",
+            dispatching_unit=unit,
+            village=poor,
+            role="member",
+            start_date=TODAY - dt.timedelta(days=10),
+        )
         assert cell(users, poor, "first_secretary").status == "missed"
 
     def test_not_a_poor_village(self, users, not_poor):
@@ -163,29 +184,38 @@ class TestTraining:
         secretary = make("village-cadres", v=not_poor)
         official = make("village-cadres", v=not_poor, name="大学生甲", post="college_official")
         session = self._session(users, not_poor, day=dt.date(PAST, 5, 1))
-        services.attendance_add(actor=users["organization"], session_id=session.pk,
-                                data={"people": [str(secretary.person_id)]})
+        services.attendance_add(
+            actor=users["organization"], session_id=session.pk, data={"people": [str(secretary.person_id)]}
+        )
         # planned, not held: does not count yet
         assert cell(users, not_poor, "training", PAST).status == "missed"
         run_transition(model=TrainingSession, pk=session.pk, name="hold", actor=users["organization"], comment="")
         c = cell(users, not_poor, "training", PAST)
         assert (c.status, c.gap) == ("missed", f"1/2 人未参加 {PAST} 年集中轮训：大学生甲")
         assert cell(users, not_poor, "training", YEAR, today=dt.date(YEAR, 3, 1)).status == "at_risk"
-        services.attendance_add(actor=users["organization"], session_id=session.pk,
-                                data={"people": [str(official.person_id)]})
+        services.attendance_add(
+            actor=users["organization"], session_id=session.pk, data={"people": [str(official.person_id)]}
+        )
         assert cell(users, not_poor, "training", PAST).status == "met"
 
     def test_a_township_session_is_not_the_county_s_rotation(self, users, not_poor, make):
         secretary = make("village-cadres", v=not_poor)
         session = self._session(users, not_poor, level="township", day=dt.date(PAST, 5, 1))
-        services.attendance_add(actor=users["organization"], session_id=session.pk,
-                                data={"people": [str(secretary.person_id)]})
+        services.attendance_add(
+            actor=users["organization"], session_id=session.pk, data={"people": [str(secretary.person_id)]}
+        )
         run_transition(model=TrainingSession, pk=session.pk, name="hold", actor=users["organization"], comment="")
         assert cell(users, not_poor, "training", PAST).status == "missed"
 
     def test_first_secretaries_are_in_the_roster(self, users, poor, unit):
-        postings.posting_create(actor=users["organization"], person_name="陈立新", dispatching_unit=unit, village=poor,
-                                role="first_secretary", start_date=TODAY - dt.timedelta(days=10))
+        postings.posting_create(
+            actor=users["organization"],
+            person_name="陈立新",
+            dispatching_unit=unit,
+            village=poor,
+            role="first_secretary",
+            start_date=TODAY - dt.timedelta(days=10),
+        )
         c = cell(users, poor, "training", YEAR, today=TODAY)
         assert "陈立新" in c.gap
 
@@ -196,8 +226,14 @@ class TestTalentAidShop:
         assert cell(users, poor, "talent").gap == "无专业人才挂钩帮扶"
         pairing = make("talents")
         assert cell(users, poor, "talent").status == "met"
-        run_transition(model=type(pairing), pk=pairing.pk, name="end", actor=users["township_nanzhao"],
-                       comment="调离", data={"date": TODAY.isoformat()})
+        run_transition(
+            model=type(pairing),
+            pk=pairing.pk,
+            name="end",
+            actor=users["township_nanzhao"],
+            comment="调离",
+            data={"date": TODAY.isoformat()},
+        )
         assert cell(users, poor, "talent").status == "missed"
 
     def test_aid_leader_department_cadre_and_households(self, users, poor, make):
@@ -219,12 +255,19 @@ class TestTalentAidShop:
     def test_shop(self, users, poor, make):
         board = evaluate.board_for(user=users["inspector"], year=PAST, township_id=poor.parent_id)
         assert board.towns[0].shop.status == "missed"
-        board = evaluate.board_for(user=users["inspector"], year=YEAR, township_id=poor.parent_id,
-                                   today=dt.date(YEAR, 6, 1))
+        board = evaluate.board_for(
+            user=users["inspector"], year=YEAR, township_id=poor.parent_id, today=dt.date(YEAR, 6, 1)
+        )
         assert board.towns[0].shop.status == "at_risk"
         shop = make("shops")
-        run_transition(model=type(shop), pk=shop.pk, name="open", actor=users["township_nanzhao"], comment="",
-                       data={"date": TODAY.isoformat()})
+        run_transition(
+            model=type(shop),
+            pk=shop.pk,
+            name="open",
+            actor=users["township_nanzhao"],
+            comment="",
+            data={"date": TODAY.isoformat()},
+        )
         board = evaluate.board_for(user=users["inspector"], year=YEAR, township_id=poor.parent_id)
         assert board.towns[0].shop.status == "met"
 
