@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from supervision.errors import ValidationError
+from supervision import access
+from supervision.errors import Conflict, PermissionDenied, ValidationError
 from supervision.models import Region
 from supervision.transitions import save_with_history
 
@@ -316,4 +317,101 @@ def run_import(*, actor, key: str, upload) -> Report:
     except ValidationError as exc:
         report.created = []
         report.refused.append(Refused(current, [str(m) for m in exc.messages]))
+    return report
+
+
+ATTENDANCE_HEADERS = ("乡镇", "村", "姓名")
+
+
+def attendance_template_bytes() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(_("参训名单"))
+    ws.append([_(h) + "*" for h in ATTENDANCE_HEADERS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(["南诏镇", "鸡碧村", "张三"])
+    notes = wb.create_sheet(_("填写说明"))
+    notes.append([_("每行一名参训人员：乡镇、村和姓名须与村干部名册或驻村选派一致。请删除示例行后上传。")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def run_attendance_import(*, actor, session_id, upload) -> Report:
+    """参训名单导入: each row names a person of the session's roster (by township, village and name);
+    all rows are recorded in one transaction, or none."""
+    from openpyxl import load_workbook
+
+    from . import forms
+    from .models import TrainingAttendance, TrainingSession
+
+    report = Report(registers.get("trainings"))
+    if upload is None:
+        raise ValidationError({"file": [_("请选择要导入的 Excel 文件。")]})
+    if upload.size > conf.get("IMPORT_MAX_BYTES") or not upload.name.lower().endswith(".xlsx"):
+        raise ValidationError({"file": [_("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）。")]})
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise ValidationError({"file": [_("无法读取该文件：不是有效的 .xlsx 文件。")]}) from None
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    header = [_text(h).rstrip("*").strip() for h in (next(rows, None) or ())]
+    wanted = [str(_(h)) for h in ATTENDANCE_HEADERS]
+    if any(h not in header for h in wanted):
+        raise ValidationError({"file": [_("缺少必填列：%(c)s（请使用导入模板）。") % {"c": "、".join(wanted)}]})
+    index = [header.index(h) for h in wanted]
+    data = [
+        (n, [_text(v[i]) if i < len(v) else "" for i in index])
+        for n, v in enumerate(rows, start=2)
+        if v and any(x not in (None, "") for x in v)
+    ]
+    wb.close()
+    if len(data) > conf.get("IMPORT_MAX_ROWS"):
+        raise ValidationError({"file": [_("一次最多导入 %(n)d 行。") % {"n": conf.get("IMPORT_MAX_ROWS")}]})
+    report.total = len(data)
+    with transaction.atomic():
+        session = services.locked_visible(actor, TrainingSession, session_id)
+        if not access.can(actor, "edit", session):
+            raise PermissionDenied(_("您无权登记参训人员。"))
+        if session.state == TrainingSession.State.CANCELLED:
+            raise Conflict(_("培训班已取消，不能登记参训人员。"))
+        roster = services.training_roster(session=session, villages=forms.villages_for(actor).values("pk"))
+        by_name = {}
+        for r in roster:
+            by_name.setdefault((r["village_id"], r["name"]), r)
+        places = _Places()
+        already = set(session.attendance.values_list("person_id", flat=True))
+        seen, chosen = {}, []
+        for number, (town, village, name) in data:
+            town_id = places.town(town)
+            village_id = places.village(town_id, village) if town_id else None
+            found = by_name.get((village_id, name))
+            if town_id is None or village_id is None:
+                report.refused.append(Refused(number, [_("乡镇、村填写有误：%(t)s %(v)s") % {"t": town, "v": village}]))
+            elif found is None:
+                report.refused.append(
+                    Refused(
+                        number,
+                        [_("%(v)s没有名为“%(n)s”的村干部或驻村人员（或不在您的范围内）") % {"v": village, "n": name}],
+                    )
+                )
+            elif found["person_id"] in already:
+                report.refused.append(Refused(number, [_("该人员已登记参加本期培训。")]))
+            elif found["person_id"] in seen:
+                report.refused.append(Refused(number, [_("与第 %(n)d 行重复") % {"n": seen[found["person_id"]]}]))
+            else:
+                seen[found["person_id"]] = number
+                chosen.append(found)
+        if report.refused or not data:
+            if not data:
+                report.refused.append(Refused(0, [_("文件中没有数据行。")]))
+            return report
+        for r in chosen:
+            row = TrainingAttendance(session=session, person_id=r["person_id"], village_id=r["village_id"])
+            save_with_history(row, actor=actor, reason=_("批量导入"))
+            report.created.append(row)
     return report

@@ -35,6 +35,7 @@ class Column:
     kind: str = "text"  # text | choice | bool | date | int | decimal | township | village
     choices: Any = None
     example: Any = ""
+    in_list: bool = True  # shown on the register page (the export has every column)
 
 
 @dataclass
@@ -115,11 +116,11 @@ REGISTERS: list[Register] = [
                 example="回乡大中专毕业生",
             ),
             Column(_("中共党员"), "is_party_member", lambda o: _yes(o.is_party_member), kind="bool", example="是"),
-            Column(_("现任职务"), "current_post", lambda o: o.current_post, example="村民小组长"),
+            Column(_("现任职务"), "current_post", lambda o: o.current_post, example="村民小组长", in_list=False),
             Column(_("入库日期"), "entered_on", lambda o: o.entered_on, kind="date", example="2026-03-01"),
-            Column(_("备注"), "note", lambda o: o.note),
-            Column(_("培训情况"), "", lambda o: o.training),
-            Column(_("出库日期"), "", lambda o: o.left_on, kind="date"),
+            Column(_("备注"), "note", lambda o: o.note, in_list=False),
+            Column(_("培训情况"), "", lambda o: o.training, in_list=False),
+            Column(_("出库日期"), "", lambda o: o.left_on, kind="date", in_list=False),
         ],
     ),
     Register(
@@ -139,7 +140,7 @@ REGISTERS: list[Register] = [
             Column(_("户数"), "households", lambda o: o.households, kind="int", example=45),
             Column(_("党员人数"), "party_members", lambda o: o.party_members, kind="int", example=3),
             Column(_("已建村民小组党支部"), "has_branch", lambda o: _yes(o.has_branch), kind="bool", example="否"),
-            Column(_("备注"), "note", lambda o: o.note),
+            Column(_("备注"), "note", lambda o: o.note, in_list=False),
         ],
     ),
     Register(
@@ -184,7 +185,7 @@ REGISTERS: list[Register] = [
             Column(
                 _("中共党员"), "is_party_member", lambda o: _yes(o.person.is_party_member), kind="bool", example="是"
             ),
-            Column(_("离任日期"), "", lambda o: o.left_on, kind="date"),
+            Column(_("离任日期"), "", lambda o: o.left_on, kind="date", in_list=False),
         ],
     ),
     Register(
@@ -229,7 +230,7 @@ REGISTERS: list[Register] = [
             Column(_("所在单位"), "unit", lambda o: o.unit, example="县农业农村局"),
             Column(_("专业领域"), "specialty", lambda o: o.specialty, example="核桃种植"),
             Column(_("挂钩日期"), "started_on", lambda o: o.started_on, kind="date", example="2026-02-01"),
-            Column(_("结束日期"), "", lambda o: o.ended_on, kind="date"),
+            Column(_("结束日期"), "", lambda o: o.ended_on, kind="date", in_list=False),
         ],
     ),
     Register(
@@ -275,7 +276,7 @@ REGISTERS: list[Register] = [
             Column(_("挂包帮领导/部门/干部"), "helper_name", lambda o: o.helper_name, example="张帮扶"),
             Column(_("所在单位"), "helper_unit", lambda o: o.helper_unit, example="县财政局"),
             Column(_("结对日期"), "started_on", lambda o: o.started_on, kind="date", example="2026-01-15"),
-            Column(_("脱钩日期"), "", lambda o: o.ended_on, kind="date"),
+            Column(_("脱钩日期"), "", lambda o: o.ended_on, kind="date", in_list=False),
         ],
     ),
     Register(

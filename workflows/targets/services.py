@@ -213,14 +213,28 @@ def training_roster(*, session: TrainingSession, villages=None):
         if person_id not in seen:
             seen.add(person_id)
             label = dict(VillageCadre._meta.get_field("post").flatchoices)[post]
-            rows.append({"person_id": person_id, "village_id": village_id, "label": f"{village} · {name}（{label}）"})
+            rows.append(
+                {
+                    "person_id": person_id,
+                    "village_id": village_id,
+                    "name": name,
+                    "label": f"{village} · {name}（{label}）",
+                }
+            )
     for person_id, name, village_id, village, role in postings.values_list(
         "person_id", "person__name", "village_id", "village__name", "role"
     ).order_by("village__code"):
         if person_id not in seen:
             seen.add(person_id)
             label = dict(Posting._meta.get_field("role").flatchoices)[role]
-            rows.append({"person_id": person_id, "village_id": village_id, "label": f"{village} · {name}（{label}）"})
+            rows.append(
+                {
+                    "person_id": person_id,
+                    "village_id": village_id,
+                    "name": name,
+                    "label": f"{village} · {name}（{label}）",
+                }
+            )
     return rows
 
 
@@ -282,8 +296,10 @@ def shortfall_notice_draft(*, actor, township_id, year: int, target: str = ""):
         "what": f"·{label}" if label else "",
     }
     findings = (
-        _("对照巍办发〔2017〕25号《关于加强基层党组织建设服务脱贫攻坚的实施意见》，"  # noqa: E501
-          "%(t)s %(y)d 年以下目标未达标或存在风险：")
+        _(
+            "对照巍办发〔2017〕25号《关于加强基层党组织建设服务脱贫攻坚的实施意见》，"  # noqa: E501
+            "%(t)s %(y)d 年以下目标未达标或存在风险："
+        )
         % {"t": township.name, "y": year}
         + "\n"
         + "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))

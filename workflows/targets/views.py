@@ -87,7 +87,7 @@ def register_list(request, key):
     f = selectors.clean_filters(request.GET)
     qs = selectors.register_rows(user=request.user, reg=reg, filters=f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    columns = reg.columns
+    columns = [c for c in reg.columns if c.in_list]
     rows = [{"obj": o, "cells": [registers.as_cell(c.value(o)) for c in columns]} for o in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -414,3 +414,43 @@ def notice_draft(request):
         return render(request, "supervision/transition_refused.html", {"back": back}, status=409)
     messages.success(request, _("已生成督办通知草稿，请修改后签发。"))
     return HttpResponseRedirect(notice.get_absolute_url())
+
+
+@login_required
+def attendance_import(request, pk):
+    """参训名单导入 for one session (all rows or none)."""
+    _require_view(request.user)
+    reg = registers.get("trainings")
+    session = _visible_row(request.user, reg, pk)
+    if not access.can(request.user, "edit", session):
+        raise PermissionDenied
+    context = {
+        "reg": reg,
+        "title": _("参训名单：%(s)s") % {"s": session},
+        "back_url": session.get_absolute_url(),
+        "template_url": reverse("targets:attendance-template"),
+    }
+    if request.method != "POST":
+        return render(request, "targets/import.html", context)
+    try:
+        report = imports.run_attendance_import(actor=request.user, session_id=pk, upload=request.FILES.get("file"))
+    except ValidationError as exc:
+        _messages(request, exc)
+        return render(request, "targets/import.html", context, status=400)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return render(request, "targets/import.html", context, status=409)
+    if report.refused:
+        return render(request, "targets/import.html", {**context, "report": report}, status=400)
+    messages.success(request, _("已登记 %(n)d 名参训人员。") % {"n": len(report.created)})
+    return render(request, "targets/import.html", {**context, "report": report})
+
+
+@login_required
+def attendance_template(request):
+    _require_view(request.user)
+    from urllib.parse import quote
+
+    response = HttpResponse(imports.attendance_template_bytes(), content_type=imports.XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(str(_('参训名单')) + '-导入模板.xlsx')}"
+    return response

@@ -187,3 +187,33 @@ def test_import_page_rights(users, web):
     assert web(users["discipline"]).get("/targets/r/incomes/import/").status_code == 404
     assert web(users["township_nanzhao"]).get("/targets/r/incomes/import/").status_code == 200
     assert web(users["township_nanzhao"]).get("/targets/r/households/import/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_attendance_list_import(users, townships, make, web, nanzhao_villages):
+    first = make("village-cadres")  # 王红, 鸡碧村
+    second = make("village-cadres", name="李四", post="college_official")
+    session = make("trainings")
+    client = web(users["township_nanzhao"])
+    url = f"/targets/trainings/{session.pk}/attendance/import/"
+    assert client.get("/targets/trainings/attendance-template.xlsx").status_code == 200
+    bad = xlsx(
+        [
+            ["乡镇", "村", "姓名"],
+            ["南诏镇", nanzhao_villages[0], "王红"],
+            ["南诏镇", nanzhao_villages[0], "查无此人"],
+            ["南诏镇", nanzhao_villages[0], "王红"],
+        ]
+    )
+    r = client.post(url, {"file": bad})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "查无此人" in page and "与第 2 行重复" in page
+    assert not session.attendance.exists()
+    good = xlsx(
+        [["乡镇", "村", "姓名"], ["南诏镇", nanzhao_villages[0], "王红"], ["南诏镇", nanzhao_villages[0], "李四"]]
+    )
+    assert client.post(url, {"file": good}).status_code == 200
+    assert set(session.attendance.values_list("person_id", flat=True)) == {first.person_id, second.person_id}
+    assert session.attendance.first().history.count() == 1
+    assert web(users["township_miaojie"]).post(url, {"file": good}).status_code == 404
