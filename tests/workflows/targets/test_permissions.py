@@ -9,35 +9,50 @@ from openpyxl import Workbook, load_workbook
 from tests.bases import WorkflowPermissionContract
 from workflows.targets.models import CollectiveIncome, ReserveCadre
 
-from .conftest import YEAR, reserve_data, village
+from .conftest import TODAY, YEAR, reserve_data, village
 
 
-def contract(key, api, transition, user="township_nanzhao"):
+TODAY_ISO = TODAY.isoformat()
+
+
+def contract(key, api, model, transition, user="township_nanzhao", allowed="township_nanzhao", data=None, extra=None):
     class Contract(WorkflowPermissionContract):
         workflow = "targets"
         api_list = f"/api/v1/{api}/"
+        record_type = f"targets.{model}"
         in_scope_user = "township_nanzhao"
         out_of_scope_user = "township_miaojie"
         no_access_users = ["discipline", "discipline_head"]
         a_transition = transition
+        allowed_user = allowed
+        wrong_role_user = "auditor"
+        transition_data = data or {}
 
         @pytest.fixture
         def record(self, make):
-            return make(key, user=user)
+            obj = make(key, user=user)
+            if extra:
+                extra(make)
+            return obj
 
     Contract.__name__ = f"Test{key.title().replace('-', '')}Permissions"
     return Contract
 
 
-TestReservePermissions = contract("reserve-cadres", "reserve-cadres", "remove")
-TestGroupPermissions = contract("villager-groups", "villager-groups", "dissolve")
-TestIncomePermissions = contract("incomes", "collective-incomes", "confirm")
-TestCadrePermissions = contract("village-cadres", "village-cadres", "leave")
-TestTrainingPermissions = contract("trainings", "training-sessions", "hold")
-TestTalentPermissions = contract("talents", "talent-pairings", "end")
-TestHouseholdPermissions = contract("households", "poor-households", "lift", user="organization")
-TestAidPermissions = contract("aid-pairings", "aid-pairings", "end")
-TestShopPermissions = contract("shops", "ecommerce-shops", "open")
+DATE = {"date": TODAY_ISO}
+TestReservePermissions = contract("reserve-cadres", "reserve-cadres", "reservecadre", "remove", data=DATE)
+TestGroupPermissions = contract("villager-groups", "villager-groups", "villagergroup", "dissolve")
+TestIncomePermissions = contract("incomes", "collective-incomes", "collectiveincome", "confirm",
+                                 allowed="organization")
+TestCadrePermissions = contract("village-cadres", "village-cadres", "villagecadre", "leave", data=DATE)
+TestTrainingPermissions = contract("trainings", "training-sessions", "trainingsession", "hold")
+TestTalentPermissions = contract("talents", "talent-pairings", "talentpairing", "end", data=DATE)
+TestHouseholdPermissions = contract("households", "poor-households", "poorhousehold", "lift", user="organization",
+                                    allowed="organization", data={"year": YEAR})
+# a successor leader pairing exists, so 不脱贫不脱钩 lets the first one end
+TestAidPermissions = contract("aid-pairings", "aid-pairings", "aidpairing", "end", data=DATE,
+                              extra=lambda make: make("aid-pairings", helper_name="接替县领导"))
+TestShopPermissions = contract("shops", "ecommerce-shops", "ecommerceshop", "open", data=DATE)
 
 
 @pytest.mark.django_db
