@@ -11,7 +11,6 @@ from workflows.targets.models import CollectiveIncome, ReserveCadre
 
 from .conftest import TODAY, YEAR, reserve_data, village
 
-
 TODAY_ISO = TODAY.isoformat()
 
 
