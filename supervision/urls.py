@@ -12,6 +12,8 @@ urlpatterns = [
     path("notifications/feed/", views.notification_feed, name="notification-feed"),
     path("records/<str:key>/<str:pk>/history/", views.record_history, name="record-history"),
     path("records/<str:key>/<str:pk>/transitions/<str:name>/", views.record_transition, name="record-transition"),
+    path("records/<str:key>/<str:pk>/handler/<str:op>/", views.record_handler, name="record-handler"),
+    path("done/", views.done_list, name="done"),
     path("audit/", views.audit_search_view, name="audit-search"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
 ]

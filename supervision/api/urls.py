@@ -18,5 +18,7 @@ def build_router() -> DefaultRouter:
 urlpatterns = [
     path("auth/token/", views.token, name="api-token"),
     path("me/", views.me, name="api-me"),
+    path("me/tasks/", views.my_tasks, name="api-my-tasks"),
+    path("me/done/", views.my_done, name="api-my-done"),
     path("", include(build_router().urls)),
 ]

@@ -10,7 +10,7 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from supervision import registry
 
-        from . import demo, services, sweeps
+        from . import conf, demo, services, sweeps
         from .api import AssignmentViewSet, NoticeViewSet
         from .models import Notice, NoticeAssignment
 
@@ -69,6 +69,9 @@ class NoticesConfig(AppConfig):
                     api_viewset=AssignmentViewSet,
                     due_field="due_date",
                     list_related=("notice", "township"),
+                    reminder_days=lambda: conf.get("REMIND_WORKING_DAYS_BEFORE"),
+                    # The issuing side, told when a recomputed deadline moves earlier.
+                    deadline_watchers=lambda a: [a.notice.issued_by],
                 ),
             ],
         ))
