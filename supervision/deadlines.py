@@ -379,3 +379,45 @@ def calendar_year_enter(*, actor, year: int, days, source: str = "", confirm_inc
             row._history_user = actor
             row.save()
     return entry, calendar_year_entered(year)
+
+
+# --- registers -------------------------------------------------------------------------------
+
+def colour_param(params, name: str = "light") -> str:
+    """The colour asked for in a query string ("" for none); anything else is a clear 400."""
+    from .errors import ValidationError
+
+    value = (params.get(name) or "").strip()
+    if value and value not in COLOURS:
+        raise ValidationError({name: _("期限状态应为 green（正常）、amber（临期）或 red（逾期）。")})
+    return value
+
+
+def colour_of(params, name: str = "light") -> str:
+    """Pages: the colour asked for, or "" (an unknown value filters nothing, like a reset)."""
+    value = (params.get(name) or "").strip()
+    return value if value in COLOURS else ""
+
+
+def light_filter(**kwargs):
+    """A django-filter filter for any register's FilterSet: ``light = deadlines.light_filter()``."""
+    import django_filters
+
+    kwargs.setdefault("label", gettext_lazy("期限状态"))
+    kwargs.setdefault("empty_label", gettext_lazy("全部"))
+    return django_filters.ChoiceFilter(choices=COLOUR_CHOICES, method=_filter_method, **kwargs)
+
+
+def _filter_method(queryset, name, value):
+    return filter_by_colour(queryset, value)
+
+
+def light_export_cells(obj, *, calendar=None, rt=None) -> list[str]:
+    """Two export columns for a record's deadline: the light's words and provisional mark."""
+    lt = light(obj, rt, calendar=calendar)
+    state = f"{lt.colour_label} · {lt.text}" if lt.colour else ""
+    return [state, _("是") if lt.provisional else ""]
+
+
+def light_export_headers() -> list[str]:
+    return [_("期限状态"), _("期限待确认")]

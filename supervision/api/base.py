@@ -128,6 +128,12 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         qs = access.with_scope_related(access.visible(self.request.user, self.model), self.rt)
         if self.related:
             qs = qs.select_related(*self.related)
+        if self.rt.due_field and self.action == "list":
+            from supervision import deadlines
+
+            colour = deadlines.colour_param(self.request.query_params)
+            if colour:
+                qs = deadlines.filter_by_colour(qs, colour)
         return qs.order_by("-pk")
 
     def list(self, request, *args, **kwargs):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision import deadlines
 from supervision.exports import xlsx_response
+from supervision.workdays import WorkCalendar
 
 
 def _local(value) -> str:
@@ -12,6 +14,7 @@ def _local(value) -> str:
 
 
 def register_columns():
+    calendar = WorkCalendar()  # one calendar for the whole export (two queries)
     return [
         (_("文号"), lambda a: a.notice.number),
         (_("标题"), lambda a: a.notice.title),
@@ -22,6 +25,7 @@ def register_columns():
         (_("下发日期"), lambda a: a.notice.issued_on),
         (_("办结期限"), lambda a: a.due_date),
         (_("期限待确认"), lambda a: _("是") if a.due_provisional else ""),
+        (_("期限状态"), lambda a: deadlines.light_export_cells(a, calendar=calendar)[0]),
         (_("状态"), lambda a: a.get_state_display()),
         (_("督办等级"), lambda a: a.get_escalation_display() if a.escalation else ""),
         (_("签收时间"), lambda a: _local(a.acknowledged_at)),
