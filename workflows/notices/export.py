@@ -25,12 +25,12 @@ def register_columns():
         (_("下发日期"), lambda a: a.notice.issued_on),
         (_("办结期限"), lambda a: a.due_date),
         (_("期限待确认"), lambda a: _("是") if a.due_provisional else ""),
-        (_("期限状态"), lambda a: deadlines.light_export_cells(a, calendar=calendar)[0]),
         (_("状态"), lambda a: a.get_state_display()),
         (_("督办等级"), lambda a: a.get_escalation_display() if a.escalation else ""),
         (_("签收时间"), lambda a: _local(a.acknowledged_at)),
         (_("最近报送时间"), lambda a: _local(a.responded_at)),
         (_("销号时间"), lambda a: _local(a.closed_at)),
+        (_("期限状态"), lambda a: deadlines.light_export_cells(a, calendar=calendar)[0]),
     ]
 
 
