@@ -94,7 +94,9 @@ class HandlerRequestSerializer(serializers.Serializer):
 
 
 class TransitionRequestSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, help_text="Reason / opinion (required by most transitions).")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, help_text="Reason / opinion (required by most transitions)."
+    )
     version = serializers.IntegerField(required=False, help_text="Optional: the version you read; 409 if stale.")
 
 
