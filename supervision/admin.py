@@ -1,12 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import deadlines
-
 from .models import (
     Attachment,
     CalendarDay,
@@ -141,8 +140,8 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 def _recompute_and_report(request, year: int) -> None:
     changes = deadlines.calendar_year_entered(year)
     moved = [c for c in changes if c.old != c.new]
-    messages.info(request, _("已按%(year)d年节假日安排重算 %(n)d 个期限（其中 %(m)d 个日期有变化），历史记录已写入。") % {
-        "year": year, "n": len(changes), "m": len(moved)})
+    text = _("已按%(year)d年节假日安排重算 %(n)d 个期限（其中 %(m)d 个日期有变化），历史记录已写入。")
+    messages.info(request, text % {"year": year, "n": len(changes), "m": len(moved)})
 
 
 @admin.register(CalendarDay)

@@ -47,7 +47,7 @@ class Light:
     def text(self) -> str:
         """Days left or overdue by, in words (the signal that does not need colour)."""
         if self.colour == RED:
-            return _("逾期 %(n)d 个工作日") % {"n": self.overdue_by} if self.overdue_by else _("已逾期")
+            return _("已超期 %(n)d 个工作日") % {"n": self.overdue_by} if self.overdue_by else _("今日已超期")
         if self.colour in (GREEN, AMBER):
             if self.days_left == 0:
                 return _("今日到期")

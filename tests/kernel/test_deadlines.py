@@ -55,7 +55,7 @@ def test_extension_of_a_stored_period_counts_from_its_original_start(townships):
     (D(2026, 11, 13), "green", "剩 4 个工作日"),   # Friday: 16, 17, 18, 19 November left
     (D(2026, 11, 16), "amber", "剩 3 个工作日"),   # the day the amber window (3 working days) starts
     (D(2026, 11, 19), "amber", "今日到期"),         # the deadline day
-    (D(2026, 11, 20), "red", "逾期 1 个工作日"),    # the day after
+    (D(2026, 11, 20), "red", "已超期 1 个工作日"),    # the day after
 ])
 def test_lights_at_their_boundaries(townships, today, colour, text):
     w = widget(townships["nanzhao"], due=D(2026, 11, 19))
@@ -85,7 +85,7 @@ def test_the_api_field_and_the_template_tag(users, townships, api, web):
     assert body["deadline"]["colour"] == "red"
     assert body["deadline"]["due_date"] == "2020-01-02"
     assert body["deadline"]["overdue_working_days"] > 0
-    assert body["deadline"]["text"].startswith("逾期")
+    assert body["deadline"]["text"].startswith("已超期")
     from django.template import Context, Template
 
     html = Template("{% load supervision %}{% deadline w %}").render(Context({"w": w}))

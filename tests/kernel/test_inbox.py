@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def _widgets(n, township, *, start=D(2026, 12, 1), title="事项"):
+FIRST_DUE = D(2026, 12, 1)
+
+
+def _widgets(n, township, *, start=FIRST_DUE, title="事项"):
     rows = [Widget(title=f"{title}{i}", township=township, due_date=start + dt.timedelta(days=i % 40))
             for i in range(n)]
     for w in rows:

@@ -11,6 +11,7 @@ class NoticesConfig(AppConfig):
         from supervision import registry
 
         from . import conf, demo, services, sweeps
+        from .choices import OPEN_STATES
         from .api import AssignmentViewSet, NoticeViewSet
         from .models import Notice, NoticeAssignment
 
@@ -70,6 +71,8 @@ class NoticesConfig(AppConfig):
                     due_field="due_date",
                     list_related=("notice", "township"),
                     reminder_days=lambda: conf.get("REMIND_WORKING_DAYS_BEFORE"),
+                    # The township's clock runs until it reports (and while an extension is asked).
+                    timed_states=frozenset({*OPEN_STATES, "overdue", "extension_requested"}),
                     # The issuing side, told when a recomputed deadline moves earlier.
                     deadline_watchers=lambda a: [a.notice.issued_by],
                 ),
