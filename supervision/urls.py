@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .documents.urls import page_urlpatterns as document_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +17,6 @@ urlpatterns = [
     path("done/", views.done_list, name="done"),
     path("audit/", views.audit_search_view, name="audit-search"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("files/<int:pk>/inline/", views.attachment_inline, name="attachment-inline"),
 ]
+urlpatterns += document_urlpatterns

@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from supervision import registry
+from supervision.documents.urls import api_urlpatterns as document_urlpatterns
 
 from . import views
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path("me/", views.me, name="api-me"),
     path("me/tasks/", views.my_tasks, name="api-my-tasks"),
     path("me/done/", views.my_done, name="api-my-done"),
+    *document_urlpatterns(),
     path("", include(build_router().urls)),
 ]
