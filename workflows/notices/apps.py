@@ -11,8 +11,8 @@ class NoticesConfig(AppConfig):
         from supervision import registry
 
         from . import conf, demo, services, sweeps
-        from .choices import OPEN_STATES
         from .api import AssignmentViewSet, NoticeViewSet
+        from .choices import OPEN_STATES
         from .models import Notice, NoticeAssignment
 
         viewers = frozenset({"inspector", "township", "leader", "auditor"})
