@@ -49,7 +49,7 @@ def handler_row(obj, *, lock: bool = False):
 
     qs = RecordHandler.objects.filter(record_type=obj._meta.label_lower, object_id=obj.pk)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     return qs.select_related("handler").first()
 
 

@@ -2,7 +2,7 @@
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from supervision import handlers
@@ -145,3 +145,20 @@ def test_eligible_users_for_the_assign_list(townships, nanzhao, users):
     names = {u.username for u in handlers.eligible_users(w)}
     assert {"nz_lead", "nz_staff", "township_nanzhao"} <= names
     assert not names & {"mj_staff", "mj_lead", "inspector"}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_takes_at_once_one_wins(users, townships):
+    from supervision.errors import Conflict
+    from tests.concurrency import at_once
+
+    a = _staff("race_a", townships["nanzhao"])
+    b = _staff("race_b", townships["nanzhao"])
+    w = widget(townships["nanzhao"])
+    outcomes = at_once(lambda: handlers.handler_take(actor=a, model=Widget, pk=w.pk),
+                       lambda: handlers.handler_take(actor=b, model=Widget, pk=w.pk))
+    assert sorted("409" if isinstance(o, Conflict) else "ok" for o in outcomes) == ["409", "ok"]
+    assert RecordHandler.objects.filter(object_id=w.pk, record_type="kernelflow.widget").count() == 1
+    assert w.history.filter(transition="handler_take").count() == 1
