@@ -8,7 +8,7 @@ transition path, and ``GET …/history/``. A workflow subclasses it and sets the
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -138,6 +138,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 qs = deadlines.filter_by_colour(qs, colour)
         return qs.order_by("-pk")
 
+    @extend_schema(parameters=[OpenApiParameter(
+        "light", str, enum=["green", "amber", "red"],
+        description="Records whose deadline's traffic light is this colour (record types with a deadline).")])
     def list(self, request, *args, **kwargs):
         """A user holding no role that may see this record type gets 404, not an empty list:
         even the existence of, say, case files stays hidden."""
@@ -185,7 +188,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         404: OpenApiResponse(description="Not visible to you."),
         409: OpenApiResponse(description="Already held, or nobody holds it."),
     })
-    @action(detail=True, methods=["post"], url_path=r"handler/(?P<op>take|assign|release)")
+    @action(detail=True, methods=["post"], url_path=r"handler/(?P<op>(?:take|assign|release))")
     def handler(self, request, pk=None, op=None):
         """承办人: take (由我办理), assign / re-assign (``handler``: a user id), release."""
         from supervision import handlers
