@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
@@ -106,10 +106,11 @@ class TaskPagination(PageNumberPagination):
 @extend_schema(
     parameters=[OpenApiParameter("part", str, enum=["mine", "claimable"], description="指派给我 or 待认领"),
                 OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-    responses=inline_serializer("TaskPage", {
+    responses={200: inline_serializer("TaskPage", {
         "count": serializers.IntegerField(), "mine_count": serializers.IntegerField(),
         "claimable_count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True), "results": TaskItemSerializer(many=True)}))
+        "previous": serializers.CharField(allow_null=True), "results": TaskItemSerializer(many=True)}),
+        400: OpenApiResponse(description="Invalid part."), 404: OpenApiResponse(description="No such page.")})
 @api_view(["GET"])
 def my_tasks(request):
     """我的待办: ``part=mine`` (指派给我, the default) or ``part=claimable`` (待认领), most urgent first."""
@@ -137,9 +138,11 @@ def my_tasks(request):
     parameters=[OpenApiParameter("workflow", str), OpenApiParameter("state", str),
                 OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE),
                 OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-    responses=inline_serializer("DonePage", {
+    responses={200: inline_serializer("DonePage", {
         "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True), "results": DoneItemSerializer(many=True)}))
+        "previous": serializers.CharField(allow_null=True), "results": DoneItemSerializer(many=True)}),
+        400: OpenApiResponse(description="Invalid filter (workflow, state, dates)."),
+        404: OpenApiResponse(description="No such page.")})
 @api_view(["GET"])
 def my_done(request):
     """已办: records this user has acted on, newest action first, with current state and handler."""
