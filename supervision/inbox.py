@@ -57,6 +57,23 @@ class Inbox:
     def count(self) -> int:
         return len(self.mine) + len(self.claimable)
 
+    def sections(self) -> list[InboxSection]:
+        """Both parts grouped by record type (mine first within each), for summaries."""
+        found: dict[str, InboxSection] = {}
+        for item in self.mine + self.claimable:
+            section = found.get(item.rt.key)
+            if section is None:
+                section = found[item.rt.key] = InboxSection(item.workflow, item.rt)
+            section.items.append(item)
+        return list(found.values())
+
+
+@dataclass
+class InboxSection:
+    workflow: registry.Workflow
+    rt: registry.RecordType
+    items: list[InboxItem] = field(default_factory=list)
+
 
 def _workflow_of(rt):
     for wf in registry.workflows():

@@ -43,6 +43,10 @@ INBOX_PAGE_SIZE = 30
 @login_required
 def home(request):
     """我的待办: 指派给我 first, then 待认领; each paginated, each with its count."""
+    if access.has_role(request.user, "leader") and "inbox" not in request.GET:
+        from .statsviews import dashboard  # the leaders' home page is their dashboard (?inbox=1: the task list)
+
+        return dashboard(request)
     inbox = inbox_for(request.user, request=request)
     mine = Paginator(inbox.mine, INBOX_PAGE_SIZE).get_page(request.GET.get("mine_page"))
     claimable = Paginator(inbox.claimable, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
