@@ -4,26 +4,21 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import throttle
+from .signin import locked_message
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing further attempts after too many failures."""
+    """The login form; django-axes (supervision/signin.py) counts and refuses attempts, this form
+    tells a locked-out user when the lockout ends."""
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = throttle.client_address(self.request)
-        if throttle.is_locked(username, address):
-            raise forms.ValidationError(_("登录失败次数过多，请 %(m)d 分钟后再试。")
-                                        % {"m": settings.SUPERVISION["LOGIN_LOCKOUT_SECONDS"] // 60},
-                                        code="locked")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            throttle.record_failure(username, address)
+            until = getattr(self.request, "signin_locked_until", None)
+            if until is not None:
+                raise forms.ValidationError(locked_message(until), code="locked") from None
             raise
-        throttle.record_success(username)
-        return cleaned
 
 
 def validate_upload(upload) -> None:

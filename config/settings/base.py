@@ -4,6 +4,7 @@ Development defaults need nothing but Python: SQLite file in the project and the
 in-memory channel layer. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and
 Redis. ``config.settings.production`` tightens everything and refuses a missing secret.
 """
+from datetime import timedelta
 from pathlib import Path
 import os
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a sign-in lockout into a 429
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"
 AUTHENTICATION_BACKENDS = [
+    "supervision.signin.SigninBackend",  # django-axes: refuses a locked account before its password is checked
     "supervision.access.ScopedRoleBackend",
 ]
 LOGIN_URL = "login"
@@ -178,8 +182,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Domain limits (DESIGN §3.5, §4). Every one overridable from the environment. ---
 SUPERVISION = {
-    # Failed-login throttle, per account and per address.
+    # Failed-login throttle (supervision/signin.py, django-axes): per account, and a much higher
+    # limit per client address (one township's NAT must not lock out the county).
     "LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
     "LOGIN_LOCKOUT_SECONDS": env_int("LOGIN_LOCKOUT_SECONDS", 900),
     # Longest free text accepted in a transition comment / reason.
     "MAX_COMMENT_LENGTH": env_int("MAX_COMMENT_LENGTH", 2000),
@@ -189,6 +195,22 @@ SUPERVISION = {
     # Name of the system actor used by commands and timers.
     "SYSTEM_USERNAME": env("SYSTEM_USERNAME") or "system",
 }
+
+# --- Sign-in throttling: django-axes with the kernel's atomic handler (supervision/signin.py). ---
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty: the client address is REMOTE_ADDR and any forwarded header is ignored.
+TRUSTED_PROXIES = [p.strip() for p in (env("TRUSTED_PROXIES") or "").split(",") if p.strip()]
+AXES_HANDLER = "supervision.signin.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = SUPERVISION["LOGIN_MAX_FAILURES"]
+AXES_COOLOFF_TIME = timedelta(seconds=SUPERVISION["LOGIN_LOCKOUT_SECONDS"])
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each with its own limit, see signin.py
+AXES_USERNAME_CALLABLE = "supervision.signin.username_callable"
+AXES_CLIENT_IP_CALLABLE = "supervision.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "supervision.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # the handler gives the account its reservations back itself
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend a lockout
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = []  # administrators need to see which account and address failed
 
 LOGGING = {
     "version": 1,
