@@ -21,6 +21,24 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
+def form_data(data):
+    """Request data (a JSON object or a QueryDict) → what a Django form expects: strings, or lists of
+    strings. A nested object becomes its text, which the field then refuses (400), never a crash."""
+    if hasattr(data, "getlist"):
+        return data
+    from django.utils.datastructures import MultiValueDict
+
+    out = MultiValueDict()
+    for key, value in dict(data).items():
+        if isinstance(value, list):
+            out.setlist(key, [v if isinstance(v, str) else str(v) for v in value if v is not None])
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif value is not None:
+            out[key] = value if isinstance(value, str) else str(value)
+    return out
+
+
 def validate_upload(upload) -> None:
     """Size limit and allowed types for every attachment (DESIGN §5)."""
     limit = settings.SUPERVISION["MAX_UPLOAD_BYTES"]

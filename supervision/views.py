@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from .forms import ThrottledAuthenticationForm
 from .inbox import inbox_for
 from .models import Region
 from .transitions import run_transition
+from .validation import parse_id, parse_ids
 
 
 class LoginView(auth_views.LoginView):
@@ -54,7 +55,10 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_mark_read(request):
-    ids = request.POST.getlist("id") or None
+    try:
+        ids = parse_ids(request.POST.getlist("id")) or None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(_messages_of(exc)))
     notify.mark_read(request.user, ids)
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"unread": notify.unread_count(request.user)})
@@ -78,6 +82,9 @@ def get_visible_record(user, key: str, pk, via: str = "ui"):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     obj = access.visible(user, rt.model).filter(pk=pk).first()
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
@@ -102,6 +109,9 @@ def record_transition(request, key, pk, name):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     version = request.POST.get("version")
     try:
         ctx = run_transition(model=rt.model, pk=pk, name=name, actor=request.user,
@@ -169,10 +179,13 @@ def audit_search_view(request):
             return None
 
     township = request.GET.get("township", "")
+    township_id = parse_id(township) if township else None
+    if township and township_id is None:
+        return HttpResponseBadRequest(_("乡镇参数无效。"))
     query = AuditQuery(
         username=request.GET.get("user", "").strip(),
         record_type=request.GET.get("type", ""),
-        township_id=int(township) if township.isdigit() else None,
+        township_id=township_id,
         date_from=_date("from"), date_to=_date("to"),
         transition=request.GET.get("transition", "").strip(),
     )

@@ -63,6 +63,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     model = None
+    lookup_value_regex = r"[0-9]+"  # record ids are integers: anything else is a 404 from the router
     related: tuple[str, ...] = ()
     filterset_fields: tuple[str, ...] = ()
 
