@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import filetypes
 from .signin import locked_message
 
 
@@ -51,6 +52,11 @@ def validate_upload(upload) -> None:
     if upload.size > limit:
         raise forms.ValidationError(_("文件“%(name)s”超过 %(mb).0f MB 的上限。")
                                     % {"name": name, "mb": limit / 1024 / 1024}, code="file_size")
+    detected = filetypes.detect(filetypes.read_head(upload))
+    if not filetypes.matches(ext, detected):
+        raise forms.ValidationError(
+            _("文件“%(name)s”的内容与扩展名“%(ext)s”不符（可能是改了扩展名的其他文件），已拒绝。")
+            % {"name": name, "ext": ext}, code="file_content")
 
 
 class AttachmentField(forms.FileField):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, notify, registry
+from . import access, filetypes, notify, registry
 from .attachments import attachment_get_visible
 from .audit.readlog import log_read
 from .audit.search import AuditQuery, audit_search
@@ -160,7 +160,11 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    handle = attachment.file.open("rb")
+    content_type = filetypes.served_type(filetypes.extension(attachment.name), filetypes.detect(filetypes.read_head(handle)))
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 AUDIT_ROLES = {"auditor", "leader"}
