@@ -9,6 +9,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (works offline, under the CSP)
     "django_filters",
     "simple_history",
     "supervision",
@@ -65,6 +67,7 @@ INSTALLED_APPS += WORKFLOW_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "supervision.middleware.ChosenLanguageMiddleware",
     "supervision.middleware.InputGuardMiddleware",
@@ -181,6 +184,26 @@ SPECTACULAR_SETTINGS = {
     # Schema warnings (e.g. two workflows' "state" enums) are documentation matters, checked by
     # the tests' schema generation; they do not belong in `check --deploy`.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# A strict Content-Security-Policy on every response (Django's own middleware): scripts, styles,
+# fonts and connections only from this site (websockets included), no inline script or style, no
+# event-handler attributes, no plugins, no framing. Page behaviour lives in static files
+# (supervision/static/supervision/frame.js, live.js); data: images are for Swagger UI's icons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -219,11 +242,12 @@ AXES_RESET_ON_SUCCESS = False  # the handler gives the account its reservations 
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend a lockout
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = []  # administrators need to see which account and address failed
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
