@@ -4,9 +4,9 @@ Development defaults need nothing but Python: SQLite file in the project and the
 in-memory channel layer. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and
 Redis. ``config.settings.production`` tightens everything and refuses a missing secret.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
-import os
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -222,7 +222,9 @@ SUPERVISION = {
     "MAX_COMMENT_LENGTH": env_int("MAX_COMMENT_LENGTH", 2000),
     # Attachments.
     "MAX_UPLOAD_BYTES": env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-    "ALLOWED_UPLOAD_EXTENSIONS": (env("ALLOWED_UPLOAD_EXTENSIONS") or "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt,ofd,zip").split(","),
+    "ALLOWED_UPLOAD_EXTENSIONS": (
+        env("ALLOWED_UPLOAD_EXTENSIONS") or "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt,ofd,zip"
+    ).split(","),
     # Name of the system actor used by commands and timers.
     "SYSTEM_USERNAME": env("SYSTEM_USERNAME") or "system",
 }
