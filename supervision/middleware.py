@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .validation import bad_text
-from django.utils import translation
 
 
 class ChosenLanguageMiddleware:

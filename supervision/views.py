@@ -161,7 +161,8 @@ def attachment_download(request, pk):
     except LookupError:
         pass
     handle = attachment.file.open("rb")
-    content_type = filetypes.served_type(filetypes.extension(attachment.name), filetypes.detect(filetypes.read_head(handle)))
+    detected = filetypes.detect(filetypes.read_head(handle))
+    content_type = filetypes.served_type(filetypes.extension(attachment.name), detected)
     response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -6,7 +6,6 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from supervision.signin import client_address, normalise_username
@@ -39,7 +38,9 @@ def test_five_failures_for_one_account_do_not_lock_another_account_from_the_same
 
 
 def test_every_spelling_of_a_username_is_one_account(users):
-    for spelling in ["Township_Qinghua", " township_qinghua ", "TOWNSHIP_QINGHUA", "ｔｏｗｎｓｈｉｐ_qinghua", "township_qinghua"]:
+    spellings = ["Township_Qinghua", " township_qinghua ", "TOWNSHIP_QINGHUA", "ｔｏｗｎｓｈｉｐ_qinghua",
+                 "township_qinghua"]
+    for spelling in spellings:
         _login(spelling, "wrong")
     assert normalise_username(" ＴＯＷＮＳＨＩＰ_Qinghua ") == "township_qinghua"
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"township_qinghua"}
