@@ -16,6 +16,7 @@ from supervision import access, registry
 from supervision.audit.readlog import log_read
 from supervision.audit.timeline import history_entries
 from supervision.errors import Http404
+from supervision.idempotency import IdempotentPostMixin
 from supervision.transitions import available_transitions, run_transition
 
 
@@ -63,7 +64,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     model = None
     lookup_value_regex = r"[0-9]+"  # record ids are integers: anything else is a 404 from the router
     related: tuple[str, ...] = ()

@@ -61,3 +61,26 @@ def test_pages_run_without_policy_violations(live_url, new_page, users):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.evaluate("window.__csp") == []
     assert blocked == []
+
+
+def test_double_clicked_save_draft_makes_one_draft(live_url, new_page, users, townships):
+    """frame.js gives the form its one-time token; three quick clicks on 保存草稿 make one draft."""
+    from workflows.notices.models import Notice
+
+    page = new_page()
+    login(page, live_url, "inspector")
+    page.goto(f"{live_url}/notices/new/")
+    assert len(page.locator("form.notice-form input[name=_once]").input_value()) == 32
+    page.fill("#id_title", "关于村级财务公开的督办通知")
+    page.fill("#id_findings", "未按季度公开")
+    page.fill("#id_requirements", "立即整改")
+    page.check(f'input[name="target_townships"][value="{townships["nanzhao"].pk}"]')
+    # The same form sent twice at once, as a double click does (two requests on their way together).
+    urls = page.evaluate("""async () => {
+        const form = document.querySelector('form.notice-form');
+        const send = () => fetch(form.action || location.href, {method: 'POST', body: new FormData(form)});
+        const answers = await Promise.all([send(), send()]);
+        return answers.map(a => a.status + ' ' + a.url);
+    }""")
+    assert len(set(urls)) == 1 and urls[0].startswith("200 ") and "/notices/new/" not in urls[0], urls
+    assert Notice.objects.count() == 1
