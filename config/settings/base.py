@@ -185,6 +185,10 @@ SPECTACULAR_SETTINGS = {
     # Schema warnings (e.g. two workflows' "state" enums) are documentation matters, checked by
     # the tests' schema generation; they do not belong in `check --deploy`.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "supervision.api.schema.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -121,7 +121,7 @@ class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         obj = self.get_object()
         if self.rt.confidential:
