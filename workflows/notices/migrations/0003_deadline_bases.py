@@ -24,7 +24,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("notices", "0002_extension_cancelled"),
-        ("supervision", "0005_handlers_deadlines"),
+        ("supervision", "0006_handlers_deadlines"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
