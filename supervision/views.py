@@ -6,28 +6,33 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
-from . import access, notify, registry
+from . import access, filetypes, notify, registry
 from .attachments import attachment_get_visible, sniff_inline_type
-from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, log_reads, read_log_list
+from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, read_log_list
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
-from .errors import Conflict, ValidationError
+from .errors import Conflict, PermissionDenied, ValidationError
 from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm
-from .inbox import inbox_for
+from .handlers import handler_assign, handler_release, handler_take
+from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .models import Region
 from .transitions import run_transition
+from .validation import parse_id, parse_ids
 
 
 class LoginView(auth_views.LoginView):
@@ -36,20 +41,107 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+INBOX_PAGE_SIZE = 30
+
+
 @login_required
 def home(request):
+    """我的待办: 指派给我 first, then 待认领; each paginated, each with its count."""
     if access.has_role(request.user, "leader") and "inbox" not in request.GET:
         from .statsviews import dashboard  # the leaders' home page is their dashboard (?inbox=1: the task list)
 
         return dashboard(request)
-    sections = inbox_for(request.user)
-    for section in sections:  # case files listed in 我的待办 are reads too
-        if section.rt.confidential:
-            log_reads(request.user, [item.obj for item in section.items], via="ui", request=request)
+    inbox = inbox_for(request.user, request=request)
+    mine = Paginator(inbox.mine, INBOX_PAGE_SIZE).get_page(request.GET.get("mine_page"))
+    claimable = Paginator(inbox.claimable, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in [*mine, *claimable]:  # case files listed in 我的待办 are reads too
+        if item.rt.confidential:
+            log_read(request.user, item.obj, via="ui", request=request)
     return render(request, "supervision/home.html", {
-        "sections": sections,
-        "task_count": sum(len(s.items) for s in sections),
+        "mine": mine, "claimable": claimable, "task_count": inbox.count,
+        "mine_count": len(inbox.mine), "claimable_count": len(inbox.claimable),
     })
+
+
+def done_query(params) -> DoneQuery:
+    """The 已办 filters from a query string; a bad date is a clear 400."""
+    def _date(name):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError({name: _("日期格式应为 YYYY-MM-DD。")}) from None
+
+    workflow = (params.get("workflow") or "").strip()
+    if workflow and workflow not in {wf.name for wf in registry.workflows()}:
+        raise ValidationError({"workflow": _("未知的业务：%(name)s") % {"name": workflow}})
+    query = DoneQuery(workflow=workflow, state=(params.get("state") or "").strip()[:64],
+                      date_from=_date("from"), date_to=_date("to"))
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise ValidationError({"to": _("结束日期不能早于开始日期。")})
+    return query
+
+
+@login_required
+def done_list(request):
+    """已办: what this user has acted on, with each record's current state and handler."""
+    try:
+        query = done_query(request.GET)
+    except ValidationError as exc:
+        for msg in _messages_of(exc):
+            messages.error(request, msg)
+        query, status = DoneQuery(), 400
+    else:
+        status = 200
+    items = done_for(request.user, query, request=request) if status == 200 else []
+    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_handlers(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "supervision/done.html", {
+        "page": page, "query": query, "count": len(items), "querystring": params.urlencode(),
+        "workflows": [wf for wf in registry.workflows() if not wf.hidden],
+        "states": states_of(query.workflow),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def record_handler(request, key, pk, op):
+    """Take (由我办理), assign/re-assign, release: the kernel's handler services."""
+    try:
+        rt = registry.for_key(key)
+    except LookupError:
+        raise Http404 from None
+    reason = request.POST.get("reason", "")
+    try:
+        if op == "take":
+            handler_take(actor=request.user, model=rt.model, pk=pk, reason=reason)
+            done = _("已由您承办。")
+        elif op == "assign":
+            handler_assign(actor=request.user, model=rt.model, pk=pk, handler_id=request.POST.get("handler"),
+                           reason=reason)
+            done = _("已指派承办人。")
+        elif op == "release":
+            handler_release(actor=request.user, model=rt.model, pk=pk, reason=reason)
+            done = _("已释放承办。")
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for msg in _messages_of(exc):
+            messages.error(request, msg)
+        return _back(request, rt, pk, status=400)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return _back(request, rt, pk, status=403)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return _back(request, rt, pk, status=409)
+    messages.success(request, done)
+    obj = rt.model._default_manager.get(pk=pk)
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or obj.get_absolute_url())
 
 
 @login_required
@@ -62,7 +154,10 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_mark_read(request):
-    ids = request.POST.getlist("id") or None
+    try:
+        ids = parse_ids(request.POST.getlist("id")) or None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(_messages_of(exc)))
     notify.mark_read(request.user, ids)
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"unread": notify.unread_count(request.user)})
@@ -86,6 +181,9 @@ def get_visible_record(user, key: str, pk, via: str = "ui", request=None):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     obj = access.visible(user, rt.model).filter(pk=pk).first()
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
@@ -110,6 +208,9 @@ def record_transition(request, key, pk, name):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     version = request.POST.get("version")
     try:
         ctx = run_transition(model=rt.model, pk=pk, name=name, actor=request.user,
@@ -158,11 +259,17 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file", request=request)
     except LookupError:
         pass
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    handle = attachment.file.open("rb")
+    detected = filetypes.detect(filetypes.read_head(handle))
+    content_type = filetypes.served_type(filetypes.extension(attachment.name), detected)
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
 @xframe_options_sameorigin
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]})  # previewed in a frame of our own page
 def attachment_inline(request, pk):
     """The same file for a preview in the page: same scope check (404), served inline only when its
     content is a PDF or an image (detected from its bytes, not its name); anything else downloads."""
@@ -199,10 +306,13 @@ def audit_search_view(request):
             return None
 
     township = request.GET.get("township", "")
+    township_id = parse_id(township) if township else None
+    if township and township_id is None:
+        return HttpResponseBadRequest(_("乡镇参数无效。"))
     query = AuditQuery(
         username=request.GET.get("user", "").strip(),
         record_type=request.GET.get("type", ""),
-        township_id=int(township) if township.isdigit() else None,
+        township_id=township_id,
         date_from=_date("from"), date_to=_date("to"),
         transition=request.GET.get("transition", "").strip(),
     )

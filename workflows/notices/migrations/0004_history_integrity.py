@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0002_extension_cancelled'),
-        ('supervision', '0005_history_integrity'),
+        ('notices', '0003_deadline_bases'),
+        ('supervision', '0007_history_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
