@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm
 from .inbox import inbox_for
 from .models import Region
+from .storage import stored_file_response
 from .transitions import run_transition
 
 
@@ -150,7 +151,7 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return stored_file_response(attachment.file, filename=attachment.name, as_attachment=True)
 
 
 AUDIT_ROLES = {"auditor", "leader"}

@@ -5,4 +5,4 @@ from .audit import ChainedHistoryModel, ReadAccess, WorkflowRecord, audited_hist
 from .calendar import CalendarDay, CalendarYear  # noqa: F401
 from .notifications import Notification  # noqa: F401
 from .org import Person, PersonMark, Region, Unit, VillageIncome  # noqa: F401
-from .sweep import SweepMark  # noqa: F401
+from .sweep import SweepJob, SweepMark  # noqa: F401
