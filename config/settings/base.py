@@ -119,9 +119,14 @@ elif env_bool("DB_POOL", True):
         "check": ConnectionPool.check_connection,
     }
 else:
-    # DB_POOL=0 (e.g. behind PgBouncer): persistent per-thread connections, checked before reuse.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    # DB_POOL=0: an external pooler (PgBouncer, session mode) does the pooling. Under ASGI each
+    # request runs in a thread of its own, so Django's persistent connections (CONN_MAX_AGE > 0)
+    # would be per request thread and never reused (Django ticket #33497): 0 by default here.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Who is connected, in pg_stat_activity (e.g. DB_APPLICATION_NAME=weishan-web-8001).
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("DB_APPLICATION_NAME") or "weishan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"
