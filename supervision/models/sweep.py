@@ -24,6 +24,9 @@ class SweepMark(models.Model):
             models.UniqueConstraint(fields=["key", "record_type", "object_id", "period"], name="uniq_sweep_mark")
         ]
 
+    def __str__(self):
+        return f"{self.key} {self.record_type}#{self.object_id} {self.period}".rstrip()
+
 
 class SweepJob(models.Model):
     """One sweep job's last runs, whichever machine ran them (written by ``supervision.sweep``).
