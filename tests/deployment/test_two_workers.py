@@ -78,7 +78,7 @@ def workers(s3_server, users):
                "ports": (started[0][2], started[1][2]), "env": env,
                "apps": (f"{env['CHANNEL_PREFIX']}-a", f"{env['CHANNEL_PREFIX']}-b")}
     finally:
-        for process, log, _port in started:
+        for process, _log, _port in started:
             process.terminate()
         for process, log, _port in started:
             try:
@@ -147,7 +147,8 @@ def test_two_workers_behave_as_one(workers, users, townships, s3_server):
         report = "巍宝山乡督查报告。\n".encode()
         status, _h, body = _request("POST", f"{a}/api/v1/notices/", headers=inspector, data={
             "title": "两台服务器联调", "findings": "发现问题", "requirements": "限期整改",
-            "target_townships": [townships["nanzhao"].pk]}, files={"attachment": ("督查报告.txt", report, "text/plain")})
+            "target_townships": [townships["nanzhao"].pk],
+        }, files={"attachment": ("督查报告.txt", report, "text/plain")})
         assert status == 201, body
         notice = json.loads(body)
         status, _h, body = _request("POST", f"{a}/api/v1/notices/{notice['id']}/transitions/issue/", headers=inspector,
@@ -163,7 +164,8 @@ def test_two_workers_behave_as_one(workers, users, townships, s3_server):
     # --- an attachment uploaded through A downloads through B (object storage) -------------------
     attachment = Attachment.objects.get(record_type="notices.notice", object_id=str(notice["id"]))
     assert attachment.file.name.startswith("attachments/")
-    status, headers, body = _request("GET", f"{b}/files/{attachment.pk}/", headers={"Cookie": _session_cookie(township)})
+    status, headers, body = _request("GET", f"{b}/files/{attachment.pk}/",
+                                     headers={"Cookie": _session_cookie(township)})
     assert status == 200 and body == report
     assert "attachment" in headers["Content-Disposition"]
     status, _h, _b = _request("GET", f"{b}/files/{attachment.pk}/",

@@ -46,7 +46,8 @@ class Command(BaseCommand):
                 elif o.status == "failed":
                     self.stderr.write(f"{o.label}: FAILED: {o.error}")
                 else:
-                    self.stdout.write(f"{o.label}: skipped ({'running elsewhere' if o.status == 'busy' else 'ran recently'})")
+                    why = "running elsewhere" if o.status == "busy" else "ran recently"
+                    self.stdout.write(f"{o.label}: skipped ({why})")
             total = sum(o.count for o in outcomes)
             self.stdout.write(f"done: {total} action(s) at {timezone.localtime(when or timezone.now()):%Y-%m-%d %H:%M}"
                               + (f", {len(failed)} job(s) failed" if failed else ""))
