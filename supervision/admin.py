@@ -126,6 +126,16 @@ class AttachmentAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name) if obj.pk else ""
 
 
+def sweep_summary(now=None) -> str:
+    """One line for the admin index: which timer jobs need looking at ("" when none)."""
+    from .sweep import overdue_jobs
+
+    labels = [label for label, _row in overdue_jobs(now)]
+    if not labels:
+        return ""
+    return gettext("%(n)d 个定时任务逾期、失败或从未运行：%(jobs)s。") % {"n": len(labels), "jobs": "、".join(labels)}
+
+
 def sweep_warnings(now=None) -> list[str]:
     """What an administrator must be told about the timers: jobs overdue, failing or never run."""
     from .sweep import overdue_jobs
@@ -145,12 +155,14 @@ def sweep_warnings(now=None) -> list[str]:
 
 @admin.register(SweepJob)
 class SweepJobAdmin(LogAdmin):
-    list_display = ("name", "last_success_at", "last_count", "last_started_at", "last_host", "overdue",
+    list_display = ("name", "health", "last_success_at", "last_count", "last_started_at", "last_host",
                     "consecutive_failures", "last_failure_at", "short_error")
 
-    @admin.display(description=_("逾期"), boolean=True)
-    def overdue(self, obj):
-        return obj.is_overdue()
+    @admin.display(description=_("状态"))
+    def health(self, obj):
+        if obj.is_failing():
+            return gettext("失败")
+        return gettext("逾期") if obj.is_overdue() else gettext("正常")
 
     @admin.display(description=_("最近错误"))
     def short_error(self, obj):

@@ -1,11 +1,11 @@
-"""``{% sweep_warnings as warnings %}``: the admin index's warning about overdue or failing timers."""
+"""``{% sweep_summary as warning %}``: the admin index's warning about overdue or failing timers."""
 from django import template
 
 register = template.Library()
 
 
 @register.simple_tag
-def sweep_warnings():
-    from supervision.admin import sweep_warnings as warnings
+def sweep_summary():
+    from supervision.admin import sweep_summary as summary
 
-    return warnings()
+    return summary()

@@ -66,6 +66,14 @@ def test_attachment_in_object_storage_is_served_only_through_the_scoped_view(obj
     for guess in (f"/media/{att.file.name}", f"/{key}", f"/files/{att.file.name}"):
         assert client.get(guess).status_code == 404
 
+    # The admin offers the scoped view, never the store's own URL.
+    from supervision.models import User
+
+    admin_page = web(User.objects.create_superuser("files_admin", password="x")).get(
+        f"/admin/supervision/attachment/{att.pk}/change/")
+    assert admin_page.status_code == 200 and f'href="{url}"' in admin_page.text
+    assert object_storage["endpoint"] not in admin_page.text and "X-Amz-Signature" not in admin_page.text
+
     # What storage.url() would hand out is signed and expires within a minute.
     signed = parse_qs(urlsplit(default_storage.url(att.file.name)).query)
     assert int(signed["X-Amz-Expires"][0]) <= 60 and "X-Amz-Signature" in signed

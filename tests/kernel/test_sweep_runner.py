@@ -80,7 +80,7 @@ def test_admin_warns_about_overdue_failing_and_never_run_jobs(failing_first, use
     client = web(admin)
     never = client.get("/admin/")
     assert never.status_code == 200
-    assert "定时任务 kernelflow.sweep_overdue 从未成功运行" in never.text
+    assert "个定时任务逾期、失败或从未运行：" in never.text and "kernelflow.sweep_overdue" in never.text
 
     run_sweep_jobs(NOW)
     page = client.get("/admin/supervision/sweepjob/")
@@ -90,8 +90,11 @@ def test_admin_warns_about_overdue_failing_and_never_run_jobs(failing_first, use
 
     SweepJob.objects.filter(name="kernelflow.sweep_overdue").update(
         last_success_at=timezone.now() - dt.timedelta(minutes=settings.SUPERVISION["SWEEP_OVERDUE_MINUTES"] + 1))
-    index = client.get("/admin/")
-    assert "定时任务 kernelflow.sweep_overdue 已逾期" in index.text
+    page = client.get("/admin/supervision/sweepjob/")
+    assert "定时任务 kernelflow.sweep_overdue 已逾期" in page.text and "<td class=\"field-health\">逾期</td>" in page.text
+    assert "kernelflow.sweep_overdue" in client.get("/admin/").text
+    SweepJob.objects.update(last_success_at=timezone.now(), consecutive_failures=0)
+    assert "sweep-warnings" not in client.get("/admin/").text  # nothing to say when all is well
     assert client.get(f"/admin/supervision/sweepjob/{SweepJob.objects.first().pk}/change/").status_code == 200
     assert client.post("/admin/supervision/sweepjob/add/", {}).status_code == 403  # a status board, not a form
 
