@@ -33,6 +33,29 @@ def _open_object(storage, name: str):
     return obj["Body"], obj.get("ContentLength")
 
 
+def read_head(fieldfile, size: int) -> bytes:
+    """The first ``size`` bytes of a stored file (a ranged GET in an object store); Http404 if gone."""
+    storage = fieldfile.storage
+    if is_object_storage(storage):
+        from botocore.exceptions import ClientError
+        from storages.utils import clean_name
+
+        key = storage._normalize_name(clean_name(fieldfile.name))
+        try:
+            obj = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key,
+                                                            Range=f"bytes=0-{size - 1}")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
+                raise Http404 from None
+            raise
+        return obj["Body"].read(size)
+    try:
+        with fieldfile.open("rb") as handle:
+            return handle.read(size)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
 def stored_file_response(fieldfile, *, filename: str, as_attachment: bool = True,
                          content_type: str | None = None) -> FileResponse:
     """Stream a stored file to a user whose right to it the caller has already checked."""

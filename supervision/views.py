@@ -170,8 +170,8 @@ def attachment_inline(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    response = FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.name,
-                            content_type=mime)
+    response = stored_file_response(attachment.file, filename=attachment.name, as_attachment=False,
+                                    content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

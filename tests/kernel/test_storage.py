@@ -86,3 +86,20 @@ def test_missing_object_is_404_not_500(object_storage, users, townships, web):
                             upload=SimpleUploadedFile("a.txt", CONTENT, content_type="text/plain"))
     default_storage.delete(att.file.name)
     assert web(users["township_nanzhao"]).get(reverse("attachment-download", args=[att.pk])).status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_inline_preview_from_object_storage(object_storage, users, townships, web):
+    record = widget(townships["nanzhao"])
+    att = attachment_create(actor=users["township_nanzhao"], target=record,
+                            upload=SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf"))
+    url = reverse("attachment-inline", args=[att.pk])
+    page = web(users["township_nanzhao"]).get(url)
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    assert b"".join(page.streaming_content) == PDF and "inline" in page["Content-Disposition"]
+    assert web(users["township_miaojie"]).get(url).status_code == 404
+    default_storage.delete(att.file.name)
+    assert web(users["township_nanzhao"]).get(url).status_code == 404
