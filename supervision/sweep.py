@@ -154,8 +154,9 @@ def run_sweep_jobs(now: dt.datetime | None = None, only: str | None = None,
 
 
 def run_sweeps(now: dt.datetime | None = None, only: str | None = None) -> dict[str, int]:
-    """{label: actions} of the jobs that ran and succeeded (see ``run_sweep_jobs``)."""
-    return {o.label: o.count for o in run_sweep_jobs(now, only) if o.status == "ok"}
+    """{label: actions this run did} for every job but the failed ones (see ``run_sweep_jobs``):
+    a job skipped because another machine is running it did nothing here, 0."""
+    return {o.label: o.count for o in run_sweep_jobs(now, only) if o.status != "failed"}
 
 
 def overdue_jobs(now: dt.datetime | None = None) -> list[tuple[str, object]]:
