@@ -48,7 +48,10 @@ def test_a_failing_job_does_not_stop_the_others_and_is_recorded(failing_first, u
 
     run_sweep_jobs(NOW)
     assert SweepJob.objects.get(name="kernelflow.boom").consecutive_failures == 2
-    assert "kernelflow.boom" not in run_sweeps(NOW)  # the dict form lists what succeeded
+    late2 = widget(townships["nanzhao"], due=dt.date(2026, 11, 1))
+    with pytest.raises(RuntimeError, match="举报库连接失败"):  # the dict form raises, after running the rest
+        run_sweeps(NOW)
+    assert Widget.objects.get(pk=late2.pk).state == "overdue"
 
 
 @pytest.mark.django_db
