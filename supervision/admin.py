@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import deadlines
 from .models import (
     Attachment,
     CalendarDay,
@@ -87,16 +90,82 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ("person",)
 
 
+class CalendarDayFormSet(BaseInlineFormSet):
+    """A year's schedule must name every statutory holiday, unless the administrator confirms."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        year_raw = self.data.get("year") or getattr(self.instance, "year", None)
+        try:
+            year = int(year_raw)
+        except (TypeError, ValueError):
+            return
+        days = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            if data.get("date") and data["date"].year != year:
+                raise forms.ValidationError(_("日期 %(d)s 不在 %(year)d 年内。") % {"d": data["date"], "year": year})
+            days.append((data.get("date"), data.get("is_working_day", False), data.get("festival", "")))
+        missing = deadlines.missing_festivals(year, days)
+        if missing and not self.data.get("confirmed_incomplete"):
+            raise forms.ValidationError(
+                _("%(year)d年安排缺少法定节假日：%(missing)s。请补录，或勾选“确认不含全部法定节假日”后保存。")
+                % {"year": year, "missing": "、".join(missing)})
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    formset = CalendarDayFormSet
+    fields = ("date", "is_working_day", "festival", "note")
+    extra = 3
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(SimpleHistoryAdmin):
-    list_display = ("year", "source")
+    """Entering (or changing) a year's schedule recomputes the provisional deadlines."""
+
+    list_display = ("year", "source", "confirmed_incomplete")
+    inlines = [CalendarDayInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        entry = form.instance
+        if entry.confirmed_incomplete and not deadlines.missing_festivals(
+                entry.year, entry.days.values_list("date", "is_working_day", "festival")):
+            entry.confirmed_incomplete = False
+            entry.save(update_fields=["confirmed_incomplete"])
+        _recompute_and_report(request, entry.year)
+
+
+def _recompute_and_report(request, year: int) -> None:
+    changes = deadlines.calendar_year_entered(year)
+    moved = [c for c in changes if c.old != c.new]
+    text = _("已按%(year)d年节假日安排重算 %(n)d 个期限（其中 %(m)d 个日期有变化），历史记录已写入。")
+    messages.info(request, text % {"year": year, "n": len(changes), "m": len(moved)})
 
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ("date", "is_working_day", "note")
-    list_filter = ("is_working_day",)
+    list_display = ("date", "is_working_day", "festival", "note")
+    list_filter = ("is_working_day", "festival")
     date_hierarchy = "date"
+    exclude = ("calendar_year",)
+
+    def save_model(self, request, obj, form, change):
+        obj.calendar_year = CalendarYear.objects.filter(year=obj.date.year).first()
+        super().save_model(request, obj, form, change)
+        if obj.calendar_year is not None:
+            _recompute_and_report(request, obj.date.year)
+
+    def delete_model(self, request, obj):
+        year = obj.date.year
+        super().delete_model(request, obj)
+        if CalendarYear.objects.filter(year=year).exists():
+            _recompute_and_report(request, year)
 
 
 @admin.register(Notification)

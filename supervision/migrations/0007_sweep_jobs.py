@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0005_submission_keys'),
+        ('supervision', '0006_handlers_deadlines'),
     ]
 
     operations = [
