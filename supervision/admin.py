@@ -5,6 +5,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,6 +21,7 @@ from .models import (
     ReadAccess,
     Region,
     RoleAssignment,
+    SweepJob,
     Unit,
     User,
     VillageIncome,
@@ -210,3 +214,59 @@ class ReadAccessAdmin(LogAdmin):
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ("uploaded_at", "name", "record_type", "object_id", "size", "uploaded_by")
     list_select_related = ("uploaded_by",)
+    # Never the storage's own URL (an object store would hand out a signed link that bypasses
+    # the read log): the file is offered through the scoped download view.
+    exclude = ("file",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("下载"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name) if obj.pk else ""
+
+
+def sweep_summary(now=None) -> str:
+    """One line for the admin index: which timer jobs need looking at ("" when none)."""
+    from .sweep import overdue_jobs
+
+    labels = [label for label, _row in overdue_jobs(now)]
+    if not labels:
+        return ""
+    return gettext("%(n)d 个定时任务逾期、失败或从未运行：%(jobs)s。") % {"n": len(labels), "jobs": "、".join(labels)}
+
+
+def sweep_warnings(now=None) -> list[str]:
+    """What an administrator must be told about the timers: jobs overdue, failing or never run."""
+    from .sweep import overdue_jobs
+
+    found = []
+    for label, row in overdue_jobs(now):
+        if row is not None and row.is_failing():
+            found.append(gettext("定时任务 %(job)s 最近 %(n)d 次运行失败：%(error)s") % {
+                "job": label, "n": row.consecutive_failures, "error": row.last_error})
+        elif row is None or row.last_success_at is None:
+            found.append(gettext("定时任务 %(job)s 从未成功运行：请检查定时器（run_sweeps）。") % {"job": label})
+        else:
+            found.append(gettext("定时任务 %(job)s 已逾期：最近一次成功运行于 %(at)s。") % {
+                "job": label, "at": f"{timezone.localtime(row.last_success_at):%Y-%m-%d %H:%M}"})
+    return found
+
+
+@admin.register(SweepJob)
+class SweepJobAdmin(LogAdmin):
+    list_display = ("name", "health", "last_success_at", "last_count", "last_started_at", "last_host",
+                    "consecutive_failures", "last_failure_at", "short_error")
+
+    @admin.display(description=_("状态"))
+    def health(self, obj):
+        if obj.is_failing():
+            return gettext("失败")
+        return gettext("逾期") if obj.is_overdue() else gettext("正常")
+
+    @admin.display(description=_("最近错误"))
+    def short_error(self, obj):
+        return obj.last_error[:120]
+
+    def changelist_view(self, request, extra_context=None):
+        for warning in sweep_warnings():
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.csp import CSP
@@ -31,6 +31,7 @@ from .forms import ThrottledAuthenticationForm
 from .handlers import handler_assign, handler_release, handler_take
 from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .models import Region
+from .storage import read_head, stored_file_response
 from .transitions import run_transition
 from .validation import parse_id, parse_ids
 
@@ -259,10 +260,10 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file", request=request)
     except LookupError:
         pass
-    handle = attachment.file.open("rb")
-    detected = filetypes.detect(filetypes.read_head(handle))
+    detected = filetypes.detect(read_head(attachment.file, filetypes.HEAD_BYTES))
     content_type = filetypes.served_type(filetypes.extension(attachment.name), detected)
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    response = stored_file_response(attachment.file, filename=attachment.name, as_attachment=True,
+                                    content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -283,8 +284,8 @@ def attachment_inline(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file", request=request)
     except LookupError:
         pass
-    response = FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.name,
-                            content_type=mime)
+    response = stored_file_response(attachment.file, filename=attachment.name, as_attachment=False,
+                                    content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

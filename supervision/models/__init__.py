@@ -7,4 +7,4 @@ from .documents import DocumentCounter, DocumentLog, IssuedDocument  # noqa: F40
 from .notifications import Notification  # noqa: F401
 from .org import Person, PersonMark, Region, Unit, VillageIncome  # noqa: F401
 from .submissions import SubmissionKey  # noqa: F401
-from .sweep import SweepMark  # noqa: F401
+from .sweep import SweepJob, SweepMark  # noqa: F401

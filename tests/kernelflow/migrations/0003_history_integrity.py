@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kernelflow', '0002_widget_subject'),
-        ('supervision', '0007_history_integrity'),
+        ('supervision', '0008_history_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

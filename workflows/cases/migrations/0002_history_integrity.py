@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0001_initial'),
-        ('supervision', '0007_history_integrity'),
+        ('supervision', '0008_history_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('postings', '0002_recall_replacement_due_provisional_label'),
-        ('supervision', '0007_history_integrity'),
+        ('supervision', '0008_history_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

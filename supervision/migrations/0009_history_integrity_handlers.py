@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0007_history_integrity'),
+        ('supervision', '0008_history_integrity'),
     ]
 
     operations = [
