@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, registry
+from supervision import access
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
 from supervision.exports import xlsx_response
-from supervision.transitions import available_transitions
+from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, selectors, services
-from .forms import AcceptanceForm, FailForm, PlanApprovalForm, PlanItemForm, ProgressForm, ScreeningForm
+from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
 
 RT_KEY = "rectification.rectification"
@@ -98,18 +98,11 @@ def detail(request, pk):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     selectors.decorate([obj])
-    rt = registry.for_model(Rectification)
-    names = available_transitions(obj, request.user)
-    forms = {"approve_plan": PlanApprovalForm(auto_id="plan_%s", initial={
-                 "due_date": obj.due_date, "county_leader": obj.county_leader_id,
-                 "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
-                 "twinned_unit": obj.twinned_unit_id}),
-             "accept": AcceptanceForm(auto_id="accept_%s"), "fail": FailForm(auto_id="fail_%s")}
-    actions = []
-    for name in names:
-        meta = rt.transitions()[name].custom
-        actions.append({"name": name, "label": meta.get("label", name), "form": forms.get(name),
-                        "comment_required": meta.get("comment_required", True)})
+    # The kernel panel; what rectification declares: the plan approval pre-filled with the four ones.
+    actions = transition_panel(request, obj, initial={"approve_plan": {
+        "due_date": obj.due_date, "county_leader": obj.county_leader_id,
+        "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
+        "twinned_unit": obj.twinned_unit_id}})
     files = {}
     for a in attachments_of(obj):
         files.setdefault(a.part, []).append(a)
@@ -122,25 +115,20 @@ def detail(request, pk):
     return render(request, "rectification/detail.html", {
         "obj": obj, "rt_key": RT_KEY, "actions": actions, "items": list(obj.plan_items.all()),
         "reports": reports, "acceptances": list(obj.acceptances.all()),
-        "item_form": PlanItemForm() if can_edit_plan else None, "can_mark": can_mark,
-        "progress_form": ProgressForm() if can_report else None,
+        "item_form": bound_form(request, "plan_item", PlanItemForm) if can_edit_plan else None,
+        "can_mark": can_mark,
+        "progress_form": bound_form(request, "progress", ProgressForm) if can_report else None,
         "min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED"),
     })
 
 
-def _service_post(request, pk, call, success):
+def _service_post(request, pk, key, call, success):
+    """A form of the detail page: refused → the same page again, input kept, errors at their fields."""
     try:
         call()
-    except ValidationError as exc:
-        for msgs in exc.message_dict.values():
-            for m in msgs:
-                messages.error(request, m)
-        return render(request, "supervision/transition_refused.html",
-                      {"back": reverse("rectification:detail", args=[pk])}, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return render(request, "supervision/transition_refused.html",
-                      {"back": reverse("rectification:detail", args=[pk])}, status=409)
+    except (ValidationError, Conflict) as exc:
+        obj = visible_or_404(request.user, Rectification, pk)
+        return refused(request, obj, key, exc)
     messages.success(request, success)
     return HttpResponseRedirect(reverse("rectification:detail", args=[pk]))
 
@@ -148,7 +136,7 @@ def _service_post(request, pk, call, success):
 @login_required
 @require_POST
 def plan_item_add(request, pk):
-    return _service_post(request, pk, lambda: services.plan_item_add(
+    return _service_post(request, pk, "plan_item", lambda: services.plan_item_add(
         actor=request.user, rectification_id=pk, data=request.POST), _("已添加整改项。"))
 
 
@@ -156,14 +144,14 @@ def plan_item_add(request, pk):
 @require_POST
 def plan_item_done(request, pk, item_id):
     done = request.POST.get("done", "1") not in ("0", "false")
-    return _service_post(request, pk, lambda: services.plan_item_set_done(
+    return _service_post(request, pk, "plan_item_done", lambda: services.plan_item_set_done(
         actor=request.user, rectification_id=pk, item_id=item_id, done=done), _("已更新整改项。"))
 
 
 @login_required
 @require_POST
 def progress_add(request, pk):
-    return _service_post(request, pk, lambda: services.progress_report_add(
+    return _service_post(request, pk, "progress", lambda: services.progress_report_add(
         actor=request.user, rectification_id=pk, data=request.POST, files=request.FILES), _("已报送整顿进展。"))
 
 
