@@ -5,10 +5,11 @@ Thin: selectors read, services write; every state change posts to the kernel's
 """
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from supervision.exports import xlsx_response
 from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, selectors, services
+from .filters import RECTIFICATIONS
 from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
 
@@ -34,29 +36,37 @@ def _require_view(user):
         raise Http404(_("记录不存在或无权查看。"))
 
 
-def _filters(request) -> dict:
+def _filters(request, overdue_only=False) -> dict:
+    """The filter values as the page shows them back (the FilterSet does the filtering)."""
     f = {k: request.GET.get(k, "").strip() for k in ("state", "township", "year", "q", "overdue")}
     for k in ("township", "year"):
         if f[k] and not f[k].isdigit():
             f[k] = ""
+    if overdue_only:
+        f["overdue"] = "1"
     return f
+
+
+def _query(request, overdue_only=False):
+    if not overdue_only:
+        return request
+    shown = copy.copy(request)
+    shown.GET = request.GET.copy()
+    shown.GET["overdue"] = "true"
+    return shown
 
 
 @login_required
 def register(request, overdue_only=False):
     _require_view(request.user)
-    f = _filters(request)
-    if overdue_only:
-        f["overdue"] = "1"
-    qs = selectors.rectification_list_visible_to(user=request.user, filters=f)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = selectors.decorate(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    f = _filters(request, overdue_only)
+    register = RECTIFICATIONS.page(_query(request, overdue_only),
+                                   selectors.rectification_list_visible_to(user=request.user))
+    rows = selectors.decorate(register["page"].object_list)
     return render(request, "rectification/list.html", {
-        "page": page, "rows": rows, "f": f, "states": State.choices, "townships": selectors.townships_for(request.user),
+        **register, "rows": rows, "f": f, "states": State.choices,
+        "townships": selectors.townships_for(request.user),
         "overdue_only": overdue_only, "can_screen": request.user.has_perm("rectification.screen"),
-        "query": query.urlencode(),
     })
 
 
@@ -171,7 +181,7 @@ def board(request):
 @login_required
 def export_xlsx(request):
     _require_view(request.user)
-    rows = selectors.decorate(selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)))
+    rows = selectors.decorate(RECTIFICATIONS.rows(request, selectors.rectification_list_visible_to(user=request.user)))
     header = [_("乡镇"), _("村党组织"), _("年度"), _("软弱涣散情形"), _("主要问题"), _("状态"), _("整顿期限"),
               _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"), _("结对县级单位"),
               _("乡镇党委书记"), _("乡镇责任干部"), _("最近进展"), _("验收销号日期")]
