@@ -183,6 +183,7 @@ def transition_panel(request, obj, *, names=None, initial=None, customize=None, 
         key = transition_key(obj, name)
         form = bound_form(request, key, _form_class(meta), auto_id=f"id_{name}_{obj.pk}_%s",
                           initial=(initial or {}).get(name))
+        form.order_fields([n for n in form.fields if n != "comment"] + ["comment"])  # the reason last
         required = meta.get("comment_required", True)
         form.fields["comment"].required = required
         if required:
