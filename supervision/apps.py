@@ -2,6 +2,11 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
 
+from .widgets import install_form_defaults
+
+# Before any workflow's forms module builds its fields (models import them while the registry loads).
+install_form_defaults()
+
 
 def _refuse_delete(sender, instance, **kwargs):
     """History rows and read-log rows are never deleted (any ORM path, queryset deletes included)."""

@@ -33,6 +33,7 @@ from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .models import Region
 from .storage import read_head, stored_file_response
 from .transitions import run_transition
+from .ui import transition_refused, visible_or_404
 from .validation import parse_id, parse_ids
 
 
@@ -145,6 +146,12 @@ def record_handler(request, key, pk, op):
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or obj.get_absolute_url())
 
 
+def _back(request, rt, pk, status):
+    """Show why a handler change was refused, with the right status and a way back."""
+    back = _safe_next(request, request.POST.get("next")) or _safe_next(request, request.META.get("HTTP_REFERER")) or "/"
+    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
+
+
 @login_required
 def notification_list(request):
     qs = request.user.notifications.order_by("-id")
@@ -177,7 +184,7 @@ def notification_feed(request):
 
 
 def get_visible_record(user, key: str, pk, via: str = "ui", request=None):
-    """The record of type ``key`` if ``user`` may see it, else 404; logs confidential reads."""
+    """(record type, record) of type ``key`` if ``user`` may see it, else 404 (``ui.visible_or_404``)."""
     try:
         rt = registry.for_key(key)
     except LookupError:
@@ -185,12 +192,7 @@ def get_visible_record(user, key: str, pk, via: str = "ui", request=None):
     pk = parse_id(pk)
     if pk is None:
         raise Http404(_("记录不存在或无权查看。"))
-    obj = access.visible(user, rt.model).filter(pk=pk).first()
-    if obj is None:
-        raise Http404(_("记录不存在或无权查看。"))
-    if rt.confidential:
-        log_read(user, obj, via=via, request=request)
-    return rt, obj
+    return rt, visible_or_404(user, rt.model, pk, via=via, request=request)
 
 
 @login_required
@@ -217,13 +219,9 @@ def record_transition(request, key, pk, name):
         ctx = run_transition(model=rt.model, pk=pk, name=name, actor=request.user,
                              comment=request.POST.get("comment", ""), data=request.POST, files=request.FILES,
                              version=int(version) if version and version.isdigit() else None)
-    except ValidationError as exc:
-        for msg in _messages_of(exc):
-            messages.error(request, msg)
-        return _back(request, rt, pk, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return _back(request, rt, pk, status=409)
+    except (ValidationError, Conflict) as exc:
+        # The record's page again, the input kept and each error next to its field.
+        return transition_refused(request, rt, pk, name, exc)
     label = rt.transitions()[name].custom.get("label", name)
     messages.success(request, _("已完成：%(label)s") % {"label": label})
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or ctx.obj.get_absolute_url())
@@ -243,12 +241,6 @@ def _messages_of(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [str(m) for msgs in exc.message_dict.values() for m in msgs]
     return [str(m) for m in exc.messages]
-
-
-def _back(request, rt, pk, status):
-    """Show why the transition was refused, with the right status and a way back."""
-    back = _safe_next(request, request.POST.get("next")) or _safe_next(request, request.META.get("HTTP_REFERER")) or "/"
-    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
 
 
 @login_required

@@ -90,7 +90,10 @@ def test_ui_transition_refusal_keeps_status(web, users, townships):
     r = web(users["inspector"]).post(reverse("record-transition", args=["kernelflow.widget", w.pk, "approve"]),
                                      {"comment": "x"})
     assert r.status_code == 409
-    assert "操作未完成" in r.content.decode()
+    page = r.content.decode()
+    # The record's own page again (no separate 「操作未完成」 page), the conflict at the top.
+    assert "操作未完成" not in page and w.title in page
+    assert "当前状态" in page and 'class="messages"' in page
 
 
 def test_openapi_schema(client):

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from supervision.access import visible
-from supervision.views import get_visible_record
+from supervision.ui import transition_panel, visible_or_404
 
 from .models import Widget
 
@@ -17,8 +17,8 @@ def widget_list(request):
 
 @login_required
 def widget_detail(request, pk):
-    _rt, obj = get_visible_record(request.user, "kernelflow.widget", pk)
-    return render(request, "kernelflow/list.html", {"widgets": [obj]})
+    obj = visible_or_404(request.user, Widget, pk)
+    return render(request, "kernelflow/detail.html", {"obj": obj, "actions": transition_panel(request, obj)})
 
 
 urlpatterns = [path("", widget_list, name="list"), path("<int:pk>/", widget_detail, name="detail")]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.forms import AttachmentField
+from supervision.ui import DateInput
 
 from . import choices
 from .conf import limit
@@ -50,7 +51,7 @@ class DispositionForm(forms.Form):
 
 class ApprovalForm(forms.Form):
     approved_on = forms.DateField(
-        label=gettext_lazy("审批日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("审批日期"), required=False, widget=DateInput,
         help_text=gettext_lazy("已在纸质材料上审批、现补录的，填写实际审批日期；期限由该日起算。"))
 
 
@@ -92,7 +93,7 @@ class CloseForm(forms.Form):
 
 class AnnounceForm(forms.Form):
     announced_on = forms.DateField(label=gettext_lazy("宣布日期"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput)
 
 
 class ReexamForm(forms.Form):
@@ -123,7 +124,7 @@ class ClueForm(forms.Form):
     source = forms.ChoiceField(label=gettext_lazy("线索来源"), choices=choices.Source.choices)
     category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=choices.Category.choices)
     received_on = forms.DateField(label=gettext_lazy("受理日期"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  widget=DateInput,
                                   help_text=gettext_lazy("纸质登记后补录的，填写实际受理日期；默认今天。"))
     reporter_anonymous = forms.BooleanField(label=gettext_lazy("匿名举报"), required=False)
     reporter_name = forms.CharField(label=gettext_lazy("反映人姓名"), max_length=50, required=False)

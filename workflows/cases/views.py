@@ -25,7 +25,7 @@ from supervision.audit.timeline import history_entries
 from supervision.exports import xlsx_response
 from supervision.models import Region
 from supervision.transitions import available_transitions
-from supervision.views import get_visible_record
+from supervision.ui import BLANK_LABEL, bound_form, refused, transition_panel, visible_or_404
 
 from . import choices, selectors, services
 from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
@@ -104,17 +104,14 @@ def case_create(request):
     return render(request, "cases/create.html", {"form": form, "subjects": subjects}, status=status)
 
 
-def _transition_forms(rt, obj, user, subjects=()):
-    forms = []
-    for name in available_transitions(obj, user):
-        meta = rt.transitions()[name].custom
-        form_class = meta.get("form")
-        form = form_class() if form_class else None
-        if form is not None and "subject" in form.fields:
-            form.fields["subject"].widget.choices = [("", "—"), *[(s.pk, s.name) for s in subjects]]
-        forms.append({"name": name, "label": meta.get("label", name), "form": form,
-                      "comment_required": meta.get("comment_required", True)})
-    return forms
+def _transition_forms(request, obj, subjects=()):
+    """The kernel panel; what cases declare: a per-subject action lists the case's subjects."""
+
+    def customize(name, form):
+        if "subject" in form.fields:
+            form.fields["subject"].widget.choices = [("", BLANK_LABEL), *[(s.pk, s.name) for s in subjects]]
+
+    return transition_panel(request, obj, customize=customize)
 
 
 def _timeline(obj, user):
@@ -124,18 +121,20 @@ def _timeline(obj, user):
 
 @case_roles_required
 def case_detail(request, pk):
-    rt, case = get_visible_record(request.user, "cases.case", pk, request=request)  # logs the read
-    case = (Case.objects.select_related("township", "handler", "pending_by", "sanctioned_subject")
-            .prefetch_related("subjects").get(pk=case.pk))
+    rt = registry.for_model(Case)
+    case = visible_or_404(request.user, Case, pk, related=("township", "handler", "pending_by", "sanctioned_subject"),
+                          prefetch=("subjects",), request=request)  # logs the read
     subjects = list(case.subjects.all())
     masked = access.is_masked(request.user, rt, "reporter_name")
     return render(request, "cases/detail.html", {
         "case": case, "rt": rt, "key": rt.key, "subjects": subjects, "masked": masked, "mask": access.MASK,
         "attachments": list(attachments_of(case)),
-        "attachment_form": AttachmentForm() if access.can(request.user, "handle", case) else None,
-        "subject_form": SubjectForm(prefix="subject") if (access.can(request.user, "handle", case)
-                                                          and case.state in choices.OPEN_STATES) else None,
-        "transition_forms": _transition_forms(rt, case, request.user, subjects),
+        "attachment_form": (bound_form(request, "attachment", AttachmentForm)
+                            if access.can(request.user, "handle", case) else None),
+        "subject_form": (bound_form(request, "subject", SubjectForm, prefix="subject")
+                         if access.can(request.user, "handle", case) and case.state in choices.OPEN_STATES
+                         else None),
+        "transition_forms": _transition_forms(request, case, subjects),
         "timeline": _timeline(case, request.user),
     })
 
@@ -144,18 +143,12 @@ def case_detail(request, pk):
 @require_POST
 def case_attachment_add(request, pk):
     """A handler adds a file (evidence, report) to a case; the kernel serves it by scope."""
-    case = access.visible(request.user, Case).filter(pk=pk).first()
-    if case is None:
-        raise Http404(_("记录不存在或无权查看。"))
+    case = visible_or_404(request.user, Case, pk, via="ui")
     if not access.can(request.user, "handle", case):
         raise PermissionDenied(_("您无权执行此操作。"))
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-        return render(request, "supervision/transition_refused.html", {"back": case.get_absolute_url()},
-                      status=400)
+        return refused(request, case, "attachment", ValidationError(form.errors.as_data()))
     services.case_attachment_add(actor=request.user, case=case, upload=form.cleaned_data["file"])
     messages.success(request, _("已上传附件。"))
     return HttpResponseRedirect(case.get_absolute_url())
@@ -164,21 +157,16 @@ def case_attachment_add(request, pk):
 @case_roles_required
 @require_POST
 def case_subject_add(request, pk):
-    case = access.visible(request.user, Case).filter(pk=pk).first()
-    if case is None:
-        raise Http404(_("记录不存在或无权查看。"))
+    case = visible_or_404(request.user, Case, pk)
     form = SubjectForm(request.POST, prefix="subject")
     if not access.can(request.user, "handle", case):
         raise PermissionDenied(_("您无权执行此操作。"))
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors)
+            raise ValidationError(form.errors.as_data())
         services.case_subject_add(actor=request.user, case=case, **form.cleaned_data)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-        return render(request, "supervision/transition_refused.html", {"back": case.get_absolute_url()},
-                      status=400)
+        return refused(request, case, "subject", exc)
     messages.success(request, _("已增加被反映人。"))
     return HttpResponseRedirect(case.get_absolute_url())
 
@@ -291,9 +279,10 @@ def matter_create(request):
 
 @case_roles_required
 def matter_detail(request, pk):
-    rt, matter = get_visible_record(request.user, "cases.accountabilitymatter", pk, request=request)
-    matter = AccountabilityMatter.objects.select_related("target_unit", "target_person", "opened_by").get(pk=pk)
+    rt = registry.for_model(AccountabilityMatter)
+    matter = visible_or_404(request.user, AccountabilityMatter, pk,
+                            related=("target_unit", "target_person", "opened_by"), request=request)
     return render(request, "cases/matter_detail.html", {
-        "matter": matter, "key": rt.key, "transition_forms": _transition_forms(rt, matter, request.user),
+        "matter": matter, "key": rt.key, "transition_forms": _transition_forms(request, matter),
         "timeline": _timeline(matter, request.user),
     })

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.forms import AttachmentField
 from supervision.models import Region, Unit
+from supervision.ui import DateInput
 
 from . import conf
 from .choices import AssignmentState, Category, Urgency
@@ -16,10 +17,6 @@ def issuing_units():
     """Units that may issue a notice (the form and the API accept the same ones)."""
     return Unit.objects.filter(kind__in=[Unit.Kind.INSPECTION, Unit.Kind.ORGANIZATION, Unit.Kind.DISCIPLINE,
                                          Unit.Kind.JOINT_OFFICE])
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class NoticeForm(forms.Form):

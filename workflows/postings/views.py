@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supervision import access, deadlines, registry
-from supervision.errors import PermissionDenied, ValidationError
+from supervision.errors import ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
+from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, forms, selectors, services
 from .choices import PostingRole
@@ -30,10 +31,7 @@ def _require_viewer(user):
 
 def _visible(user, model, pk, *related):
     """The record if ``user`` may see it (404 otherwise), with what its page shows preloaded."""
-    obj = access.visible(user, model).select_related(*related).filter(pk=pk).first()
-    if obj is None:
-        raise Http404(_("记录不存在或无权查看。"))
-    return obj
+    return visible_or_404(user, model, pk, related=related)
 
 
 def _int_or_none(value):
@@ -50,41 +48,10 @@ def _initial(obj, name) -> dict:
     return {}
 
 
-def transition_forms(obj, user, hide=()):
-    """One form per transition this user may fire now, posting to the kernel's endpoint."""
-    rt = registry.for_model(obj)
-    items = []
-    for name in available_transitions(obj, user):
-        if name in hide:
-            continue
-        meta = rt.transitions()[name].custom
-        form_class = meta.get("form")
-        items.append({
-            "name": name, "label": meta.get("label", name),
-            "form": form_class(initial=_initial(obj, name)) if form_class else None,
-            "comment_required": meta.get("comment_required", True),
-            "url": reverse("record-transition", args=[rt.key, obj.pk, name]),
-        })
-    return items
-
-
-def _refused(request, exc, back):
-    if isinstance(exc, ValidationError):
-        for m in exc.messages:  # field errors included
-            messages.error(request, m)
-        status = 400
-    else:
-        messages.error(request, str(exc) or _("您无权执行此操作。"))
-        status = 403
-    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
-
-
-def _form_errors(request, form, back):
-    for field, errs in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for e in errs:
-            messages.error(request, _("%(label)s：%(error)s") % {"label": label, "error": e} if label else e)
-    return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
+def transition_forms(request, obj, hide=()):
+    """The kernel transition panel; what postings declare: hidden actions and pre-filled grades."""
+    names = [n for n in available_transitions(obj, request.user) if n not in hide]
+    return transition_panel(request, obj, names=names, initial={n: _initial(obj, n) for n in names})
 
 
 # --- Posting register, export, create ---------------------------------------------------------------------
@@ -154,17 +121,19 @@ def posting_detail(request, pk):
     user = request.user
     today = timezone.localdate()
     context = {
-        "posting": posting, "transitions": transition_forms(posting, user),
+        "posting": posting, "transitions": transition_forms(request, posting),
         **selectors.posting_detail(user=user, posting=posting),
         "can_attendance": access.can(user, "record_attendance", posting),
         "can_funds": access.can(user, "record_funds", posting),
         "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
         "can_recall": access.can(user, "propose_recall", posting) and posting.state == Posting.State.ACTIVE,
         "can_assess": access.can(user, "open_assessment", posting),
-        "attendance_form": forms.AttendanceForm(initial={"year": today.year, "month": today.month}),
-        "funds_form": forms.FundsForm(initial={"year": today.year}),
-        "leave_form": forms.LeaveForm(), "recall_form": forms.RecallProposeForm(),
-        "open_form": forms.OpenYearForm(initial={"year": today.year}),
+        "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
+                                      initial={"year": today.year, "month": today.month}),
+        "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
+        "leave_form": bound_form(request, "leave", forms.LeaveForm),
+        "recall_form": bound_form(request, "recall", forms.RecallProposeForm),
+        "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
         "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
     }
     return render(request, "postings/posting_detail.html", context)
@@ -174,16 +143,22 @@ def _posting_for_post(request, pk) -> Posting:
     return _visible(request.user, Posting, pk, "village", "person")
 
 
+FORM_KEYS = {"AttendanceForm": "attendance", "FundsForm": "funds", "LeaveForm": "leave",
+             "RecallProposeForm": "recall", "OpenYearForm": "open"}
+
+
 def _posting_action(request, pk, form_class, call, done_message):
+    """A form of the posting page: refused → the same page, input kept, errors at their fields."""
     posting = _posting_for_post(request, pk)
     back = posting.get_absolute_url()
+    key = FORM_KEYS[form_class.__name__]
     form = form_class(request.POST)
     if not form.is_valid():
-        return _form_errors(request, form, back)
+        return refused(request, posting, key, ValidationError(form.errors.as_data()))
     try:
         call(posting, form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, exc, back)
+    except ValidationError as exc:
+        return refused(request, posting, key, exc)
     messages.success(request, done_message)
     return HttpResponseRedirect(back)
 
@@ -262,11 +237,11 @@ def assessment_open_year(request):
     back = reverse("postings:assessment-board")
     form = forms.OpenYearForm(request.POST)
     if not form.is_valid():
-        return _form_errors(request, form, back)
+        return refused(request, None, "open_year", ValidationError(form.errors.as_data()), page_url=back)
     try:
         n = services.assessments_open_year(actor=request.user, year=form.cleaned_data["year"])
-    except (ValidationError, PermissionDenied) as exc:
-        return _refused(request, exc, back)
+    except ValidationError as exc:
+        return refused(request, None, "open_year", exc, page_url=back)
     messages.success(request, _("已为 %(n)d 名在岗驻村干部启动 %(y)d 年度考核。")
                      % {"n": n, "y": form.cleaned_data["year"]})
     return HttpResponseRedirect(f"{back}?year={form.cleaned_data['year']}")
@@ -278,7 +253,7 @@ def assessment_detail(request, pk):
                    "posting__dispatching_unit")
     totals = services.attendance_totals([obj.posting_id], obj.year).get(obj.posting_id, {})
     return render(request, "postings/assessment_detail.html", {
-        "a": obj, "transitions": transition_forms(obj, request.user),
+        "a": obj, "transitions": transition_forms(request, obj),
         "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
         "quota": services.excellent_quota(obj.year), "min_days": conf.get("MIN_DAYS_ON_SITE"),
         "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
@@ -308,7 +283,7 @@ def recall_detail(request, pk):
     obj = _visible(request.user, Recall, pk, "person", "township", "posting__village", "posting__dispatching_unit",
                    "proposed_by", "decided_by", "replacement__person", "replacement__dispatching_unit", "assessment")
     return render(request, "postings/recall_detail.html", {"r": obj,
-                                                           "transitions": transition_forms(obj, request.user)})
+                                                           "transitions": transition_forms(request, obj)})
 
 
 @login_required
@@ -319,7 +294,7 @@ def leave_detail(request, pk):
     needs_org = obj.days > limit
     hide = ("approve",) if needs_org and not access.has_role(request.user, "organization") else ()
     return render(request, "postings/leave_detail.html", {
-        "leave": obj, "transitions": transition_forms(obj, request.user, hide=hide), "needs_org": needs_org,
+        "leave": obj, "transitions": transition_forms(request, obj, hide=hide), "needs_org": needs_org,
         "limit": limit,
     })
 

@@ -11,6 +11,7 @@ from supervision.api.base import RecordSerializer, RecordViewSet
 from supervision.forms import form_data
 
 from . import selectors, services
+from .filters import RectificationFilter
 from .models import Acceptance, PlanItem, ProgressReport, Rectification
 
 
@@ -89,7 +90,7 @@ def _as_form_data(data):
 class RectificationViewSet(mixins.CreateModelMixin, RecordViewSet):
     model = Rectification
     serializer_class = RectificationSerializer
-    filterset_fields = ("state", "year", "village")
+    filterset_class = RectificationFilter  # the same filters as the register page and its export
 
     def get_queryset(self):
         qs = selectors.rectification_list_visible_to(user=self.request.user)

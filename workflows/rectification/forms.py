@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.forms import AttachmentField
 from supervision.models import Person, Region, Unit
+from supervision.ui import DateInput
 
 
 def _criteria_choices():
@@ -45,7 +46,7 @@ class ScreeningForm(forms.Form):
     township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
     first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
     due_date = forms.DateField(label=_("整顿期限"), required=False, help_text=_("默认当年年底"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=DateInput)
 
     def __init__(self, *args, townships=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,11 +68,11 @@ class PlanItemForm(forms.Form):
     problem = forms.CharField(label=_("问题"), max_length=300)
     measure = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     responsible = forms.CharField(label=_("责任人"), max_length=100)
-    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("完成时限"), widget=DateInput)
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("报告日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("报告日期"), required=False, widget=DateInput)
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     attachment = AttachmentField(required=False)
 
@@ -90,7 +91,7 @@ class PlanApprovalForm(forms.Form):
     first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
     twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.all(), required=False,
                                           empty_label=_("请选择"))
-    due_date = forms.DateField(label=_("整顿期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("整顿期限"), required=False, widget=DateInput)
 
 
 class AcceptanceForm(forms.Form):
@@ -98,7 +99,7 @@ class AcceptanceForm(forms.Form):
     dissatisfied_pct = forms.DecimalField(label=_("群众不满意率（%）"), min_value=Decimal(0), max_value=Decimal(100),
                                           max_digits=5, decimal_places=2)
     inspectors = forms.CharField(label=_("验收人员"), max_length=300)
-    date = forms.DateField(label=_("验收日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("验收日期"), required=False, widget=DateInput)
     opinion = forms.CharField(label=_("验收意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                               max_length=4000)
 
@@ -111,4 +112,4 @@ class AcceptanceForm(forms.Form):
 
 class FailForm(AcceptanceForm):
     new_deadline = forms.DateField(label=_("新的整顿期限"), required=False, help_text=_("默认当年年底"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=DateInput)

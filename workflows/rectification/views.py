@@ -5,10 +5,11 @@ Thin: selectors read, services write; every state change posts to the kernel's
 """
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,14 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, deadlines, registry
+from supervision import access, deadlines
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
 from supervision.exports import xlsx_response
-from supervision.transitions import available_transitions
+from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, selectors, services
-from .forms import AcceptanceForm, FailForm, PlanApprovalForm, PlanItemForm, ProgressForm, ScreeningForm
+from .filters import RECTIFICATIONS
+from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
 
 RT_KEY = "rectification.rectification"
@@ -34,30 +36,38 @@ def _require_view(user):
         raise Http404(_("记录不存在或无权查看。"))
 
 
-def _filters(request) -> dict:
+def _filters(request, overdue_only=False) -> dict:
+    """The filter values as the page shows them back (the FilterSet does the filtering)."""
     f = {k: request.GET.get(k, "").strip() for k in ("state", "township", "year", "q", "overdue")}
     for k in ("township", "year"):
         if f[k] and not f[k].isdigit():
             f[k] = ""
+    if overdue_only:
+        f["overdue"] = "1"
     return f
+
+
+def _query(request, overdue_only=False):
+    if not overdue_only:
+        return request
+    shown = copy.copy(request)
+    shown.GET = request.GET.copy()
+    shown.GET["overdue"] = "true"
+    return shown
 
 
 @login_required
 def register(request, overdue_only=False):
     _require_view(request.user)
-    f = _filters(request)
-    if overdue_only:
-        f["overdue"] = "1"
-    qs = deadlines.filter_by_colour(selectors.rectification_list_visible_to(user=request.user, filters=f),
-                                    deadlines.colour_of(request.GET))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = selectors.decorate(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    f = _filters(request, overdue_only)
+    base = deadlines.filter_by_colour(selectors.rectification_list_visible_to(user=request.user),
+                                      deadlines.colour_of(request.GET))
+    register = RECTIFICATIONS.page(_query(request, overdue_only), base)
+    rows = selectors.decorate(register["page"].object_list)
     return render(request, "rectification/list.html", {
-        "page": page, "rows": rows, "f": f, "states": State.choices, "townships": selectors.townships_for(request.user),
+        **register, "rows": rows, "f": f, "states": State.choices,
+        "townships": selectors.townships_for(request.user),
         "overdue_only": overdue_only, "can_screen": request.user.has_perm("rectification.screen"),
-        "query": query.urlencode(),
     })
 
 
@@ -99,18 +109,11 @@ def detail(request, pk):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     selectors.decorate([obj])
-    rt = registry.for_model(Rectification)
-    names = available_transitions(obj, request.user)
-    forms = {"approve_plan": PlanApprovalForm(auto_id="plan_%s", initial={
-                 "due_date": obj.due_date, "county_leader": obj.county_leader_id,
-                 "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
-                 "twinned_unit": obj.twinned_unit_id}),
-             "accept": AcceptanceForm(auto_id="accept_%s"), "fail": FailForm(auto_id="fail_%s")}
-    actions = []
-    for name in names:
-        meta = rt.transitions()[name].custom
-        actions.append({"name": name, "label": meta.get("label", name), "form": forms.get(name),
-                        "comment_required": meta.get("comment_required", True)})
+    # The kernel panel; what rectification declares: the plan approval pre-filled with the four ones.
+    actions = transition_panel(request, obj, initial={"approve_plan": {
+        "due_date": obj.due_date, "county_leader": obj.county_leader_id,
+        "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
+        "twinned_unit": obj.twinned_unit_id}})
     files = {}
     for a in attachments_of(obj):
         files.setdefault(a.part, []).append(a)
@@ -123,25 +126,20 @@ def detail(request, pk):
     return render(request, "rectification/detail.html", {
         "obj": obj, "rt_key": RT_KEY, "actions": actions, "items": list(obj.plan_items.all()),
         "reports": reports, "acceptances": list(obj.acceptances.all()),
-        "item_form": PlanItemForm() if can_edit_plan else None, "can_mark": can_mark,
-        "progress_form": ProgressForm() if can_report else None,
+        "item_form": bound_form(request, "plan_item", PlanItemForm) if can_edit_plan else None,
+        "can_mark": can_mark,
+        "progress_form": bound_form(request, "progress", ProgressForm) if can_report else None,
         "min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED"),
     })
 
 
-def _service_post(request, pk, call, success):
+def _service_post(request, pk, key, call, success):
+    """A form of the detail page: refused → the same page again, input kept, errors at their fields."""
     try:
         call()
-    except ValidationError as exc:
-        for msgs in exc.message_dict.values():
-            for m in msgs:
-                messages.error(request, m)
-        return render(request, "supervision/transition_refused.html",
-                      {"back": reverse("rectification:detail", args=[pk])}, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return render(request, "supervision/transition_refused.html",
-                      {"back": reverse("rectification:detail", args=[pk])}, status=409)
+    except (ValidationError, Conflict) as exc:
+        obj = visible_or_404(request.user, Rectification, pk)
+        return refused(request, obj, key, exc)
     messages.success(request, success)
     return HttpResponseRedirect(reverse("rectification:detail", args=[pk]))
 
@@ -149,7 +147,7 @@ def _service_post(request, pk, call, success):
 @login_required
 @require_POST
 def plan_item_add(request, pk):
-    return _service_post(request, pk, lambda: services.plan_item_add(
+    return _service_post(request, pk, "plan_item", lambda: services.plan_item_add(
         actor=request.user, rectification_id=pk, data=request.POST), _("已添加整改项。"))
 
 
@@ -157,14 +155,14 @@ def plan_item_add(request, pk):
 @require_POST
 def plan_item_done(request, pk, item_id):
     done = request.POST.get("done", "1") not in ("0", "false")
-    return _service_post(request, pk, lambda: services.plan_item_set_done(
+    return _service_post(request, pk, "plan_item_done", lambda: services.plan_item_set_done(
         actor=request.user, rectification_id=pk, item_id=item_id, done=done), _("已更新整改项。"))
 
 
 @login_required
 @require_POST
 def progress_add(request, pk):
-    return _service_post(request, pk, lambda: services.progress_report_add(
+    return _service_post(request, pk, "progress", lambda: services.progress_report_add(
         actor=request.user, rectification_id=pk, data=request.POST, files=request.FILES), _("已报送整顿进展。"))
 
 
@@ -184,9 +182,9 @@ def board(request):
 @login_required
 def export_xlsx(request):
     _require_view(request.user)
-    rows = selectors.decorate(deadlines.filter_by_colour(
-        selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)),
-        deadlines.colour_of(request.GET)))
+    base = deadlines.filter_by_colour(selectors.rectification_list_visible_to(user=request.user),
+                                      deadlines.colour_of(request.GET))
+    rows = selectors.decorate(RECTIFICATIONS.rows(request, base))
     calendar = deadlines.calendar_for(request)
     header = [_("乡镇"), _("村党组织"), _("年度"), _("软弱涣散情形"), _("主要问题"), _("状态"), _("整顿期限"),
               _("期限状态"), _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"),

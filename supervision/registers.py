@@ -1,0 +1,81 @@
+"""The generic register (台账): one django-filter ``FilterSet`` per record type, shared by the page,
+the API (``filterset_class``) and the export; sortable columns; one paginator; one export writer
+(``supervision.exports``).
+
+A workflow declares a ``Register``::
+
+    RECTIFICATIONS = Register(filterset_class=RectificationFilter, sorts={"year": "year", ...},
+                              default_sort="-year", page_size=50)
+
+and its views call ``RECTIFICATIONS.page(request, queryset)`` (→ filterset, page, sort and the
+query string for pager/export links) and ``RECTIFICATIONS.rows(request, queryset)`` for the export.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from .widgets import BLANK_LABEL
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Base of every register's filters: a keyword search over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label=gettext_lazy("关键词"), method="search")
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()[:50]
+        if not value or not self.search_fields:
+            return queryset
+        cond = Q()
+        for f in self.search_fields:
+            cond |= Q(**{f"{f}__contains": value})
+        return queryset.filter(cond)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():  # every select's blank choice in Chinese
+            if hasattr(f, "empty_label") and f.empty_label in ("---------", "- Select an option -"):
+                f.empty_label = BLANK_LABEL
+
+
+@dataclass
+class Register:
+    filterset_class: type[RecordFilterSet]
+    # ?sort=<key> or -<key> → order_by(field)
+    sorts: dict[str, str] = field(default_factory=dict)
+    default_sort: str = ""
+    page_size: int = 50
+
+    def filter(self, request, queryset):
+        """The FilterSet bound to the request's query (invalid values are ignored, not 500s)."""
+        return self.filterset_class(request.GET, queryset=queryset, request=request)
+
+    def sorted(self, request, qs):
+        key = request.GET.get("sort", "") or self.default_sort
+        name = key.lstrip("-")
+        if name not in self.sorts:
+            return qs, ""
+        field_name = self.sorts[name]
+        return qs.order_by(f"-{field_name}" if key.startswith("-") else field_name, "-pk"), key
+
+    def rows(self, request, queryset):
+        """What the page lists, unpaginated: for the export writer."""
+        qs, _key = self.sorted(request, self.filter(request, queryset).qs)
+        return qs
+
+    def page(self, request, queryset) -> dict:
+        filterset = self.filter(request, queryset)
+        qs, sort = self.sorted(request, filterset.qs)
+        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        without_sort = query.copy()
+        without_sort.pop("sort", None)
+        return {"filterset": filterset, "page": page, "sort": sort, "query": query.urlencode(),
+                "query_without_sort": without_sort.urlencode(), "sorts": self.sorts}

@@ -1,0 +1,210 @@
+"""The kernel UI layer every workflow's pages are built on (in the spirit of NetBox's generic views).
+
+- ``visible_or_404(user, model, pk, related=(), prefetch=())``: the record if the user may see it
+  (``access.visible``, with its rows preloaded), else 404; confidential reads are logged.
+- ``transition_panel(request, obj)``: the forms of the actions this user may fire now, built from
+  the django-fsm metadata (``custom["form"]``, ``comment_required``, ``label``), with ``enctype``
+  when a form takes files and required fields marked. Rendered by ``supervision/ui/panel.html``.
+- ``refused(request, obj, key, exc)``: the one handler for a refused transition or form: the
+  record's own page is rendered again (400/409) with the user's input kept, each error next to
+  its field and the form-level message at the top. ``bound_form(request, key, FormClass)`` gives
+  a page the form to show: bound with the refused input and errors, or fresh.
+- ``DateInput``: the one date input (a picker that accepts and sends 2026-12-01, the format shown).
+- ``BLANK_LABEL``: the placeholder of every select (请选择), installed in ``apps.ready()``.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import resolve, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import access, registry
+from .audit.readlog import log_read
+from .errors import Conflict
+from .widgets import BLANK_LABEL, DateInput  # noqa: F401  (re-exported: the kernel UI layer)
+
+# --- visible or 404 ---------------------------------------------------------------------------
+
+def visible_or_404(user, model, pk, *, related=(), prefetch=(), via: str = "ui", request=None):
+    """``model``'s row ``pk`` as ``user`` may see it (one scoped query with ``related`` joined
+    and ``prefetch`` preloaded), else 404. Reads of confidential records are logged."""
+    rt = registry.for_model(model)
+    qs = access.visible(user, rt.model)
+    if related:
+        qs = qs.select_related(*related)
+    if prefetch:
+        qs = qs.prefetch_related(*prefetch)
+    try:
+        obj = qs.filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        obj = None
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    if rt.confidential:
+        log_read(user, obj, via=via, request=request)
+    return obj
+
+
+# --- the refused-form handler -----------------------------------------------------------------
+
+@dataclass
+class Refusal:
+    """What was refused on this request: which form (``key``), the input, and why."""
+
+    key: str
+    data: Any
+    files: Any
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str = ""
+    status: int = 400
+    shown: bool = False  # set when the page bound the refused form (its errors are in place)
+
+
+def _errors_of(exc) -> tuple[dict[str, list[str]], list[str]]:
+    if isinstance(exc, Conflict):
+        return {}, [str(exc.message)]
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        fields, general = {}, []
+        for name, errors in exc.message_dict.items():
+            if name in ("__all__", "transition"):
+                general += [str(e) for e in errors]
+            else:
+                fields[name] = [str(e) for e in errors]
+        return fields, general
+    if isinstance(exc, ValidationError):
+        return {}, [str(m) for m in exc.messages]
+    return {}, [str(exc)]
+
+
+def bound_form(request, key: str, form_class, **kwargs):
+    """The form ``key`` of a page: bound to the refused input with its errors when this request
+    re-renders a refusal of that form, else unbound (``kwargs`` go to the form either way)."""
+    refusal = getattr(request, "refusal", None)
+    if refusal is None or refusal.key != key:
+        return form_class(**kwargs)
+    refusal.shown = True
+    form = form_class(data=refusal.data, files=refusal.files, **kwargs)
+    form.is_valid()  # the form's own errors (a field the service also checks is not repeated)
+    for name, errors in refusal.field_errors.items():
+        target = name if name in form.fields else None
+        for e in errors:
+            if e not in form.errors.get(target or "__all__", []):
+                form.add_error(target, e)
+    return form
+
+
+def refused(request, obj, key: str, exc, *, page_url: str | None = None):
+    """Render ``obj``'s page again for a refused form ``key`` (400, or 409 for a conflict) with the
+    input kept and the errors in place. ``page_url`` (default ``obj.get_absolute_url()``) names the
+    page whose view re-renders; that view builds its forms with ``bound_form``/``transition_panel``."""
+    field_errors, general = _errors_of(exc)
+    status = 409 if isinstance(exc, Conflict) else 400
+    for message in general:
+        messages.error(request, message)
+    if field_errors and not general:
+        messages.error(request, _("请根据提示修改后重试，记录没有发生任何变化。"))
+    url = page_url or obj.get_absolute_url()  # obj may be None when page_url names the page
+    match = resolve(url.split("?", 1)[0])
+    page_request = copy.copy(request)
+    page_request.method = "GET"
+    page_request.path = page_request.path_info = url.split("?", 1)[0]
+    refusal = Refusal(key=key, data=request.POST, files=request.FILES, field_errors=field_errors,
+                      message="；".join(general), status=status)
+    page_request.refusal = refusal
+    response = match.func(page_request, *match.args, **match.kwargs)
+    if not refusal.shown and field_errors:
+        # A page that does not show this form: the field errors go to the top instead.
+        for errors in field_errors.values():
+            for e in errors:
+                messages.error(request, e)
+        page_request.refusal = None
+        response = match.func(page_request, *match.args, **match.kwargs)
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    response.status_code = status
+    return response
+
+
+# --- the transition panel ---------------------------------------------------------------------
+
+class CommentMixin(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("意见/理由"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@dataclass
+class Action:
+    name: str
+    label: str
+    form: forms.Form
+    url: str
+    multipart: bool
+    comment_required: bool
+    refused: bool = False
+    primary: bool = False
+    collapsed: bool = False
+    next_url: str = ""
+
+
+def _form_class(meta) -> type[forms.Form]:
+    base = meta.get("form")
+    return type("TransitionForm", (base, CommentMixin) if base else (CommentMixin,), {})
+
+
+def transition_key(obj, name: str) -> str:
+    return f"transition:{obj._meta.label_lower}:{obj.pk}:{name}"
+
+
+def transition_panel(request, obj, *, names=None, initial=None, customize=None, primary=(), collapsed=(),
+                     next_url: str = "") -> list[Action]:
+    """The actions ``request.user`` may fire on ``obj`` now, each with its form (what differs per
+    workflow is declared here, not re-coded):
+
+    ``names``: the available transitions if the page computed them already; ``initial``:
+    {transition name: initial data}; ``customize(name, form)``: per-page tweaks (choices from the
+    record's rows); ``primary``: the expected next steps (shown first, emphasised); ``collapsed``:
+    undoing actions (shown last, folded); ``next_url``: where to go after success."""
+    from .transitions import available_transitions
+
+    rt = registry.for_model(obj)
+    transitions = rt.transitions()
+    refusal = getattr(request, "refusal", None)
+    actions = []
+    for name in (available_transitions(obj, request.user) if names is None else names):
+        meta = transitions[name].custom
+        key = transition_key(obj, name)
+        form = bound_form(request, key, _form_class(meta), auto_id=f"id_{name}_{obj.pk}_%s",
+                          initial=(initial or {}).get(name))
+        form.order_fields([n for n in form.fields if n != "comment"] + ["comment"])  # the reason last
+        required = meta.get("comment_required", True)
+        form.fields["comment"].required = required
+        if required:
+            form.fields["comment"].widget.attrs["required"] = True
+        if customize is not None:
+            customize(name, form)
+        actions.append(Action(
+            name=name, label=str(meta.get("label", name)), form=form,
+            url=reverse("record-transition", args=[rt.key, obj.pk, name]),
+            multipart=form.is_multipart(), comment_required=required,
+            refused=refusal is not None and refusal.key == key,
+            primary=name in primary, collapsed=name in collapsed, next_url=next_url,
+        ))
+    if primary or collapsed:
+        actions.sort(key=lambda a: (not a.primary, a.collapsed))
+    return actions
+
+
+def transition_refused(request, rt, pk, name, exc):
+    """The kernel transition view's refusal: the record's page again with that action's form bound."""
+    obj = access.visible(request.user, rt.model).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    return refused(request, obj, transition_key(obj, name), exc)
