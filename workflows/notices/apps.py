@@ -69,6 +69,7 @@ class NoticesConfig(AppConfig):
                     api_viewset=AssignmentViewSet,
                     due_field="due_date",
                     list_related=("notice", "township"),
+                    transition_related=("notice__issued_by", "township"),
                 ),
             ],
         ))
