@@ -11,11 +11,12 @@ PORT ?= 8000
 PASSWORD ?=
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run migrate seed test test-fast browser-deps lock check-python sweeps verify clean
+.PHONY: help install run migrate seed test test-fast lint browser-deps lock check-python sweeps verify clean
 
 help:
 	@echo "make run      install, migrate, seed the demo county and serve http://127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite (browser tests included)"
+	@echo "make lint     ruff (F, E, B, I, UP, DJ at 120 columns; ruff.toml)"
 	@echo "make sweeps   run the timers once (reminders, overdue marks)"
 	@echo "make verify   verify the history hash chain"
 	@echo "make lock     re-pin requirements.lock from requirements.in"
@@ -57,6 +58,10 @@ test: install browser-deps
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser" $(PYTEST_ARGS)
+
+# ruff is pinned in requirements.lock, so `install` brings the same version everywhere.
+lint: install
+	$(VENV)/bin/ruff check .
 
 sweeps: install
 	$(PY) manage.py run_sweeps

@@ -186,8 +186,9 @@ def audit_search_view(request):
     if fmt in ("csv", "xlsx"):
         headers = [_("时间"), _("记录类型"), _("记录"), _("编号"), _("操作人"), _("操作"), _("原状态"), _("新状态"),
                    _("理由"), _("哈希")]
-        data = [[timezone.localtime(r["date"]).strftime("%Y-%m-%d %H:%M:%S"), r["record_label"], r["object"], r["object_id"],
-                 r["user"], r["transition_label"], r["from_label"], r["to_label"], r["reason"], r["hash"]] for r in rows]
+        data = [[timezone.localtime(r["date"]).strftime("%Y-%m-%d %H:%M:%S"), r["record_label"], r["object"],
+                 r["object_id"], r["user"], r["transition_label"], r["from_label"], r["to_label"], r["reason"],
+                 r["hash"]] for r in rows]
         make = xlsx_response if fmt == "xlsx" else csv_response
         return make(f"history.{fmt}", headers, data)
     types = [(rt.key, rt.model._meta.verbose_name) for rt in registry.record_types()

@@ -4,8 +4,8 @@ Development defaults need nothing but Python: SQLite file in the project and the
 in-memory channel layer. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and
 Redis. ``config.settings.production`` tightens everything and refuses a missing secret.
 """
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -196,7 +196,9 @@ SUPERVISION = {
     "MAX_COMMENT_LENGTH": env_int("MAX_COMMENT_LENGTH", 2000),
     # Attachments.
     "MAX_UPLOAD_BYTES": env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-    "ALLOWED_UPLOAD_EXTENSIONS": (env("ALLOWED_UPLOAD_EXTENSIONS") or "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt,ofd,zip").split(","),
+    "ALLOWED_UPLOAD_EXTENSIONS": (
+        env("ALLOWED_UPLOAD_EXTENSIONS") or "pdf,doc,docx,xls,xlsx,jpg,jpeg,png,txt,ofd,zip"
+    ).split(","),
     # Name of the system actor used by commands and timers.
     "SYSTEM_USERNAME": env("SYSTEM_USERNAME") or "system",
     # An open notification socket re-joins its group this often (well inside CHANNEL_GROUP_EXPIRY).

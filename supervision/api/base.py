@@ -40,7 +40,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class TransitionRequestSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, help_text="Reason / opinion (required by most transitions).")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, help_text="Reason / opinion (required by most transitions)."
+    )
     version = serializers.IntegerField(required=False, help_text="Optional: the version you read; 409 if stale.")
 
 

@@ -34,7 +34,7 @@ def _canonical_value(field: models.Field, value):
         if isinstance(value, str):
             value = field.to_python(value)
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat(timespec="microseconds")
     if isinstance(field, models.DateField):
         return field.to_python(value).isoformat()

@@ -88,3 +88,6 @@ class ReadAccess(models.Model):
         verbose_name = _("查阅记录")
         verbose_name_plural = _("查阅记录")
         indexes = [models.Index(fields=["record_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.record_type}#{self.object_id} ({self.via})"

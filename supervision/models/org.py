@@ -57,6 +57,9 @@ class VillageIncome(models.Model):
         verbose_name_plural = _("村集体经济收入")
         constraints = [models.UniqueConstraint(fields=["village", "year"], name="uniq_village_income_year")]
 
+    def __str__(self):
+        return f"{self.village_id} · {self.year}"
+
 
 class Unit(models.Model):
     """A county body, a township government, a dispatching unit or a paired enterprise."""

@@ -18,3 +18,6 @@ class SweepMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "record_type", "object_id", "period"], name="uniq_sweep_mark")
         ]
+
+    def __str__(self):
+        return f"{self.key} {self.record_type}#{self.object_id} {self.period}".rstrip()

@@ -68,7 +68,8 @@ def _playwright():
     """Per test: Playwright's sync API runs an event loop in this thread while it is open,
     which would break every later async_to_sync call in the session."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian chromium not found at {CHROMIUM}: install it (make browser-deps / apt-get install chromium)")
+        pytest.fail(f"Debian chromium not found at {CHROMIUM}: "
+                    "install it (make browser-deps / apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -150,7 +150,8 @@ def test_production_refuses_to_start_without_secret():
 def test_check_deploy_is_clean_with_real_secret():
     r = _run_manage(["check", "--deploy", "--fail-level", "WARNING"],
                     {"DJANGO_SETTINGS_MODULE": "config.settings.production",
-                     "SECRET_KEY": "k8Jd2-Qm9x!Lp3zR7vT0wY5bN1cF6hG4jS8aE2dU9oI7kP3mZ0qW", "ALLOWED_HOSTS": "example.org"})
+                     "SECRET_KEY": "k8Jd2-Qm9x!Lp3zR7vT0wY5bN1cF6hG4jS8aE2dU9oI7kP3mZ0qW",
+                     "ALLOWED_HOSTS": "example.org"})
     assert r.returncode == 0, r.stdout + r.stderr
 
 

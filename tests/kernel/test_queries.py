@@ -3,7 +3,6 @@ import pytest
 from django.urls import reverse
 
 from supervision import registry
-
 from supervision.notify import notify
 from supervision.transitions import run_transition
 from tests.kernel.factories import widget

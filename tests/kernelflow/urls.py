@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
-from supervision.views import get_visible_record
 from supervision.access import visible
+from supervision.views import get_visible_record
 
 from .models import Widget
 

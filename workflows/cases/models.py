@@ -349,7 +349,9 @@ class Case(WorkflowRecord):
                 raise ValidationError({"execution_report": _("请填写执行情况报告。")})
             self.execution_report = report
         elif self.state == "verification" and not p.get("light_measure"):
-            raise ValidationError({"light_measure": _("初步核实后了结须选择处理方式（谈话提醒、批评教育或无需处理）。")})
+            raise ValidationError(
+                {"light_measure": _("初步核实后了结须选择处理方式（谈话提醒、批评教育或无需处理）。")}
+            )
         self.four_forms = p["four_forms"]
         self.light_measure = p.get("light_measure") or ""
         self.closed_on = timezone.localdate()

@@ -212,10 +212,12 @@ def statistics(request):
 
 
 EXPORT_COLUMNS = [
-    ("number", gettext_lazy("编号")), ("received_on", gettext_lazy("受理日期")), ("source", gettext_lazy("线索来源")), ("category", gettext_lazy("问题类别")),
-    ("township", gettext_lazy("乡镇")), ("subjects", gettext_lazy("被反映人")), ("reporter_name", gettext_lazy("反映人")), ("reporter_contact", gettext_lazy("联系方式")),
-    ("amount", gettext_lazy("涉及金额（元）")), ("state", gettext_lazy("状态")), ("due_date", gettext_lazy("办理期限")), ("overdue", gettext_lazy("逾期")),
-    ("escalated", gettext_lazy("提级办理")), ("party_sanction", gettext_lazy("党纪处分")), ("admin_sanction", gettext_lazy("政务处分")),
+    ("number", gettext_lazy("编号")), ("received_on", gettext_lazy("受理日期")), ("source", gettext_lazy("线索来源")),
+    ("category", gettext_lazy("问题类别")), ("township", gettext_lazy("乡镇")), ("subjects", gettext_lazy("被反映人")),
+    ("reporter_name", gettext_lazy("反映人")), ("reporter_contact", gettext_lazy("联系方式")),
+    ("amount", gettext_lazy("涉及金额（元）")), ("state", gettext_lazy("状态")), ("due_date", gettext_lazy("办理期限")),
+    ("overdue", gettext_lazy("逾期")), ("escalated", gettext_lazy("提级办理")),
+    ("party_sanction", gettext_lazy("党纪处分")), ("admin_sanction", gettext_lazy("政务处分")),
     ("four_forms", gettext_lazy("四种形态")),
 ]
 
@@ -243,7 +245,8 @@ def case_export(request):
     # An export opens every exported case file: one read-log row each, in one insert.
     log_reads(request.user, cases, via="export")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(_("线索与案件-%(stamp)s.xlsx") % {"stamp": stamp}, [label for _key, label in EXPORT_COLUMNS], rows)
+    return xlsx_response(_("线索与案件-%(stamp)s.xlsx") % {"stamp": stamp},
+                         [label for _key, label in EXPORT_COLUMNS], rows)
 
 
 # --- accountability -------------------------------------------------------------------------

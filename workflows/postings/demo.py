@@ -135,6 +135,7 @@ def _plan_index(assessment) -> int | None:
     if assessment.posting.village_id not in villages:
         return None
     index = t_i * 3 + villages.index(assessment.posting.village_id)
-    if PLAN[index % len(PLAN)][1] != Grade.EXCELLENT or (t_i == 4 and villages.index(assessment.posting.village_id) == 0):
+    first_village = villages.index(assessment.posting.village_id) == 0
+    if PLAN[index % len(PLAN)][1] != Grade.EXCELLENT or (t_i == 4 and first_village):
         return None
     return index

@@ -95,6 +95,9 @@ class AssessmentYear(models.Model):
         verbose_name = _("考核年度")
         verbose_name_plural = _("考核年度")
 
+    def __str__(self):
+        return str(self.year)
+
 
 class MonthlyAttendance(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="attendance",
@@ -114,6 +117,9 @@ class MonthlyAttendance(models.Model):
         verbose_name_plural = _("月度考勤")
         constraints = [models.UniqueConstraint(fields=["posting", "year", "month"], name="uniq_posting_attendance")]
 
+    def __str__(self):
+        return f"{self.posting_id} · {self.year}-{self.month:02d}"
+
 
 class WorkFunds(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="funds", verbose_name=_("驻村选派"))
@@ -128,6 +134,9 @@ class WorkFunds(models.Model):
         verbose_name = _("工作经费")
         verbose_name_plural = _("工作经费")
         constraints = [models.UniqueConstraint(fields=["posting", "year"], name="uniq_posting_funds")]
+
+    def __str__(self):
+        return f"{self.posting_id} · {self.year}"
 
     @property
     def shortfall(self) -> bool:

@@ -87,7 +87,8 @@ def notify_recall_proposed(recall, actor) -> None:
 def notify_term_end(posting) -> None:
     notify(recipients=_people(township_id=posting.village.parent_id, person_id=posting.person_id),
            verb="postings.term_end",
-           message=_message(_("%(p)s：任期将于 %(d)s 届满，请办理期满离任或连任"), {"p": posting, "d": posting.end_date}),
+           message=_message(_("%(p)s：任期将于 %(d)s 届满，请办理期满离任或连任"),
+                            {"p": posting, "d": posting.end_date}),
            target=posting)
 
 

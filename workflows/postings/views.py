@@ -21,6 +21,7 @@ from . import conf, forms, selectors, services
 from .choices import PostingRole
 from .models import Assessment, LeaveRequest, Posting, Recall
 
+
 def _require_viewer(user):
     """The app's own pages are for the roles that see postings (the registry's view roles)."""
     if not access.can_anywhere(user, registry.for_model(Posting), "view"):
@@ -266,7 +267,8 @@ def assessment_open_year(request):
         n = services.assessments_open_year(actor=request.user, year=form.cleaned_data["year"])
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, exc, back)
-    messages.success(request, _("已为 %(n)d 名在岗驻村干部启动 %(y)d 年度考核。") % {"n": n, "y": form.cleaned_data["year"]})
+    messages.success(request, _("已为 %(n)d 名在岗驻村干部启动 %(y)d 年度考核。")
+                     % {"n": n, "y": form.cleaned_data["year"]})
     return HttpResponseRedirect(f"{back}?year={form.cleaned_data['year']}")
 
 

@@ -357,3 +357,6 @@ class Acceptance(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = gettext_lazy("验收")
         verbose_name_plural = gettext_lazy("验收")
+
+    def __str__(self):
+        return f"{self.rectification_id} · {self.date}"

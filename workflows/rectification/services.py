@@ -65,7 +65,8 @@ def rectification_screen(*, actor, data) -> Rectification:
             rules.notify_event(obj, verb="rectification.screen", actor=actor,
                                message=_("%(obj)s：乡镇排查上报软弱涣散村党组织") % {"obj": obj})
     except IntegrityError:
-        raise ValidationError({"village": [_("%(v)s %(y)d 年已有整顿记录。") % {"v": village.name, "y": d["year"]}]}) from None
+        message = _("%(v)s %(y)d 年已有整顿记录。") % {"v": village.name, "y": d["year"]}
+        raise ValidationError({"village": [message]}) from None
     return obj
 
 

@@ -53,7 +53,8 @@ def progress_overdue(now) -> int:
     for r in _reporting(day, due):
         if claim_once("rectification.progress_overdue", r, period):
             rules.notify_event(r, verb="rectification.progress_overdue",
-                               message=_("%(obj)s：本月整顿进展逾期未报（应于 %(d)s 前报送）。") % {"obj": r, "d": due.isoformat()})
+                               message=_("%(obj)s：本月整顿进展逾期未报（应于 %(d)s 前报送）。")
+                               % {"obj": r, "d": due.isoformat()})
             done += 1
     return done
 
@@ -66,7 +67,8 @@ def deadline_reminders(now) -> int:
                                           ).select_related("village__parent"):
         if claim_once("rectification.due_reminder", r, r.due_date.isoformat()):
             rules.notify_event(r, verb="rectification.due_reminder", township_only=True,
-                               message=_("%(obj)s：整顿期限 %(d)s 即将到期。") % {"obj": r, "d": r.due_date.isoformat()})
+                               message=_("%(obj)s：整顿期限 %(d)s 即将到期。")
+                               % {"obj": r, "d": r.due_date.isoformat()})
             done += 1
     return done
 
@@ -80,7 +82,8 @@ def deadline_overdue(now) -> int:
             actor = actor or system_actor()
             services.rectification_flag_overdue(actor=actor, obj=r, today=day)
             rules.notify_event(r, verb="rectification.overdue",
-                               message=_("%(obj)s：整顿期限 %(d)s 已过，尚未验收销号。") % {"obj": r, "d": r.due_date.isoformat()})
+                               message=_("%(obj)s：整顿期限 %(d)s 已过，尚未验收销号。")
+                               % {"obj": r, "d": r.due_date.isoformat()})
             done += 1
     return done
 

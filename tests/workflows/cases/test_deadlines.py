@@ -21,8 +21,8 @@ FILED = dt.date(2026, 3, 2)
 
 
 def at(day: dt.date, hour=9):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-                               tick=False)
+    cst = dt.timezone(dt.timedelta(hours=8))
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=cst), tick=False)
 
 
 def filed_case(users, townships, day=FILED):

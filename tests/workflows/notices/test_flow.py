@@ -92,7 +92,8 @@ def test_escalation_ladder_and_referral_signal(users, townships, api, django_cap
     assert sent["source_kind"] == "notice_overdue" and sent["target_person"] is None
     assert sent["target_unit"] == Unit.objects.get(name="南诏镇党委") and sent["target_unit"].kind == "township"
     # interview and referral → township and leaders
-    assert Notification.objects.filter(recipient=users["township_nanzhao"], verb="notices.refer_accountability").exists()
+    assert Notification.objects.filter(recipient=users["township_nanzhao"],
+                                       verb="notices.refer_accountability").exists()
     assert not Notification.objects.filter(recipient=users["leader"], verb="notices.refer_accountability").exists()
     assert Notification.objects.filter(recipient=users["township_nanzhao"], verb="notices.interview").exists()
 

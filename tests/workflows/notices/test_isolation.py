@@ -71,7 +71,8 @@ def test_township_sees_only_its_own(users, townships, api, web, django_capture_o
     # the county sees both
     inspector = web(users["inspector"])
     assert 'id="register-count">3<' in inspector.get("/notices/").content.decode()
-    rows = list(load_workbook(BytesIO(inspector.get("/notices/export.xlsx").content)).active.iter_rows(values_only=True))
+    book = load_workbook(BytesIO(inspector.get("/notices/export.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
     assert len(rows) == 4
 
 

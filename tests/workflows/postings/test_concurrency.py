@@ -1,5 +1,6 @@
 """Two offices finalize the last 优秀 place at once: one wins, the other is refused (PostgreSQL)."""
 import datetime as dt
+
 import pytest
 from django.db import connection
 

@@ -4,8 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from supervision.models import Region, Unit
-from workflows.postings.models import MonthlyAttendance
 from workflows.postings import services
+from workflows.postings.models import MonthlyAttendance
 
 from . import factories
 

@@ -26,7 +26,8 @@ def test_full_path_through_the_api(api, users, townships, people, django_capture
     village = town.children.order_by("code").first()
     t = api(users["township_nanzhao"])
     r = t.post(API, {"village": village.pk, "year": 2026, "criteria": ["vote_buying", "other"],
-                     "other_criteria": "村两委长期不和", "problem": "换届拉票", "township_secretary": people["secretary"].pk,
+                     "other_criteria": "村两委长期不和", "problem": "换届拉票",
+                     "township_secretary": people["secretary"].pk,
                      "responsible_cadre": people["cadre"].pk}, format="json")
     assert r.status_code == 201, r.content
     body = r.json()
