@@ -11,7 +11,7 @@ PORT ?= 8000
 PASSWORD ?=
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run migrate seed test test-fast lint browser-deps lock check-python sweeps verify clean
+.PHONY: help install run migrate seed test test-fast lint browser-deps pdf-deps lock check-python sweeps verify clean
 
 help:
 	@echo "make run      install, migrate, seed the demo county and serve http://127.0.0.1:$(PORT)"
@@ -40,7 +40,7 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password "$(PASSWORD)")
 
-run: seed
+run: seed pdf-deps
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -53,10 +53,22 @@ browser-deps:
 	  else echo "ERROR: $(CHROMIUM) missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)" >&2; exit 1; fi; \
 	fi
 
-test: install browser-deps
+# WeasyPrint's system libraries (Pango, HarfBuzz), the Noto CJK fonts the documents embed, and
+# poppler-utils (pdftotext/pdffonts/pdfinfo) with which the tests read the PDFs back.
+PDF_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+pdf-deps:
+	@if ! (ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && command -v pdftotext >/dev/null \
+	      && fc-list | grep -q "Noto Serif CJK SC"); then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the PDF documents' system packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEPS) >/dev/null; \
+	  else echo "ERROR: PDF documents need: apt-get install $(PDF_DEPS)" >&2; exit 1; fi; \
+	fi
+
+test: install browser-deps pdf-deps
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install pdf-deps
 	$(PY) -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 # ruff is pinned in requirements.lock, so `install` brings the same version everywhere.

@@ -125,10 +125,10 @@ def generate(*, townships: int, villages: int, notices: int, per_notice: int, se
             _history(NoticeAssignment, assignments, user_id=inspector.pk, when=now, reason="签发下发")
             for a in assignments:
                 if a.township_id in staff:
-                    told.append(Notification(recipient_id=staff[a.township_id], verb="notices.issued",
-                                             message=f"新交办：{a.notice.number}", record_type="notices.noticeassignment",
-                                             object_id=str(a.pk), url=f"/notices/assignments/{a.pk}/",
-                                             read_at=now if a.state == "closed" else None))
+                    told.append(Notification(
+                        recipient_id=staff[a.township_id], verb="notices.issued", message=f"新交办：{a.notice.number}",
+                        record_type="notices.noticeassignment", object_id=str(a.pk),
+                        url=f"/notices/assignments/{a.pk}/", read_at=now if a.state == "closed" else None))
             _bulk(Notification, told)
             NoticeCounter.objects.filter(year=year).update(last=first_seq + block + count - 1)
         made_n += count

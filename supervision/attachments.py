@@ -50,3 +50,28 @@ def attachment_get_visible(*, user, pk) -> Attachment:
     if not access.visible(user, rt.model).filter(pk=attachment.object_id).exists():
         raise Http404
     return attachment
+
+
+# Types shown in the page (PDF in a frame, images in <img>); anything else is only downloaded.
+PREVIEW_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                 "gif": "image/gif", "webp": "image/webp"}
+_MAGIC = [(b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+          (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif")]
+
+
+def inline_type(attachment) -> str | None:
+    """The preview type the file's name promises (cheap, for the page); ``sniff_inline_type`` decides."""
+    ext = attachment.name.rsplit(".", 1)[-1].lower() if "." in attachment.name else ""
+    return PREVIEW_TYPES.get(ext)
+
+
+def sniff_inline_type(attachment) -> str | None:
+    """The type detected from the file's first bytes, if it is one we preview; else None."""
+    with attachment.file.open("rb") as fh:
+        head = fh.read(16)
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .documents.urls import page_urlpatterns as document_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("records/<str:key>/<str:pk>/transitions/<str:name>/", views.record_transition, name="record-transition"),
     path("audit/", views.audit_search_view, name="audit-search"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("files/<int:pk>/inline/", views.attachment_inline, name="attachment-inline"),
 ]
+urlpatterns += document_urlpatterns

@@ -14,10 +14,11 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from . import access, notify, registry
-from .attachments import attachment_get_visible
+from .attachments import attachment_get_visible, sniff_inline_type
 from .audit.readlog import log_read
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
@@ -156,6 +157,28 @@ def attachment_download(request, pk):
     except LookupError:
         pass
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@xframe_options_sameorigin
+def attachment_inline(request, pk):
+    """The same file for a preview in the page: same scope check (404), served inline only when its
+    content is a PDF or an image (detected from its bytes, not its name); anything else downloads."""
+    attachment = attachment_get_visible(user=request.user, pk=pk)
+    mime = sniff_inline_type(attachment)
+    if mime is None:
+        return attachment_download(request, pk)
+    try:
+        rt = registry.for_key(attachment.record_type)
+        if rt.confidential:
+            log_read(request.user, rt.model(pk=attachment.object_id), via="file")
+    except LookupError:
+        pass
+    response = FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.name,
+                            content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 AUDIT_ROLES = {"auditor", "leader"}

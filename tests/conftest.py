@@ -14,11 +14,30 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 PASSWORD = "test-pass-123"
 
 
+COUNTY_CODE = "532927"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo county is seeded once per session, committed in the test database; each test
+    then runs in a transaction that is rolled back, so it sees the county as seeded."""
+    with django_db_blocker.unblock():
+        seed_kernel(PASSWORD)
+
+
 @pytest.fixture
 def county(db):
-    """The demo county with one user per role (password ``PASSWORD``)."""
-    seed_kernel(PASSWORD)
-    return Region.objects.get(code="532927")
+    """The demo county with one user per role (password ``PASSWORD``).
+
+    Seeded once per session (``django_db_setup``). A transactional test (``transaction=True``,
+    browser tests) empties the database when it ends, and pytest-django runs those after
+    every other database test: the first transactional test needing the county after such a
+    flush seeds it again, committed, for itself."""
+    county = Region.objects.filter(code=COUNTY_CODE).first()
+    if county is None:
+        seed_kernel(PASSWORD)
+        county = Region.objects.get(code=COUNTY_CODE)
+    return county
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from supervision import registry
+from supervision.documents.urls import api_urlpatterns as document_urlpatterns
 
 from . import views
 
@@ -18,5 +19,6 @@ def build_router() -> DefaultRouter:
 urlpatterns = [
     path("auth/token/", views.token, name="api-token"),
     path("me/", views.me, name="api-me"),
+    *document_urlpatterns(),
     path("", include(build_router().urls)),
 ]

@@ -157,12 +157,13 @@ def test_recipients_who_cannot_see_the_record_are_dropped(users, townships):
     assert [n.recipient.username for n in sent] == ["township_nanzhao"]
 
 
-def test_scope_check_of_many_recipients_is_one_query(users, townships, django_assert_max_num_queries):
+def test_scope_check_of_many_recipients_is_one_query(users, townships):
     from supervision.models import User
+    from tests.helpers import assert_max_queries
     from tests.kernel.factories import widget
 
     w = widget(townships["nanzhao"])
     recipients = list(User.objects.filter(username__startswith="township_"))
-    with django_assert_max_num_queries(4):  # grants, insert (+ savepoint bookkeeping)
+    with assert_max_queries(4, "notify"):  # grants, insert (+ savepoint bookkeeping)
         sent = notify(recipients=recipients, verb="t", message="m", target=w, url="/x/")
     assert [n.recipient.username for n in sent] == ["township_nanzhao"]

@@ -5,6 +5,7 @@ from django.urls import reverse
 from supervision import registry
 from supervision.notify import notify
 from supervision.transitions import run_transition
+from tests.helpers import assert_max_queries
 from tests.kernel.factories import widget
 from tests.kernelflow.models import Widget
 
@@ -21,14 +22,14 @@ def _rows(n, users, townships):
         notify(recipients=[users["township_nanzhao"]], verb="t", message=f"通知{i}")
 
 
-def _count(django_assert_max_num_queries, fn, limit):
-    with django_assert_max_num_queries(limit) as ctx:
+def _count(fn, limit, label):
+    with assert_max_queries(limit, label) as ctx:
         fn()
     return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("n", [5, 120])
-def test_bounded(n, users, townships, web, api, django_assert_max_num_queries):
+def test_bounded(n, users, townships, web, api):
     _rows(n, users, townships)
     township = web(users["township_nanzhao"])
     inspector = web(users["inspector"])
@@ -49,6 +50,6 @@ def test_bounded(n, users, townships, web, api, django_assert_max_num_queries):
     }
     for name, (fn, limit) in pages.items():
         try:
-            _count(django_assert_max_num_queries, fn, limit)
+            _count(fn, limit, name)
         except BaseException as exc:
             raise AssertionError(f"{name} with {n} rows: {exc}") from None

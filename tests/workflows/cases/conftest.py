@@ -1,9 +1,9 @@
 """Helpers for the cases workflow tests."""
 import pytest
 
-from supervision.transitions import run_transition
 from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
-from workflows.cases.models import Case
+from tests.helpers import advance as walk
+from tests.helpers import fire
 from workflows.cases.services import case_register
 
 NON_CASE_ROLES = ["inspector", "organization", "leader", "township_nanzhao", "township_miaojie"]
@@ -21,9 +21,7 @@ def register(users, townships=None, *, township="nanzhao", village_committee=Fal
     return case_register(actor=users["discipline"], **data)
 
 
-def fire(case, name, user, data=None, comment="同意"):
-    run_transition(model=Case, pk=case.pk, name=name, actor=user, comment=comment, data=data or {})
-    return Case.objects.get(pk=case.pk)
+__all__ = ["CASE_ROLES", "NON_CASE_ROLES", "advance", "fire", "register"]
 
 
 def advance(case, users, to):
@@ -44,8 +42,7 @@ def advance(case, users, to):
     for state, steps in path:
         if case.state == to:
             return case
-        for name, user, data in steps:
-            case = fire(case, name, user, data)
+        case = walk(case, steps)
         assert case.state == state, (case.state, state)
     assert case.state == to
     return case

@@ -18,6 +18,9 @@ class TestCasePermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_nanzhao"  # the case is in 南诏镇; still 404
     no_access_users = ["township_nanzhao", "township_miaojie", "inspector", "organization", "leader"]
     a_transition = "propose_disposition"
+    record_type = "cases.case"
+    allowed_user = "discipline"
+    transition_data = {"target": "verification"}
 
     def make_record(self, users, townships):
         return register(users, townships)
@@ -30,6 +33,9 @@ class TestAccountabilityPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_nanzhao"
     no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
     a_transition = "decide"
+    record_type = "cases.accountabilitymatter"
+    allowed_user = "discipline_head"
+    transition_data = {"measure": "admonishment"}
 
     def make_record(self, users, townships):
         from supervision.models import Unit

@@ -10,6 +10,8 @@ class TestKernelflowPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "organization"]
     a_transition = "submit"
+    record_type = "kernelflow.widget"
+    allowed_user = "township_nanzhao"
 
     def make_record(self, users, townships):
         return widget(townships["nanzhao"])

@@ -2,8 +2,8 @@
 import datetime as dt
 
 from supervision.sweep import fire_system_transition
+from tests.helpers import reload
 from workflows.notices import services
-from workflows.notices.models import NoticeAssignment
 
 
 def issue(users, townships, targets=("nanzhao",), urgency="normal", title="关于村务公开不及时问题的督办通知"):
@@ -11,10 +11,6 @@ def issue(users, townships, targets=("nanzhao",), urgency="normal", title="关�
                                     requirements="整改要求", category="party_building", urgency=urgency,
                                     target_townships=[townships[t] for t in targets])
     return services.notice_issue(actor=users["inspector"], notice=notice, comment="请按期办结")
-
-
-def reload(assignment):
-    return NoticeAssignment.objects.get(pk=assignment.pk)
 
 
 def build(state, users, townships, township="nanzhao"):

@@ -17,6 +17,8 @@ class TestNoticeAssignmentPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "organization"]
     a_transition = "acknowledge"
+    record_type = "notices.noticeassignment"
+    allowed_user = "township_nanzhao"
 
     def make_record(self, users, townships):
         return _issued_to_nanzhao(users, townships).assignments.get()
@@ -29,6 +31,9 @@ class TestNoticePermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "organization"]
     a_transition = "withdraw"
+    record_type = "notices.notice"
+    allowed_user = "inspector"
+    wrong_role_user = "township_nanzhao"
 
     def make_record(self, users, townships):
         return _issued_to_nanzhao(users, townships)

@@ -3,8 +3,9 @@ import datetime as dt
 import itertools
 
 from supervision.models import Person
-from supervision.transitions import run_transition, save_with_history
+from supervision.transitions import save_with_history
 from supervision.workdays import add_months
+from tests.helpers import fire, reload  # noqa: F401  (the shared helpers, re-exported for these tests)
 from workflows.postings.models import Assessment, MonthlyAttendance, Posting
 
 _seq = itertools.count(1)
@@ -37,14 +38,6 @@ def attendance(posting, year=2025, days=240, absences=0, actor=None):
         d = base + (1 if month <= extra else 0)
         MonthlyAttendance.objects.create(posting=posting, year=year, month=month, days_on_site=d,
                                          absences=1 if month <= absences else 0)
-
-
-def fire(obj, name, user, comment="同意", **data):
-    return run_transition(model=type(obj), pk=obj.pk, name=name, actor=user, comment=comment, data=data)
-
-
-def reload(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def to_publicized(a, users):

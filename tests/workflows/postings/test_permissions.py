@@ -21,6 +21,8 @@ class TestPostingPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "complete"
+    record_type = "postings.posting"
+    allowed_user = "organization"
 
     def make_record(self, users, townships):
         return _nanzhao_posting(users, townships)
@@ -33,6 +35,9 @@ class TestAssessmentPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "submit_self_report"
+    record_type = "postings.assessment"
+    allowed_user = "township_nanzhao"
+    transition_data = {"self_report": "全年述职"}
 
     def make_record(self, users, townships):
         return factories.assessment(_nanzhao_posting(users, townships), year=2026)
@@ -45,6 +50,9 @@ class TestRecallPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "approve"
+    record_type = "postings.recall"
+    allowed_user = "leader"
+    wrong_role_user = "township_nanzhao"
 
     def make_record(self, users, townships):
         return services.recall_propose(actor=users["township_nanzhao"], posting=_nanzhao_posting(users, townships),
@@ -58,6 +66,8 @@ class TestLeavePermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "approve"
+    record_type = "postings.leaverequest"
+    allowed_user = "township_nanzhao"
 
     def make_record(self, users, townships):
         import datetime as dt

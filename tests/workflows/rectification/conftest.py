@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from supervision.models import Person, Region, Unit
-from supervision.transitions import run_transition
 from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
+from tests.helpers import fire
 from workflows.rectification import services
 from workflows.rectification.models import Rectification
 
@@ -53,10 +53,6 @@ def make(users, townships, people):
         return Rectification.objects.get(pk=obj.pk)
 
     return _make
-
-
-def fire(obj, name, user, data=None, comment="同意"):
-    return run_transition(model=Rectification, pk=obj.pk, name=name, actor=user, comment=comment, data=data or {})
 
 
 def advance(obj, state, users, people):

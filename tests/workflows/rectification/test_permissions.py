@@ -18,6 +18,8 @@ class TestRectificationPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_miaojie"
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "start"
+    record_type = "rectification.rectification"
+    allowed_user = "township_nanzhao"
 
     @pytest.fixture
     def record(self, make):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0003_person_marks'),
+        ('supervision', '0004_documents'),
     ]
 
     operations = [
