@@ -57,18 +57,51 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
                                  record_type=record_type, object_id=object_id, url=url))
     if not rows:
         return []
-    seqs = take_seqs(sorted(seen))
-    for n in rows:
-        n.seq = seqs[n.recipient_id]
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # backends that don't return ids: (recipient, seq) is unique
-        found = {(r, q): pk for pk, r, q in Notification.objects.filter(
-            recipient__in=seen, seq__in={n.seq for n in rows}).values_list("pk", "recipient_id", "seq")}
-        for n in created:
-            n.pk = found.get((n.recipient_id, n.seq))
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        created = _insert_numbered(rows)
+    else:
+        seqs = take_seqs(sorted(seen))
+        for n in rows:
+            n.seq = seqs[n.recipient_id]
+        created = Notification.objects.bulk_create(rows)
+        if any(n.pk is None for n in created):  # backends that don't return ids: (recipient, seq) is unique
+            found = {(r, q): pk for pk, r, q in Notification.objects.filter(
+                recipient__in=seen, seq__in={n.seq for n in rows}).values_list("pk", "recipient_id", "seq")}
+            for n in created:
+                n.pk = found.get((n.recipient_id, n.seq))
     payloads = [(n.recipient_id, n.as_payload()) for n in created]
     transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
     return created
+
+
+def _insert_numbered(rows: list[Notification]) -> list[Notification]:
+    """PostgreSQL: take the recipients' next numbers and insert the notifications in one statement
+    (a data-modifying CTE: the counter upsert feeds the insert). Same locking as ``take_seqs``."""
+    from django.db import connection
+    from django.utils import timezone
+
+    qn = connection.ops.quote_name
+    counter = qn(NotificationCounter._meta.db_table)
+    table = qn(Notification._meta.db_table)
+    by_user = {n.recipient_id: n for n in rows}
+    ids = sorted(by_user)
+    first = rows[0]
+    now = timezone.now()
+    sql = (f"WITH c AS (INSERT INTO {counter} (user_id, last) VALUES {', '.join(['(%s, 1)'] * len(ids))} "
+           f"ON CONFLICT (user_id) DO UPDATE SET last = {counter}.last + 1 RETURNING user_id, last) "
+           f"INSERT INTO {table} (recipient_id, verb, message, record_type, object_id, url, created_at, read_at, seq) "
+           f"SELECT c.user_id, %s, %s, %s, %s, %s, %s, NULL, c.last FROM c ORDER BY c.user_id "
+           f"RETURNING id, recipient_id, seq")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, first.verb, first.message, first.record_type, first.object_id, first.url, now])
+        returned = cursor.fetchall()
+    for pk, user_id, seq in returned:
+        n = by_user[user_id]
+        n.pk, n.seq, n.created_at = pk, seq, now
+        n._state.adding, n._state.db = False, connection.alias
+    return rows  # in the recipients' order, as bulk_create would
 
 
 def take_seqs(user_ids: list[int]) -> dict[int, int]:
