@@ -57,8 +57,8 @@ browser-deps:
 # poppler-utils (pdftotext/pdffonts/pdfinfo) with which the tests read the PDFs back.
 PDF_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
 pdf-deps:
-	@if ! (ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && command -v pdftotext >/dev/null \
-	      && fc-list | grep -q "Noto Serif CJK SC"); then \
+	@if ! (ls /usr/lib/*/libpangoft2-1.0.so.0 /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 \
+	      && command -v pdftotext >/dev/null && command -v fc-list >/dev/null && fc-list | grep -q "Noto Serif CJK SC"); then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing the PDF documents' system packages..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEPS) >/dev/null; \

@@ -244,3 +244,31 @@ def csv_response(filename: str, headers: list[str], rows: Iterable) -> ExportRes
     response = ExportResponse(csv_stream(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _disposition(filename)
     return response
+
+
+def xlsx_sheets_response(filename: str, sheets) -> HttpResponse:
+    """One workbook, one sheet per ``(title, headers, rows)`` (e.g. every figure of a statistics page)."""
+    import re
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, headers, rows in sheets:
+        name = re.sub(r"[\[\]\*\?/\\:]", "", str(title))[:28] or "Sheet"
+        base, n = name, 2
+        while name in used:
+            name, n = f"{base[:26]}{n}", n + 1
+        used.add(name)
+        ws = wb.create_sheet(title=name)
+        ws.append([str(h) for h in headers])
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+    if not used:
+        wb.create_sheet(title="Sheet")
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = _disposition(filename)
+    return response

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import statsviews, views
 from .documents.urls import page_urlpatterns as document_urlpatterns
 
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("records/<str:key>/<str:pk>/history/", views.record_history, name="record-history"),
     path("records/<str:key>/<str:pk>/transitions/<str:name>/", views.record_transition, name="record-transition"),
     path("audit/", views.audit_search_view, name="audit-search"),
+    path("statistics/", statsviews.statistics, name="statistics"),
+    path("dashboard/", statsviews.dashboard, name="dashboard"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("files/<int:pk>/inline/", views.attachment_inline, name="attachment-inline"),
 ]

@@ -38,6 +38,10 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
+    if access.has_role(request.user, "leader") and "inbox" not in request.GET:
+        from .statsviews import dashboard  # the leaders' home page is their dashboard (?inbox=1: the task list)
+
+        return dashboard(request)
     sections = inbox_for(request.user)
     return render(request, "supervision/home.html", {
         "sections": sections,
