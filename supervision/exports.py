@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
