@@ -4,26 +4,40 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import throttle
+from . import filetypes
+from .signin import locked_message
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing further attempts after too many failures."""
+    """The login form; django-axes (supervision/signin.py) counts and refuses attempts, this form
+    tells a locked-out user when the lockout ends."""
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = throttle.client_address(self.request)
-        if throttle.is_locked(username, address):
-            raise forms.ValidationError(_("登录失败次数过多，请 %(m)d 分钟后再试。")
-                                        % {"m": settings.SUPERVISION["LOGIN_LOCKOUT_SECONDS"] // 60},
-                                        code="locked")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            throttle.record_failure(username, address)
+            until = getattr(self.request, "signin_locked_until", None)
+            if until is not None:
+                raise forms.ValidationError(locked_message(until), code="locked") from None
             raise
-        throttle.record_success(username)
-        return cleaned
+
+
+def form_data(data):
+    """Request data (a JSON object or a QueryDict) → what a Django form expects: strings, or lists of
+    strings. A nested object becomes its text, which the field then refuses (400), never a crash."""
+    if hasattr(data, "getlist"):
+        return data
+    from django.utils.datastructures import MultiValueDict
+
+    out = MultiValueDict()
+    for key, value in dict(data).items():
+        if isinstance(value, list):
+            out.setlist(key, [v if isinstance(v, str) else str(v) for v in value if v is not None])
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif value is not None:
+            out[key] = value if isinstance(value, str) else str(value)
+    return out
 
 
 def validate_upload(upload) -> None:
@@ -38,6 +52,11 @@ def validate_upload(upload) -> None:
     if upload.size > limit:
         raise forms.ValidationError(_("文件“%(name)s”超过 %(mb).0f MB 的上限。")
                                     % {"name": name, "mb": limit / 1024 / 1024}, code="file_size")
+    detected = filetypes.detect(filetypes.read_head(upload))
+    if not filetypes.matches(ext, detected):
+        raise forms.ValidationError(
+            _("文件“%(name)s”的内容与扩展名“%(ext)s”不符（可能是改了扩展名的其他文件），已拒绝。")
+            % {"name": name, "ext": ext}, code="file_content")
 
 
 class AttachmentField(forms.FileField):

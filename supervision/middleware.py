@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .validation import bad_text
 
 
 class ChosenLanguageMiddleware:
@@ -21,3 +25,35 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class InputGuardMiddleware:
+    """Query strings and form bodies with a NUL byte (or a lone surrogate) are refused with a 400
+    before any view runs: PostgreSQL cannot store or compare such text (issue 10 item 2).
+    JSON bodies are checked by the API's parser; multipart fields by the forms and the kernel."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._bad(request.GET) or (
+                request.method == "POST"
+                and request.content_type == "application/x-www-form-urlencoded" and self._bad(request.POST)):
+            message = _("文本不能包含空字符或无效的 Unicode 字符。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A number beyond the database's range reaching a query from a page's parameters
+        (SQLite: OverflowError, PostgreSQL: DataError) is the client's input: 400, not 500."""
+        from django.db import DataError
+
+        if isinstance(exception, OverflowError | DataError):
+            return HttpResponseBadRequest(_("数值超出范围。"), content_type="text/plain; charset=utf-8")
+        return None
+
+    @staticmethod
+    def _bad(data) -> bool:
+        return any(bad_text(k) or any(bad_text(v) for v in vs if isinstance(v, str)) for k, vs in data.lists())

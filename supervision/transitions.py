@@ -24,6 +24,8 @@ from .errors import (
     UnknownTransition,
     ValidationError,
 )
+from .forms import form_data
+from .validation import bad_text
 
 
 @dataclass
@@ -51,6 +53,8 @@ def clean_comment(comment, *, required: bool) -> str:
         comment = ""
     if not isinstance(comment, str):
         raise ValidationError({"comment": _("意见/理由必须是文本。")})
+    if bad_text(comment):
+        raise ValidationError({"comment": _("文本不能包含空字符或无效的 Unicode 字符。")})
     comment = comment.strip()
     if required and not comment:
         raise ValidationError({"comment": _("请填写意见或理由。")})
@@ -64,7 +68,7 @@ def clean_params(meta: dict, data, files) -> dict:
     form_class = meta.get("form")
     if form_class is None:
         return {}
-    form = form_class(data=data or {}, files=files or {})
+    form = form_class(data=form_data(data or {}), files=files or {})
     if not form.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
     return form.cleaned_data

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
-from . import access, notify, registry
+from . import access, filetypes, notify, registry
 from .attachments import attachment_get_visible, sniff_inline_type
 from .audit.readlog import log_read
 from .audit.search import AuditQuery, audit_search
@@ -28,6 +31,7 @@ from .forms import ThrottledAuthenticationForm
 from .inbox import inbox_for
 from .models import Region
 from .transitions import run_transition
+from .validation import parse_id, parse_ids
 
 
 class LoginView(auth_views.LoginView):
@@ -59,7 +63,10 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_mark_read(request):
-    ids = request.POST.getlist("id") or None
+    try:
+        ids = parse_ids(request.POST.getlist("id")) or None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(_messages_of(exc)))
     notify.mark_read(request.user, ids)
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"unread": notify.unread_count(request.user)})
@@ -88,6 +95,9 @@ def get_visible_record(user, key: str, pk, via: str = "ui"):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     obj = access.visible(user, rt.model).filter(pk=pk).first()
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
@@ -112,6 +122,9 @@ def record_transition(request, key, pk, name):
         rt = registry.for_key(key)
     except LookupError:
         raise Http404 from None
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(_("记录不存在或无权查看。"))
     version = request.POST.get("version")
     try:
         ctx = run_transition(model=rt.model, pk=pk, name=name, actor=request.user,
@@ -160,11 +173,17 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    handle = attachment.file.open("rb")
+    detected = filetypes.detect(filetypes.read_head(handle))
+    content_type = filetypes.served_type(filetypes.extension(attachment.name), detected)
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
 @xframe_options_sameorigin
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]})  # previewed in a frame of our own page
 def attachment_inline(request, pk):
     """The same file for a preview in the page: same scope check (404), served inline only when its
     content is a PDF or an image (detected from its bytes, not its name); anything else downloads."""
@@ -201,10 +220,13 @@ def audit_search_view(request):
             return None
 
     township = request.GET.get("township", "")
+    township_id = parse_id(township) if township else None
+    if township and township_id is None:
+        return HttpResponseBadRequest(_("乡镇参数无效。"))
     query = AuditQuery(
         username=request.GET.get("user", "").strip(),
         record_type=request.GET.get("type", ""),
-        township_id=int(township) if township.isdigit() else None,
+        township_id=township_id,
         date_from=_date("from"), date_to=_date("to"),
         transition=request.GET.get("transition", "").strip(),
     )

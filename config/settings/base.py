@@ -5,9 +5,11 @@ in-memory channel layer. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL
 Redis. ``config.settings.production`` tightens everything and refuses a missing secret.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -43,10 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (works offline, under the CSP)
     "django_filters",
     "simple_history",
     "supervision",
@@ -63,14 +67,18 @@ INSTALLED_APPS += WORKFLOW_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "supervision.middleware.ChosenLanguageMiddleware",
+    "supervision.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "supervision.idempotency.OnceMiddleware",  # a form's one-time token: a repeated submit gets the first result
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a sign-in lockout into a 429
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"
 AUTHENTICATION_BACKENDS = [
+    "supervision.signin.SigninBackend",  # django-axes: refuses a locked account before its password is checked
     "supervision.access.ScopedRoleBackend",
 ]
 LOGIN_URL = "login"
@@ -161,16 +170,23 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or bad credential a 401 (not 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # A body is a JSON object or a form, with no NUL / lone surrogate in its text (supervision/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "supervision.api.parsers.ObjectJSONParser",
+        "supervision.api.parsers.CheckedFormParser",
+        "supervision.api.parsers.CheckedMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "supervision.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "supervision.api.errors.exception_handler",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["supervision.api.pagination.BoundedFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Weishan supervision API",
@@ -180,6 +196,30 @@ SPECTACULAR_SETTINGS = {
     # Schema warnings (e.g. two workflows' "state" enums) are documentation matters, checked by
     # the tests' schema generation; they do not belong in `check --deploy`.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "supervision.api.schema.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# A strict Content-Security-Policy on every response (Django's own middleware): scripts, styles,
+# fonts and connections only from this site (websockets included), no inline script or style, no
+# event-handler attributes, no plugins, no framing. Page behaviour lives in static files
+# (supervision/static/supervision/frame.js, live.js); data: images are for Swagger UI's icons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -189,8 +229,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Domain limits (DESIGN §3.5, §4). Every one overridable from the environment. ---
 SUPERVISION = {
-    # Failed-login throttle, per account and per address.
+    # Failed-login throttle (supervision/signin.py, django-axes): per account, and a much higher
+    # limit per client address (one township's NAT must not lock out the county).
     "LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
     "LOGIN_LOCKOUT_SECONDS": env_int("LOGIN_LOCKOUT_SECONDS", 900),
     # Longest free text accepted in a transition comment / reason.
     "MAX_COMMENT_LENGTH": env_int("MAX_COMMENT_LENGTH", 2000),
@@ -207,10 +249,27 @@ SUPERVISION = {
     "NOTIFY_QUIET_SECONDS": env_int("NOTIFY_QUIET_SECONDS", 300),
 }
 
+# --- Sign-in throttling: django-axes with the kernel's atomic handler (supervision/signin.py). ---
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty: the client address is REMOTE_ADDR and any forwarded header is ignored.
+TRUSTED_PROXIES = [p.strip() for p in (env("TRUSTED_PROXIES") or "").split(",") if p.strip()]
+AXES_HANDLER = "supervision.signin.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = SUPERVISION["LOGIN_MAX_FAILURES"]
+AXES_COOLOFF_TIME = timedelta(seconds=SUPERVISION["LOGIN_LOCKOUT_SECONDS"])
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each with its own limit, see signin.py
+AXES_USERNAME_CALLABLE = "supervision.signin.username_callable"
+AXES_CLIENT_IP_CALLABLE = "supervision.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "supervision.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # the handler gives the account its reservations back itself
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not extend a lockout
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = []  # administrators need to see which account and address failed
+AXES_VERBOSE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

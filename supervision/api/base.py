@@ -16,6 +16,7 @@ from supervision import access, registry
 from supervision.audit.readlog import log_read
 from supervision.audit.timeline import history_entries
 from supervision.errors import Http404
+from supervision.idempotency import IdempotentPostMixin
 from supervision.transitions import available_transitions, run_transition
 
 
@@ -63,8 +64,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     model = None
+    lookup_value_regex = r"[0-9]+"  # record ids are integers: anything else is a 404 from the router
     related: tuple[str, ...] = ()
     filterset_fields: tuple[str, ...] = ()
 
@@ -119,7 +121,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         obj = self.get_object()
         if self.rt.confidential:

@@ -1,4 +1,5 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -7,8 +8,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from supervision import throttle
 from supervision.models import Region
+from supervision.signin import locked_message
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -24,14 +25,17 @@ def token(request):
     """Username + password → API token (failed attempts throttled like the login page)."""
     ser = TokenRequestSerializer(data=request.data)
     ser.is_valid(raise_exception=True)
-    username, address = ser.validated_data["username"], throttle.client_address(request._request)
-    if throttle.is_locked(username, address):
-        return Response({"detail": _("登录失败次数过多，请稍后再试。")}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-    user = authenticate(request._request, username=username, password=ser.validated_data["password"])
+    django_request = request._request
+    user = authenticate(django_request, username=ser.validated_data["username"],
+                        password=ser.validated_data["password"])
     if user is None or not user.is_active:
-        throttle.record_failure(username, address)
+        until = getattr(django_request, "signin_locked_until", None)
+        if until is not None:
+            return Response({"detail": locked_message(until), "locked_until": until.isoformat()},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(max(1, int((until - timezone.now()).total_seconds())))})
         return Response({"detail": _("用户名或密码错误。")}, status=status.HTTP_400_BAD_REQUEST)
-    throttle.record_success(username)
+    user_logged_in.send(sender=user.__class__, request=django_request, user=user)  # axes: give back reservations
     tok, _created = Token.objects.get_or_create(user=user)
     return Response({"token": tok.key})
 

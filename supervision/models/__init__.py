@@ -6,4 +6,5 @@ from .calendar import CalendarDay, CalendarYear  # noqa: F401
 from .documents import DocumentCounter, DocumentLog, IssuedDocument  # noqa: F401
 from .notifications import Notification, NotificationCounter  # noqa: F401
 from .org import Person, PersonMark, Region, Unit, VillageIncome  # noqa: F401
+from .submissions import SubmissionKey  # noqa: F401
 from .sweep import SweepMark  # noqa: F401

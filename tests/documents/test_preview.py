@@ -5,7 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from supervision.attachments import attachment_create
-from supervision.models import ReadAccess
+from supervision.errors import ValidationError
+from supervision.models import Attachment, ReadAccess
+from supervision.transitions import save_with_history
 from workflows.cases.models import Case
 from workflows.notices.models import Notice
 
@@ -26,8 +28,14 @@ def test_pdf_attachment_previews_inline_in_scope_only(seed, users, web):
     outsider = next(p for p in ("nanzhao", "miaojie", "dacang", "yongjian", "qinghua")
                     if not notice.assignments.filter(township__pinyin=p).exists())
     pdf = attachment_create(actor=users["inspector"], target=notice, upload=SimpleUploadedFile("方案.pdf", PDF))
-    fake = attachment_create(actor=users["inspector"], target=notice,
-                             upload=SimpleUploadedFile("其实是网页.pdf", b"<html><script>alert(1)</script>"))
+    html = SimpleUploadedFile("其实是网页.pdf", b"<html><script>alert(1)</script>")
+    with pytest.raises(ValidationError):  # refused at upload since uploads are checked by content
+        attachment_create(actor=users["inspector"], target=notice, upload=html)
+    # One stored before that check existed: still never previewed inline.
+    fake = Attachment(record_type=notice._meta.label_lower, object_id=str(notice.pk), name=html.name, size=html.size,
+                      uploaded_by=users["inspector"])
+    fake.file.save(html.name, html, save=False)
+    save_with_history(fake, actor=users["inspector"], reason="upload")
     url = reverse("attachment-inline", args=[pdf.pk])
 
     for user in (users["inspector"], users[f"township_{town.pinyin}"], users["leader"]):

@@ -110,8 +110,9 @@ class PostingViewSet(mixins.CreateModelMixin, RecordViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=posting.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AttendanceInputSerializer, responses=AttendanceSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=AttendanceSerializer(many=True))
+    @extend_schema(methods=["POST"], request=AttendanceInputSerializer, responses={201: AttendanceSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attendance(self, request, pk=None):
         posting = self.get_object()
         if request.method == "POST":
@@ -121,8 +122,9 @@ class PostingViewSet(mixins.CreateModelMixin, RecordViewSet):
             return Response(AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
         return Response(AttendanceSerializer(posting.attendance.all(), many=True).data)
 
-    @extend_schema(request=FundsInputSerializer, responses=FundsSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=FundsSerializer(many=True))
+    @extend_schema(methods=["POST"], request=FundsInputSerializer, responses={201: FundsSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def funds(self, request, pk=None):
         posting = self.get_object()
         if request.method == "POST":

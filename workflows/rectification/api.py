@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from supervision.api.base import RecordSerializer, RecordViewSet
+from supervision.forms import form_data
 
 from . import selectors, services
 from .models import Acceptance, PlanItem, ProgressReport, Rectification
@@ -81,18 +82,8 @@ class ScreeningInputSerializer(serializers.Serializer):
 
 
 def _as_form_data(data):
-    """Request data (JSON dict or QueryDict) → what a Django form expects."""
-    if hasattr(data, "getlist"):
-        return data
-    from django.utils.datastructures import MultiValueDict
-
-    out = MultiValueDict()
-    for k, v in dict(data).items():
-        if isinstance(v, list):
-            out.setlist(k, [str(x) for x in v])
-        elif v is not None:
-            out[k] = v
-    return out
+    """Request data (JSON dict or QueryDict) → what a Django form expects (the kernel's helper)."""
+    return form_data(data)
 
 
 class RectificationViewSet(mixins.CreateModelMixin, RecordViewSet):

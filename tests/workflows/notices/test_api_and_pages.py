@@ -4,6 +4,7 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from supervision.audit.chain import verify
+from tests import samples
 from workflows.notices.models import Notice
 
 from .helpers import build, issue
@@ -100,7 +101,7 @@ def test_page_flow_with_attachment(users, townships, web):
     url = f"/records/notices.noticeassignment/{a.pk}/transitions/"
     assert staff.post(url + "acknowledge/", {"comment": ""}).status_code == 302
     r = staff.post(url + "respond/", {"text": "已整改到位", "comment": "",
-                                      "attachment": SimpleUploadedFile("整改报告.docx", b"PK..")})
+                                      "attachment": samples.upload("整改报告.docx")})
     assert r.status_code == 302
     html = staff.get(a.get_absolute_url()).content.decode()
     assert "已整改到位" in html and "整改报告.docx" in html and "已报送整改报告" in html

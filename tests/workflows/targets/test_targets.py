@@ -67,8 +67,12 @@ class TestReserves:
     def test_zero_one_three(self, users, poor, make):
         c = cell(users, poor, "reserves")
         assert (c.status, c.gap) == ("missed", "村级后备力量 0 名，要求 1—2 名")
-        first = make("reserve-cadres")
-        assert cell(users, poor, "reserves").status == "met"
+        first = make("reserve-cadres")  # born 1992-05-01
+        c = cell(users, poor, "reserves", 2028, today=dt.date(2028, 4, 30))  # 35 years old
+        assert (c.status, c.gap) == ("met", "村级后备力量 1 名（35 岁以下 1 名）")
+        assert (
+            cell(users, poor, "reserves", 2028, today=dt.date(2028, 5, 1)).gap == "村级后备力量 1 名（35 岁以下 0 名）"
+        )
         make("reserve-cadres", name="二")
         assert cell(users, poor, "reserves").status == "met"
         make("reserve-cadres", name="三")

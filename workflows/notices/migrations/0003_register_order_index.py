@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('notices', '0002_extension_cancelled'),
-        ('supervision', '0005_notification_seq'),
+        ('supervision', '0006_notification_seq'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

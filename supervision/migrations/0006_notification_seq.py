@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0004_documents'),
+        ('supervision', '0005_submission_keys'),
     ]
 
     operations = [
