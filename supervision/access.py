@@ -21,6 +21,7 @@ from . import registry
 class Grant:
     role: str
     region_id: int | None  # None = county-wide
+    lead: bool = False  # may assign handlers (承办人) in its scope
 
 
 def grants(user) -> list[Grant]:
@@ -32,8 +33,9 @@ def grants(user) -> list[Grant]:
         from .models import Region
 
         cached = [
-            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id)
-            for role, region_id, level in user.role_assignments.values_list("role", "region_id", "region__level")
+            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id, lead)
+            for role, region_id, level, lead in user.role_assignments.values_list(
+                "role", "region_id", "region__level", "is_lead")
         ]
         user._supervision_grants = cached
     return cached
@@ -47,9 +49,10 @@ def preload_grants(users) -> None:
     if not pending:
         return
     found: dict[int, list[Grant]] = {pk: [] for pk in pending}
-    for user_id, role, region_id, level in RoleAssignment.objects.filter(user_id__in=list(pending)).values_list(
-            "user_id", "role", "region_id", "region__level"):
-        found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id))
+    for user_id, role, region_id, level, lead in RoleAssignment.objects.filter(
+            user_id__in=list(pending)).values_list("user_id", "role", "region_id", "region__level", "is_lead"):
+        found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id,
+                                    lead))
     for pk, user in pending.items():
         user._supervision_grants = found[pk]
 
@@ -153,13 +156,39 @@ def with_scope_related(qs: models.QuerySet, rt=None) -> models.QuerySet:
     return qs.prefetch_related(path) if many else qs.select_related(path)
 
 
-def can(user, right: str, obj) -> bool:
-    """May ``user`` exercise ``right`` on ``obj`` (role, scope and per-object check)?"""
-    rt = registry.for_model(obj)
+def assign_rule(rt: registry.RecordType) -> registry.Right:
+    """Who may assign handlers: ``rt.assign_right``, or a lead of one of the type's roles."""
+    if rt.assign_right is not None:
+        return rt.assign_right
+    roles_ = rt.acting_roles()
+
+    def is_lead(user, obj) -> bool:
+        regions = None
+        for g in grants(user):
+            if g.lead and g.role in roles_:
+                if g.region_id is None:
+                    return True
+                regions = scope_region_ids(obj, rt) if regions is None else regions
+                if g.region_id in regions:
+                    return True
+        return False
+
+    return registry.Right(roles_, is_lead)
+
+
+def rule_for(rt: registry.RecordType, right: str) -> registry.Right | None:
     if right == "view":
-        rule = registry.Right(rt.view_roles)
-    else:
-        rule = rt.rights.get(right)
+        return registry.Right(rt.view_roles)
+    if right == "assign":
+        return assign_rule(rt)
+    return rt.rights.get(right)
+
+
+def can(user, right: str, obj) -> bool:
+    """May ``user`` exercise ``right`` on ``obj`` (role, scope and per-object check)?
+    ``view`` and ``assign`` (handlers) are kernel rights of every record type."""
+    rt = registry.for_model(obj)
+    rule = rule_for(rt, right)
     if rule is None:
         return False
     if right == "view" and user.is_active and _own_record(user, obj, rt):
@@ -183,7 +212,7 @@ MASK = "***"
 
 def can_anywhere(user, rt: registry.RecordType, right: str) -> bool:
     """Does any of the user's roles carry ``right`` on this record type (scope aside)?"""
-    rule = registry.Right(rt.view_roles) if right == "view" else rt.rights.get(right)
+    rule = rule_for(rt, right)
     return rule is not None and bool(roles(user) & rule.roles)
 
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from . import access, registry
 from .forms import validate_upload
 from .models import Attachment
+from .storage import read_head
 from .transitions import save_with_history
 
 
@@ -67,8 +68,7 @@ def inline_type(attachment) -> str | None:
 
 def sniff_inline_type(attachment) -> str | None:
     """The type detected from the file's first bytes, if it is one we preview; else None."""
-    with attachment.file.open("rb") as fh:
-        head = fh.read(16)
+    head = read_head(attachment.file, 16)
     for magic, mime in _MAGIC:
         if head.startswith(magic):
             return mime

@@ -58,6 +58,20 @@ class RecordType:
     # in pages, the API, history and exports alike.
     masked_fields: tuple[str, ...] = ()
     unmask_roles: frozenset[str] = frozenset()
+    # Boolean field marking ``due_field`` provisional; None: guessed (``due_provisional`` …),
+    # "" : none.
+    due_provisional_field: str | None = None
+    # Traffic lights: amber within this many working days of the deadline (an int or a
+    # callable reading the workflow's settings); None: SUPERVISION["REMINDER_WORKING_DAYS"].
+    reminder_days: int | Callable[[], int] | None = None
+    # States in which the deadline runs (lights shown); None: every source state of an inbox
+    # transition.
+    timed_states: frozenset[str] | None = None
+    # Who may assign and re-assign handlers (承办人); None: a lead (``RoleAssignment.is_lead``)
+    # holding one of the record type's roles, in scope.
+    assign_right: Right | None = None
+    # The issuing side, told when a recomputed deadline moves earlier: watchers(obj) -> users.
+    deadline_watchers: Callable[[Any], Iterable[Any]] | None = None
 
     @property
     def key(self) -> str:
@@ -80,6 +94,13 @@ class RecordType:
         for t in self.all_transitions():
             found.setdefault(t.name, t)
         return found
+
+    def acting_roles(self) -> frozenset[str]:
+        """Every role that holds some right on this record type."""
+        found: set[str] = set()
+        for rule in self.rights.values():
+            found |= rule.roles
+        return frozenset(found)
 
     def right_for(self, transition_name: str) -> str:
         t = self.transitions()[transition_name]

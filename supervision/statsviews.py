@@ -74,7 +74,7 @@ def dashboard_data(user, today=None) -> dict:
     trend = charts.Figure(key="dashboard-trend", title=gettext_lazy("本月趋势"), kind="line",
                           category_label=gettext_lazy("日期"), categories=[d.strftime("%m-%d") for d in days],
                           series=series)
-    sections = inbox_for(user)
+    sections = inbox_for(user).sections()
     return {"sources": sources, "totals": [(s, totals[s.key]) for s in sources], "rows": rows, "trend": trend,
             "approvals": sections, "approval_count": sum(len(s.items) for s in sections), "today": today}
 

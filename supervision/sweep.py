@@ -10,13 +10,28 @@ Each workflow registers sweep jobs (``Workflow.sweeps``): callables ``job(now) -
   ``INSERT … ON CONFLICT DO NOTHING`` (no integrity error logged when two machines race). The
   claim and the effect it guards (notification, flag) commit together: ``with transaction.atomic()``
   around both, so a crash cannot leave a reminder marked sent but never sent.
+  exactly one process win.
+
+The runner (``run_sweep_jobs``) is what makes "a timer on every machine" safe and cheap:
+- each job runs under a PostgreSQL advisory lock (try-lock, per job): while one machine runs
+  a job, another machine's run skips that job instead of scanning the same rows;
+- with ``min_interval`` a job that succeeded (anywhere) more recently than that is skipped, so
+  N machines firing the same timer do a job about once per interval, not N times;
+- each job is isolated: an exception is logged and recorded, and the next job still runs;
+- each job's last start, success, failure and error are kept in ``SweepJob`` (admin).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
+import socket
+import traceback
+import zlib
+from dataclasses import dataclass, field
 
-from django.db import OperationalError, connection, models
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -94,14 +109,115 @@ def today(now: dt.datetime | None = None) -> dt.date:
     return timezone.localdate(now or timezone.now())
 
 
-def run_sweeps(now: dt.datetime | None = None, only: str | None = None) -> dict[str, int]:
+# First key of the two-key advisory lock: "sweep jobs" (the second is the job's crc32).
+ADVISORY_NAMESPACE = 0x5EE9
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    label: str
+    status: str  # "ok" | "failed" | "busy" (running elsewhere) | "fresh" (ran within min_interval)
+    count: int = 0
+    error: str = ""
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+
+def jobs(only: str | None = None) -> list[tuple[str, object]]:
+    """(label, job) of every registered sweep job, labelled ``<workflow>.<function>``."""
+    return [(f"{wf.name}.{getattr(job, '__name__', 'job')}", job)
+            for wf in registry.workflows() if not only or wf.name == only for job in wf.sweeps]
+
+
+@contextlib.contextmanager
+def job_lock(label: str):
+    """Yield True if this process now holds ``label``'s lock (always True outside PostgreSQL,
+    where there is one machine). A session-level lock: it survives the job's own transactions
+    and is released in ``finally`` (or by the server if the connection dies)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(label.encode()) - 2**31  # into int4's range
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, key])
+            except Exception:  # noqa: BLE001 - a dead connection has released it already
+                log.warning("could not release the sweep lock of %s", label, exc_info=True)
+
+
+def _host() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def _run_job(label: str, job, now: dt.datetime, min_interval: dt.timedelta | None) -> JobOutcome:
+    from .models import SweepJob
+
+    with job_lock(label) as acquired:
+        if not acquired:
+            return JobOutcome(label, "busy")
+        status, _created = SweepJob.objects.get_or_create(name=label)
+        started = timezone.now()
+        if min_interval and status.last_success_at and status.last_success_at > started - min_interval:
+            return JobOutcome(label, "fresh")
+        SweepJob.objects.filter(pk=status.pk).update(last_started_at=started, last_host=_host())
+        # Inside a caller's transaction (tests, or a caller that wraps the sweep) a failing job
+        # must not poison it: give the job a savepoint there. Otherwise each of the job's own
+        # writes commits on its own, as in production.
+        isolate = transaction.atomic if connection.in_atomic_block else contextlib.nullcontext
+        try:
+            with isolate():
+                count = int(job(now) or 0)
+        except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
+            log.exception("sweep job %s failed", label)
+            error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            finished = timezone.now()
+            SweepJob.objects.filter(pk=status.pk).update(
+                last_finished_at=finished, last_failure_at=finished, last_error=error,
+                consecutive_failures=status.consecutive_failures + 1)
+            return JobOutcome(label, "failed", error=error, exception=exc)
+        finished = timezone.now()
+        SweepJob.objects.filter(pk=status.pk).update(
+            last_finished_at=finished, last_success_at=finished, last_count=count, consecutive_failures=0)
+        return JobOutcome(label, "ok", count=count)
+
+
+def run_sweep_jobs(now: dt.datetime | None = None, only: str | None = None,
+                   min_interval: dt.timedelta | None = None) -> list[JobOutcome]:
+    """Run every job (or one workflow's) once, each isolated; never raises for a job's error."""
     now = now or timezone.now()
-    results: dict[str, int] = {}
+    outcomes = []
     with acting_as(system_actor()):
-        for workflow in registry.workflows():
-            if only and workflow.name != only:
-                continue
-            for job in workflow.sweeps:
-                label = f"{workflow.name}.{getattr(job, '__name__', 'job')}"
-                results[label] = int(job(now) or 0)
-    return results
+        for label, job in jobs(only):
+            outcomes.append(_run_job(label, job, now, min_interval))
+    return outcomes
+
+
+def run_sweeps(now: dt.datetime | None = None, only: str | None = None) -> dict[str, int]:
+    """{label: actions this run did} (a job skipped because another machine runs it: 0).
+
+    Every job runs; if one failed, its exception is raised afterwards (recorded and logged as
+    well), so a direct caller — a test — sees it. The command uses ``run_sweep_jobs``."""
+    outcomes = run_sweep_jobs(now, only)
+    for o in outcomes:
+        if o.exception is not None:
+            raise o.exception
+    return {o.label: o.count for o in outcomes}
+
+
+def overdue_jobs(now: dt.datetime | None = None) -> list[tuple[str, object]]:
+    """(label, SweepJob or None) of registered jobs that are overdue or failing, for the admin."""
+    from .models import SweepJob
+
+    rows = {j.name: j for j in SweepJob.objects.filter(name__in=[label for label, _job in jobs()])}
+    found = []
+    for label, _job in jobs():
+        row = rows.get(label)
+        if row is None or row.is_overdue(now) or row.is_failing():
+            found.append((label, row))
+    return found

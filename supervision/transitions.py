@@ -124,6 +124,9 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         obj._expected_version = old_version
         save_with_history(obj, actor=actor, reason=comment, transition=name,
                           from_state=ctx.from_state, to_state=ctx.to_state)
+        from .handlers import after_transition as release_idle_handler
+
+        release_idle_handler(ctx)
         if rt.after_transition is not None:
             # Side effects (notification texts above all) are written once for everyone, in
             # the county's language, whatever language the actor's screen is in.

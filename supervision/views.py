@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.csp import CSP
@@ -25,11 +25,13 @@ from .attachments import attachment_get_visible, sniff_inline_type
 from .audit.readlog import log_read
 from .audit.search import AuditQuery, audit_search
 from .audit.timeline import history_entries
-from .errors import Conflict, ValidationError
+from .errors import Conflict, PermissionDenied, ValidationError
 from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm
-from .inbox import inbox_for
+from .handlers import handler_assign, handler_release, handler_take
+from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .models import Region
+from .storage import read_head, stored_file_response
 from .transitions import run_transition
 from .validation import parse_id, parse_ids
 
@@ -40,17 +42,104 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+INBOX_PAGE_SIZE = 30
+
+
 @login_required
 def home(request):
+    """我的待办: 指派给我 first, then 待认领; each paginated, each with its count."""
     if access.has_role(request.user, "leader") and "inbox" not in request.GET:
         from .statsviews import dashboard  # the leaders' home page is their dashboard (?inbox=1: the task list)
 
         return dashboard(request)
-    sections = inbox_for(request.user)
+    inbox = inbox_for(request.user, request=request)
+    mine = Paginator(inbox.mine, INBOX_PAGE_SIZE).get_page(request.GET.get("mine_page"))
+    claimable = Paginator(inbox.claimable, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/home.html", {
-        "sections": sections,
-        "task_count": sum(len(s.items) for s in sections),
+        "mine": mine, "claimable": claimable, "task_count": inbox.count,
+        "mine_count": len(inbox.mine), "claimable_count": len(inbox.claimable),
     })
+
+
+def done_query(params) -> DoneQuery:
+    """The 已办 filters from a query string; a bad date is a clear 400."""
+    def _date(name):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError({name: _("日期格式应为 YYYY-MM-DD。")}) from None
+
+    workflow = (params.get("workflow") or "").strip()
+    if workflow and workflow not in {wf.name for wf in registry.workflows()}:
+        raise ValidationError({"workflow": _("未知的业务：%(name)s") % {"name": workflow}})
+    query = DoneQuery(workflow=workflow, state=(params.get("state") or "").strip()[:64],
+                      date_from=_date("from"), date_to=_date("to"))
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise ValidationError({"to": _("结束日期不能早于开始日期。")})
+    return query
+
+
+@login_required
+def done_list(request):
+    """已办: what this user has acted on, with each record's current state and handler."""
+    try:
+        query = done_query(request.GET)
+    except ValidationError as exc:
+        for msg in _messages_of(exc):
+            messages.error(request, msg)
+        query, status = DoneQuery(), 400
+    else:
+        status = 200
+    items = done_for(request.user, query, request=request) if status == 200 else []
+    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_handlers(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "supervision/done.html", {
+        "page": page, "query": query, "count": len(items), "querystring": params.urlencode(),
+        "workflows": [wf for wf in registry.workflows() if not wf.hidden],
+        "states": states_of(query.workflow),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def record_handler(request, key, pk, op):
+    """Take (由我办理), assign/re-assign, release: the kernel's handler services."""
+    try:
+        rt = registry.for_key(key)
+    except LookupError:
+        raise Http404 from None
+    reason = request.POST.get("reason", "")
+    try:
+        if op == "take":
+            handler_take(actor=request.user, model=rt.model, pk=pk, reason=reason)
+            done = _("已由您承办。")
+        elif op == "assign":
+            handler_assign(actor=request.user, model=rt.model, pk=pk, handler_id=request.POST.get("handler"),
+                           reason=reason)
+            done = _("已指派承办人。")
+        elif op == "release":
+            handler_release(actor=request.user, model=rt.model, pk=pk, reason=reason)
+            done = _("已释放承办。")
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for msg in _messages_of(exc):
+            messages.error(request, msg)
+        return _back(request, rt, pk, status=400)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return _back(request, rt, pk, status=403)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return _back(request, rt, pk, status=409)
+    messages.success(request, done)
+    obj = rt.model._default_manager.get(pk=pk)
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or obj.get_absolute_url())
 
 
 @login_required
@@ -173,10 +262,10 @@ def attachment_download(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    handle = attachment.file.open("rb")
-    detected = filetypes.detect(filetypes.read_head(handle))
+    detected = filetypes.detect(read_head(attachment.file, filetypes.HEAD_BYTES))
     content_type = filetypes.served_type(filetypes.extension(attachment.name), detected)
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+    response = stored_file_response(attachment.file, filename=attachment.name, as_attachment=True,
+                                    content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -197,8 +286,8 @@ def attachment_inline(request, pk):
             log_read(request.user, rt.model(pk=attachment.object_id), via="file")
     except LookupError:
         pass
-    response = FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.name,
-                            content_type=mime)
+    response = stored_file_response(attachment.file, filename=attachment.name, as_attachment=False,
+                                    content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

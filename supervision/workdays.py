@@ -1,16 +1,22 @@
-"""Working-day arithmetic (DESIGN §3.5).
+"""Working-day arithmetic and civil-code periods (DESIGN §3.5).
 
 Order of authority for a date:
 1. an administrator's ``CalendarDay`` override (a holiday or a 调休 working day);
 2. a year entered as ``CalendarYear``: its overrides plus Monday–Friday are exact;
 3. chinese-calendar, for the years whose official schedule it ships;
 4. otherwise a provisional guess: weekends and the fixed statutory dates are off.
-A deadline that used rule 4 anywhere is marked provisional; it never raises.
+A deadline that used rule 4 anywhere is marked provisional (with the years guessed, so the
+page can say why); it never raises.
+
+Every deadline returned here carries its basis (start, rule, amount), so that it can be
+recomputed from its original start once a guessed year's schedule is entered
+(``supervision.deadlines``).
 """
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import chinese_calendar
 
@@ -18,36 +24,82 @@ import chinese_calendar
 # official schedule, which is why the result is marked provisional.
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
 
+WORKING_DAYS = "working_days"
+PERIOD = "period"  # calendar months and/or days, 民法典 arts. 201–203
+
 
 @dataclass(frozen=True)
 class Deadline:
     date: dt.date
     provisional: bool = False
+    # How it was computed, for recomputation: rule WORKING_DAYS (``days``) or PERIOD
+    # (``months`` then ``days``) from ``start``. Not part of equality.
+    start: dt.date | None = field(default=None, compare=False)
+    rule: str = field(default="", compare=False)
+    months: int = field(default=0, compare=False)
+    days: int = field(default=0, compare=False)
+    # Years whose schedule was guessed (the reason it is provisional).
+    guessed_years: tuple[int, ...] = field(default=(), compare=False)
 
 
 class WorkCalendar:
-    """Answers "is this a working day?" over a date range with two queries at most."""
+    """Answers "is this a working day?" with two queries per date range it loads.
 
-    def __init__(self, start: dt.date, end: dt.date):
+    Dates outside the loaded range are loaded on demand (with a margin), so one instance can
+    serve a whole page or export: per-day answers are cached.
+    """
+
+    MARGIN = dt.timedelta(days=62)
+
+    def __init__(self, start: dt.date | None = None, end: dt.date | None = None):
+        self.lo: dt.date | None = None
+        self.hi: dt.date | None = None
+        self.overrides: dict[dt.date, bool] = {}
+        self.entered_years: set[int] = set()
+        self._answers: dict[dt.date, tuple[bool, bool]] = {}
+        if start is not None:
+            self._load(start, end or start)
+
+    def _load(self, start: dt.date, end: dt.date) -> None:
         from supervision.models import CalendarDay, CalendarYear
 
+        if self.lo is not None:
+            start, end = min(start, self.lo), max(end, self.hi)
         self.overrides = dict(
             CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
         )
         self.entered_years = set(
             CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
         )
+        self.lo, self.hi = start, end
+        self._answers.clear()
 
     def is_working_day(self, day: dt.date) -> tuple[bool, bool]:
         """(working, provisional)."""
+        answer = self._answers.get(day)
+        if answer is not None:
+            return answer
+        if self.lo is None or not (self.lo <= day <= self.hi):
+            self._load(day - self.MARGIN, day + self.MARGIN)
         if day in self.overrides:
-            return self.overrides[day], False
-        if day.year in self.entered_years:
-            return day.weekday() < 5, False
-        try:
-            return chinese_calendar.is_workday(day), False
-        except NotImplementedError:
-            return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, True
+            answer = self.overrides[day], False
+        elif day.year in self.entered_years:
+            answer = day.weekday() < 5, False
+        else:
+            try:
+                answer = chinese_calendar.is_workday(day), False
+            except NotImplementedError:
+                answer = day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, True
+        self._answers[day] = answer
+        return answer
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; 0 when end <= start."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_working_day(day)[0]
+        return count
 
 
 def _window(start: dt.date, days: int) -> dt.date:
@@ -55,22 +107,24 @@ def _window(start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=int(abs(days) * 3) + 40)
 
 
-def add_working_days(start: dt.date, days: int) -> Deadline:
+def add_working_days(start: dt.date, days: int, *, calendar: WorkCalendar | None = None) -> Deadline:
     """The date ``days`` working days after ``start`` (start itself not counted)."""
     if isinstance(start, dt.datetime):
         start = start.date()
     if days <= 0:
-        return Deadline(start, False)
-    calendar = WorkCalendar(start, _window(start, days))
-    provisional = False
+        return Deadline(start, False, start=start, rule=WORKING_DAYS, days=max(days, 0))
+    calendar = calendar or WorkCalendar(start, _window(start, days))
+    guessed: set[int] = set()
     day, counted = start, 0
     while counted < days:
         day += dt.timedelta(days=1)
         working, guess = calendar.is_working_day(day)
-        provisional = provisional or guess
+        if guess:
+            guessed.add(day.year)
         if working:
             counted += 1
-    return Deadline(day, provisional)
+    return Deadline(day, bool(guessed), start=start, rule=WORKING_DAYS, days=days,
+                    guessed_years=tuple(sorted(guessed)))
 
 
 def subtract_working_days(end: dt.date, days: int) -> Deadline:
@@ -88,18 +142,71 @@ def subtract_working_days(end: dt.date, days: int) -> Deadline:
     return Deadline(day, provisional)
 
 
+def _corresponding_day(start: dt.date, months: int) -> dt.date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(start.day, _calendar.monthrange(year, month)[1]))
+
+
+def period_end(start: dt.date, *, months: int = 0, days: int = 0,
+               calendar: WorkCalendar | None = None) -> Deadline:
+    """The last day of a period of ``months`` calendar months and/or ``days`` calendar days
+    counted from ``start`` — the one rule for every workflow's month and day periods.
+
+    民法典 第二百零一条至第二百零三条:
+    - art. 201: the day the period starts from (``start``) is not counted; counting begins
+      the next day — so 10 days from 3 May end on 13 May;
+    - art. 202: a period counted in months (or years) ends on the corresponding day of the
+      last month; where that month has no such day, on its last day (31 January + 1 month →
+      28 February);
+    - art. 203: when the last day is a statutory rest day (a weekend or a public holiday, per
+      the working-day calendar, 调休 included), the period ends on the day after the rest ends,
+      i.e. the next working day.
+
+    An extension is counted from the original end of the period, not from a date already
+    clamped or moved: extend by calling this again with the *original* ``start`` and the
+    total (``months=2 + 1``), never with the previous result as the start — 31 December +
+    2 months (→ 28 February) + 1 month is 31 March, not 28 March.
+
+    Months are counted first, then days. Provisional when the last day or a rest day it was
+    moved over lies in a year whose schedule is not known yet.
+    """
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    end = _corresponding_day(start, months) + dt.timedelta(days=days)
+    calendar = calendar or WorkCalendar(end, end + dt.timedelta(days=40))
+    guessed: set[int] = set()
+    while True:
+        working, guess = calendar.is_working_day(end)
+        if guess:
+            guessed.add(end.year)
+        if working:
+            break
+        end += dt.timedelta(days=1)
+    return Deadline(end, bool(guessed), start=start, rule=PERIOD, months=months, days=days,
+                    guessed_years=tuple(sorted(guessed)))
+
+
 def add_calendar_days(start: dt.date, days: int) -> Deadline:
-    return Deadline(start + dt.timedelta(days=days), False)
+    """A deadline ``days`` calendar days after ``start`` (civil-code rules: ``period_end``)."""
+    return period_end(start, days=days)
 
 
 def add_months(start: dt.date, months: int) -> Deadline:
-    """Same day ``months`` later (clamped to the month's end), per the rules in days/months."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    import calendar
+    """Plain calendar arithmetic: the same day ``months`` later, clamped to the month's end.
 
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return Deadline(dt.date(year, month, day), False)
+    Not a deadline rule (a posting's term end, a follow-up date): deadlines counted in months
+    use ``period_end``, which also moves a last day off a rest day.
+    """
+    return Deadline(_corresponding_day(start, months), False)
+
+
+def recompute(deadline_start: dt.date, rule: str, *, months: int = 0, days: int = 0,
+              calendar: WorkCalendar | None = None) -> Deadline:
+    """The deadline of a stored basis, computed again with today's calendar."""
+    if rule == WORKING_DAYS:
+        return add_working_days(deadline_start, days, calendar=calendar)
+    return period_end(deadline_start, months=months, days=days, calendar=calendar)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -110,9 +217,4 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]."""
     if end <= start:
         return 0
-    calendar = WorkCalendar(start, end)
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        count += calendar.is_working_day(day)[0]
-    return count
+    return WorkCalendar(start, end).working_days_between(start, end)

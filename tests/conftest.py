@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from supervision.demo import seed_kernel
 from supervision.models import Region, User
+from tests.objectstore import object_storage, s3_server  # noqa: F401 - shared fixtures
 
 Path(__file__).resolve().parent.parent.joinpath("test-artifacts").mkdir(exist_ok=True)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop

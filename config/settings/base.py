@@ -66,6 +66,7 @@ WORKFLOW_APPS = sorted(
 INSTALLED_APPS += WORKFLOW_APPS
 
 MIDDLEWARE = [
+    "supervision.health.HealthCheckMiddleware",  # /healthz, /readyz: before host checks and TLS redirects
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,16 +103,38 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-    )
-}
+DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Concurrent readers and one writer without "database is locked" in dev.
     # IMMEDIATE: concurrent writers wait (up to the timeout) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif env_bool("DB_POOL", True):
+    # PostgreSQL: one psycopg connection pool per worker process (DESIGN §6: CONN_MAX_AGE=0
+    # without a pool opens a connection per request and per websocket database call). Django
+    # returns a connection to the pool at the end of each request and after every consumer
+    # database call, so HTTP threads and websocket consumers share DB_POOL_MAX_SIZE
+    # connections; a caller beyond that waits up to DB_POOL_TIMEOUT seconds. Each checkout is
+    # checked (one round trip), so a restarted server costs no failed request. Size it:
+    # workers × DB_POOL_MAX_SIZE + sweeps + admin sessions < max_connections (README).
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required by Django with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 8),
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        "max_idle": env_int("DB_POOL_MAX_IDLE", 300),
+        "check": ConnectionPool.check_connection,
+    }
+else:
+    # DB_POOL=0: an external pooler (PgBouncer, session mode) does the pooling. Under ASGI each
+    # request runs in a thread of its own, so Django's persistent connections (CONN_MAX_AGE > 0)
+    # would be per request thread and never reused (Django ticket #33497): 0 by default here.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Who is connected, in pg_stat_activity (e.g. DB_APPLICATION_NAME=weishan-web-8001).
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("DB_APPLICATION_NAME") or "weishan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"
@@ -135,10 +158,50 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded attachments: never served as public media; only through scoped views.
+# Uploaded attachments and generated files: never served as public media, only through the
+# scoped views (supervision.storage.stored_file_response). Local disk (MEDIA_ROOT) by default;
+# STORAGE_URL=s3://bucket[/prefix]?endpoint_url=...&region_name=... puts them in an
+# S3-compatible object store (credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "private_media")
+STORAGE_URL = env("STORAGE_URL")
+
+
+def storage_from_url(url: str | None) -> dict:
+    """The ``STORAGES["default"]`` entry for ``STORAGE_URL`` (None or "" → local disk)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"STORAGE_URL must look like s3://bucket[/prefix]?endpoint_url=..., not {url!r}")
+    query = dict(parse_qsl(parts.query))
+    allowed = {"endpoint_url", "region_name", "addressing_style", "signature_version", "verify"}
+    unknown = set(query) - allowed
+    if unknown:
+        raise ValueError(f"STORAGE_URL: unknown option(s) {', '.join(sorted(unknown))}")
+    options = {
+        "bucket_name": parts.netloc,
+        "location": parts.path.strip("/"),
+        "default_acl": None,         # private objects: the bucket policy decides, never public-read
+        "querystring_auth": True,    # .url() is a signed URL, never a public one...
+        "querystring_expire": 60,    # ...and a short-lived one (the views stream instead)
+        "file_overwrite": False,     # a name collision gets a new name, never replaces a file
+        "max_memory_size": 2 * 1024 * 1024,  # larger downloads spool to a temporary file
+        "signature_version": query.get("signature_version", "s3v4"),
+        "addressing_style": query.get("addressing_style", "path"),
+    }
+    if query.get("endpoint_url"):
+        options["endpoint_url"] = query["endpoint_url"]
+    if query.get("region_name"):
+        options["region_name"] = query["region_name"]
+    if "verify" in query:
+        options["verify"] = query["verify"].lower() not in {"0", "false", "no", "off"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -247,6 +310,8 @@ SUPERVISION = {
     "NOTIFY_GROUP_RENEW_SECONDS": env_int("NOTIFY_GROUP_RENEW_SECONDS", 1200),
     # A page that heard nothing for this long fetches what it may have missed (a lost last push).
     "NOTIFY_QUIET_SECONDS": env_int("NOTIFY_QUIET_SECONDS", 300),
+    # A sweep job with no successful run for this long is flagged in the admin (timer: 10 min).
+    "SWEEP_OVERDUE_MINUTES": env_int("SWEEP_OVERDUE_MINUTES", 30),
 }
 
 # --- Sign-in throttling: django-axes with the kernel's atomic handler (supervision/signin.py). ---

@@ -7,7 +7,8 @@ transition path, and ``GET …/history/``. A workflow subclasses it and sets the
 """
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,10 +21,58 @@ from supervision.idempotency import IdempotentPostMixin
 from supervision.transitions import available_transitions, run_transition
 
 
+class DeadlineLightSerializer(serializers.Serializer):
+    """A record's deadline as a traffic light (``supervision.deadlines.Light.as_dict``)."""
+
+    due_date = serializers.DateField(allow_null=True)
+    colour = serializers.ChoiceField(choices=["green", "amber", "red"], allow_null=True,
+                                     help_text="green: on track; amber: within the reminder window; red: overdue; "
+                                               "null: no running deadline.")
+    colour_label = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_null=True, help_text="Working days left or overdue by, in words.")
+    working_days_left = serializers.IntegerField(allow_null=True)
+    overdue_working_days = serializers.IntegerField(allow_null=True)
+    provisional = serializers.BooleanField()
+    provisional_reason = serializers.CharField(allow_null=True)
+
+
+@extend_schema_field(DeadlineLightSerializer(allow_null=True))
+class DeadlineField(serializers.Field):
+    """The one API field for a deadline's traffic light (read-only, from the whole record)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        from supervision import deadlines
+
+        rt = registry.for_model(obj)
+        if not rt.due_field:
+            return None
+        request = self.context.get("request")
+        return deadlines.light(obj, rt, calendar=deadlines.calendar_for(request)).as_dict()
+
+
+class HandlerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
 class RecordSerializer(serializers.ModelSerializer):
-    """Adds ``state``/``available_transitions``/``version`` and masks confidential fields."""
+    """Adds ``state``/``available_transitions``/``version``, the deadline's traffic light
+    (``deadline``, when the record type has a due field) and masks confidential fields."""
 
     available_transitions = serializers.SerializerMethodField()
+    deadline = DeadlineField()
+
+    def get_field_names(self, declared_fields, info):
+        names = list(super().get_field_names(declared_fields, info))
+        if "deadline" not in names and registry.for_model(self.Meta.model).due_field:
+            names.append("deadline")
+        return names
 
     def get_available_transitions(self, obj) -> list[str]:
         request = self.context.get("request")
@@ -38,6 +87,11 @@ class RecordSerializer(serializers.ModelSerializer):
                 if name in data and access.is_masked(request.user, rt, name):
                     data[name] = access.MASK
         return data
+
+
+class HandlerRequestSerializer(serializers.Serializer):
+    handler = serializers.IntegerField(required=False, help_text="assign: the new handler's user id.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
 class TransitionRequestSerializer(serializers.Serializer):
@@ -78,8 +132,17 @@ class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveM
         qs = access.with_scope_related(access.visible(self.request.user, self.model), self.rt)
         if self.related:
             qs = qs.select_related(*self.related)
+        if self.rt.due_field and self.action == "list":
+            from supervision import deadlines
+
+            colour = deadlines.colour_param(self.request.query_params)
+            if colour:
+                qs = deadlines.filter_by_colour(qs, colour)
         return qs.order_by("-pk")
 
+    @extend_schema(parameters=[OpenApiParameter(
+        "light", str, enum=["green", "amber", "red"],
+        description="Records whose deadline's traffic light is this colour (record types with a deadline).")])
     def list(self, request, *args, **kwargs):
         """A user holding no role that may see this record type gets 404, not an empty list:
         even the existence of, say, case files stays hidden."""
@@ -119,6 +182,34 @@ class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveM
                              version=version)
         obj = self.get_queryset().get(pk=ctx.obj.pk)
         return Response(self.get_serializer(obj).data)
+
+    @extend_schema(request=HandlerRequestSerializer, responses={
+        200: OpenApiResponse(description="The record's handler after the change (null when released)."),
+        400: OpenApiResponse(description="The new handler is not eligible, or invalid input."),
+        403: OpenApiResponse(description="You may not take, assign or release this record."),
+        404: OpenApiResponse(description="Not visible to you."),
+        409: OpenApiResponse(description="Already held, or nobody holds it."),
+    })
+    @action(detail=True, methods=["post"], url_path=r"handler/(?P<op>(?:take|assign|release))")
+    def handler(self, request, pk=None, op=None):
+        """承办人: take (由我办理), assign / re-assign (``handler``: a user id), release."""
+        from supervision import handlers
+
+        ser = HandlerRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        reason = ser.validated_data.get("reason", "")
+        if op == "take":
+            obj = handlers.handler_take(actor=request.user, model=self.model, pk=pk, reason=reason)
+        elif op == "assign":
+            if ser.validated_data.get("handler") is None:
+                raise serializers.ValidationError({"handler": [_("请选择承办人。")]})
+            obj = handlers.handler_assign(actor=request.user, model=self.model, pk=pk,
+                                          handler_id=ser.validated_data["handler"], reason=reason)
+        else:
+            obj = handlers.handler_release(actor=request.user, model=self.model, pk=pk, reason=reason)
+        current = handlers.current_handler(obj)
+        return Response({"handler": None if current is None else {
+            "id": current.pk, "username": current.username, "name": current.display_name()}})
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -19,6 +19,8 @@ def build_router() -> DefaultRouter:
 urlpatterns = [
     path("auth/token/", views.token, name="api-token"),
     path("me/", views.me, name="api-me"),
+    path("me/tasks/", views.my_tasks, name="api-my-tasks"),
+    path("me/done/", views.my_done, name="api-my-done"),
     *document_urlpatterns(),
     path("", include(build_router().urls)),
 ]

@@ -18,6 +18,16 @@ def _display(field, value):
     return str(value)
 
 
+def kernel_operation_label(name: str) -> str:
+    """Labels of the kernel's own history operations (handlers, recomputed deadlines)."""
+    from django.utils.translation import gettext_lazy
+
+    from supervision.handlers import OPERATIONS
+
+    labels = {**OPERATIONS, "deadline_recomputed": gettext_lazy("重算期限")}
+    return str(labels.get(name, name))
+
+
 def history_entries(obj, user) -> list[dict]:
     """Every history row of ``obj`` (oldest first) with who, when, what and the diff.
 
@@ -36,7 +46,7 @@ def history_entries(obj, user) -> list[dict]:
 
     def transition_label(name):
         t = transitions.get(name)
-        return str(t.custom.get("label", name)) if t else name
+        return str(t.custom.get("label", name)) if t else kernel_operation_label(name)
 
     entries, previous = [], None
     for row in rows:

@@ -48,6 +48,9 @@ class RoleAssignment(models.Model):
         "supervision.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("范围"), help_text=_("乡镇角色必须指定乡镇；空表示全县。"),
     )
+    # A lead (e.g. a township's staff lead, a unit head) may assign handlers (承办人) in scope.
+    is_lead = models.BooleanField(_("负责人"), default=False,
+                                  help_text=_("可在本范围内指派、改派承办人。"))
 
     history = audited_history()
 

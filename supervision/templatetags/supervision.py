@@ -12,3 +12,49 @@ def verbose_plural(model):
 def transition_label(rt, name):
     t = rt.transitions().get(name)
     return t.custom.get("label", name) if t else name
+
+
+@register.inclusion_tag("supervision/_deadline.html", takes_context=True)
+def deadline(context, obj, light=None, due=None):
+    """The one traffic light for a record's deadline: colour, date, working days left or
+    overdue by (text, never colour alone) and why it is provisional."""
+    from supervision import deadlines, registry
+
+    if light is None and obj is not None and registry.is_registered(obj):
+        rt = registry.for_model(obj)
+        if rt.due_field or due is not None:
+            light = deadlines.light(obj, rt, calendar=deadlines.calendar_for(context.get("request")), due=due)
+    return {"light": light}
+
+
+@register.simple_tag
+def transition_href(obj, name):
+    """Link of an inbox action chip: the record's page, opened at that action's form."""
+    return f"{obj.get_absolute_url()}#do-{name}"
+
+
+@register.inclusion_tag("supervision/_handler.html", takes_context=True)
+def handler_panel(context, obj):
+    """Who handles the record (承办人) and, for this user, take / release / assign."""
+    from supervision import access, handlers, registry
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    rt = registry.for_model(obj)
+    row = handlers.handler_row(obj)
+    current = row.handler if row is not None else None
+    open_actions = bool(handlers.inbox_transitions_any(obj))
+    can_assign = bool(user and open_actions and access.can(user, "assign", obj))
+    return {
+        "obj": obj, "rt_key": rt.key, "current": current, "row": row, "request": request,
+        "open_actions": open_actions,
+        "can_take": bool(user and current is None and handlers.is_eligible(user, obj)),
+        "can_release": bool(user and current is not None and (current.pk == user.pk or can_assign)),
+        "can_assign": can_assign,
+        "candidates": handlers.eligible_users(obj) if can_assign else [],
+    }
+
+
+@register.filter
+def verbose_name(model):
+    return model._meta.verbose_name

@@ -43,6 +43,16 @@ def _use_test_database():
     for connection in connections.all():
         settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"]
         connection.connection = None  # the inherited socket belongs to the parent process
+    # The same for PostgreSQL connection pools (DB_POOL): the inherited pools' connections are
+    # the parent's sockets and their worker threads did not survive fork(). Keep the old pools
+    # referenced (finalising them would close the parent's connections) and start afresh.
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
+
+    _INHERITED_POOLS.append(dict(PostgreSQLWrapper._connection_pools))
+    PostgreSQLWrapper._connection_pools.clear()
+
+
+_INHERITED_POOLS: list = []
 
 
 @pytest.fixture

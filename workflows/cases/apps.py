@@ -21,6 +21,8 @@ class CasesConfig(AppConfig):
 
         from . import demo, rules, services
         from .api import CaseViewSet, MatterViewSet
+        from .choices import TIMED_STATES
+        from .conf import limit
         from .models import AccountabilityMatter, Case
         from .sweeps import SWEEPS
 
@@ -58,6 +60,10 @@ class CasesConfig(AppConfig):
                     after_transition=rules.case_after_transition, transition_related=("handler",),
                     api_basename="cases", api_viewset=CaseViewSet,
                     due_field="due_date", list_related=("township", "handler"),
+                    reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
+                    timed_states=frozenset(TIMED_STATES),
+                    # 承办人 are assigned by the commission's heads.
+                    assign_right=Right.of("discipline_head"),
                 ),
                 registry.RecordType(
                     model=AccountabilityMatter, label=_("问责事项"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from supervision import workdays
+from supervision import deadlines, workdays
 from supervision.models import WorkflowRecord, audited_history
 
 from . import choices
@@ -156,6 +156,10 @@ class Case(WorkflowRecord):
         self.due_provisional = bool(deadline and deadline.provisional)
         self.overdue = False
         self.overdue_urged = False
+        # Start and rule kept: an extension counts from the period's original end, and a
+        # provisional date is recomputed once its year's schedule is entered.
+        deadlines.remember(self, "due_date", deadline, provisional_field="due_provisional",
+                           mirror_field="investigation_due" if kind == "investigation" else "")
 
     def _clear_pending(self):
         self.pending_kind = ""
@@ -263,7 +267,7 @@ class Case(WorkflowRecord):
             if target == "inquiry":
                 self._set_due("inquiry", workdays.add_working_days(day, limit("INQUIRY_REPLY_WORKING_DAYS")))
             elif target == "verification":
-                self._set_due("verification", workdays.add_months(day, limit("VERIFICATION_MONTHS")))
+                self._set_due("verification", workdays.period_end(day, months=limit("VERIFICATION_MONTHS")))
             elif target == "dismissed":
                 self._set_due("", None)
                 self.closed_on = day
@@ -281,14 +285,16 @@ class Case(WorkflowRecord):
             self.party_sanction = data.get("party_sanction", "")
             self.admin_sanction = data.get("admin_sanction", "")
             self.decided_on = day
-            self._set_due("announce", workdays.add_months(day, limit("ANNOUNCE_MONTHS")))
+            self._set_due("announce", workdays.period_end(day, months=limit("ANNOUNCE_MONTHS")))
         elif kind == "extension":
-            base = self.due_date or day
+            # Counted from the original end of the period (民法典 art. 201–203), not from a
+            # date already clamped to a month's end or moved off a holiday.
             if target == "investigating":
-                deadline = workdays.add_calendar_days(base, int(data["days"]))
+                deadline = deadlines.extended(self, "due_date", days=int(data["days"]), fallback_start=day)
                 self.investigation_due = deadline.date
             else:
-                deadline = workdays.add_months(base, int(data.get("months", 1)))
+                deadline = deadlines.extended(self, "due_date", months=int(data.get("months", 1)),
+                                              fallback_start=day)
             self.extension_count += 1
             self._set_due(self.due_kind or target, deadline)
         self._last_proposer_id = self.pending_by_id
@@ -311,7 +317,7 @@ class Case(WorkflowRecord):
     @transition(field=state, source=["investigating"], target="reviewing", conditions=[_no_pending],
                 custom={"label": gettext_lazy("移送审理"), "right": "handle"})
     def submit_review(self, ctx):
-        self._set_due("review", workdays.add_months(timezone.localdate(), limit("REVIEW_MONTHS")))
+        self._set_due("review", workdays.period_end(timezone.localdate(), months=limit("REVIEW_MONTHS")))
 
     @transition(field=state, source=["reviewing"], target="investigating", conditions=[_no_pending],
                 custom={"label": gettext_lazy("退回补充调查"), "right": "send_back", "inbox": False})
@@ -329,7 +335,7 @@ class Case(WorkflowRecord):
             raise ValidationError({"announced_on": _("宣布日期须在决定日期（%(d)s）与今天之间。") % {
                 "d": self.decided_on}})
         self.executed_on = day
-        self._set_due("execution_report", workdays.add_months(day, limit("EXECUTION_REPORT_MONTHS")))
+        self._set_due("execution_report", workdays.period_end(day, months=limit("EXECUTION_REPORT_MONTHS")))
 
     @transition(field=state, source=["decided"], target="transferred",
                 custom={"label": gettext_lazy("移送审查起诉"), "right": "transfer", "inbox": False})
@@ -362,7 +368,7 @@ class Case(WorkflowRecord):
     def appeal(self, ctx):
         today = timezone.localdate()
         self.appealed_on = today
-        self._set_due("reexamination", workdays.add_months(today, limit("REEXAMINATION_MONTHS")))
+        self._set_due("reexamination", workdays.period_end(today, months=limit("REEXAMINATION_MONTHS")))
 
     @transition(field=state, source=["appealed"], target="reexamined",
                 custom={"label": gettext_lazy("复查决定"), "right": "reexamine", "form": ReexamForm})

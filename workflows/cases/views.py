@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from supervision import access, registry
+from supervision import access, deadlines, registry
 from supervision.attachments import attachments_of
 from supervision.audit.readlog import log_reads
 from supervision.audit.timeline import history_entries
@@ -66,7 +66,8 @@ def _filter_context(f):
 @case_roles_required
 def case_list(request):
     f = _filters(request)
-    qs = selectors.case_list_visible_to(user=request.user, filters=f)
+    qs = deadlines.filter_by_colour(selectors.case_list_visible_to(user=request.user, filters=f),
+                                    deadlines.colour_of(request.GET))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -216,7 +217,7 @@ EXPORT_COLUMNS = [
     ("category", gettext_lazy("问题类别")), ("township", gettext_lazy("乡镇")), ("subjects", gettext_lazy("被反映人")),
     ("reporter_name", gettext_lazy("反映人")), ("reporter_contact", gettext_lazy("联系方式")),
     ("amount", gettext_lazy("涉及金额（元）")), ("state", gettext_lazy("状态")), ("due_date", gettext_lazy("办理期限")),
-    ("overdue", gettext_lazy("逾期")), ("escalated", gettext_lazy("提级办理")),
+    ("light", gettext_lazy("期限状态")), ("overdue", gettext_lazy("逾期")), ("escalated", gettext_lazy("提级办理")),
     ("party_sanction", gettext_lazy("党纪处分")), ("admin_sanction", gettext_lazy("政务处分")),
     ("four_forms", gettext_lazy("四种形态")),
 ]
@@ -225,7 +226,9 @@ EXPORT_COLUMNS = [
 @case_roles_required
 def case_export(request):
     rt = registry.for_model(Case)
-    cases = list(selectors.case_list_visible_to(user=request.user, filters=_filters(request)))
+    visible = selectors.case_list_visible_to(user=request.user, filters=_filters(request))
+    cases = list(deadlines.filter_by_colour(visible, deadlines.colour_of(request.GET)))
+    calendar = deadlines.calendar_for(request)
     masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
     rows = []
     for c in cases:
@@ -236,6 +239,7 @@ def case_export(request):
             "reporter_name": _("匿名") if c.reporter_anonymous else c.reporter_name,
             "reporter_contact": c.reporter_contact, "amount": float(c.amount), "state": c.get_state_display(),
             "due_date": c.due_date, "overdue": _("是") if c.overdue else "",
+            "light": deadlines.light_export_cells(c, calendar=calendar)[0],
             "escalated": _("是") if c.escalated else "", "party_sanction": c.get_party_sanction_display(),
             "admin_sanction": c.get_admin_sanction_display(), "four_forms": c.get_four_forms_display(),
         }

@@ -10,8 +10,9 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from supervision import registry
 
-        from . import demo, services, sweeps
+        from . import conf, demo, services, sweeps
         from .api import AssignmentViewSet, NoticeViewSet
+        from .choices import OPEN_STATES
         from .models import Notice, NoticeAssignment
 
         viewers = frozenset({"inspector", "township", "leader", "auditor"})
@@ -70,6 +71,11 @@ class NoticesConfig(AppConfig):
                     due_field="due_date",
                     list_related=("notice", "township"),
                     transition_related=("notice__issued_by", "township"),
+                    reminder_days=lambda: conf.get("REMIND_WORKING_DAYS_BEFORE"),
+                    # The township's clock runs until it reports (and while an extension is asked).
+                    timed_states=frozenset({*OPEN_STATES, "overdue", "extension_requested"}),
+                    # The issuing side, told when a recomputed deadline moves earlier.
+                    deadline_watchers=lambda a: [a.notice.issued_by],
                 ),
             ],
         ))

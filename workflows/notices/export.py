@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision import deadlines
 from supervision.exports import xlsx_response
+from supervision.workdays import WorkCalendar
 
 
 def _local(value) -> str:
@@ -12,6 +14,7 @@ def _local(value) -> str:
 
 
 def register_columns():
+    calendar = WorkCalendar()  # one calendar for the whole export (two queries)
     return [
         (_("文号"), lambda a: a.notice.number),
         (_("标题"), lambda a: a.notice.title),
@@ -27,6 +30,7 @@ def register_columns():
         (_("签收时间"), lambda a: _local(a.acknowledged_at)),
         (_("最近报送时间"), lambda a: _local(a.responded_at)),
         (_("销号时间"), lambda a: _local(a.closed_at)),
+        (_("期限状态"), lambda a: deadlines.light_export_cells(a, calendar=calendar)[0]),
     ]
 
 

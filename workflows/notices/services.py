@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import access, registry
+from supervision import access, deadlines, registry
 from supervision.attachments import attachment_create
 from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
 from supervision.models import Region, Unit
@@ -129,6 +129,9 @@ def _assignments_create(ctx: TransitionContext) -> list[NoticeAssignment]:
                                       original_due_date=deadline.date, due_provisional=deadline.provisional)
         save_with_history(assignment, actor=ctx.actor, reason=ctx.comment or _("交办"), transition="issue",
                           to_state=AssignmentState.ISSUED)
+        # Start and rule kept, so the date is recomputed once a guessed year is entered.
+        deadlines.remember(assignment, "due_date", deadline, provisional_field="due_provisional",
+                           mirror_field="original_due_date")
         created.append(assignment)
     return created
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from supervision import access, registry
+from supervision import access, deadlines, registry
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 
 from . import clock, conf, export, selectors, services
@@ -37,7 +37,8 @@ def _filters(request):
 def register(request):
     _require_view(request.user)
     form, filters = _filters(request)
-    rows = selectors.assignment_list_visible_to(user=request.user, **filters)
+    rows = deadlines.filter_by_colour(selectors.assignment_list_visible_to(user=request.user, **filters),
+                                      deadlines.colour_of(request.GET), today=clock.today())
     page = Paginator(rows, int(conf.get("REGISTER_PAGE_SIZE"))).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +55,9 @@ def register(request):
 def register_export(request):
     _require_view(request.user)
     _form, filters = _filters(request)
-    return export.register_xlsx_response(selectors.assignment_list_visible_to(user=request.user, **filters))
+    return export.register_xlsx_response(deadlines.filter_by_colour(
+        selectors.assignment_list_visible_to(user=request.user, **filters), deadlines.colour_of(request.GET),
+        today=clock.today()))
 
 
 def _notice_form_kwargs(form):

@@ -293,6 +293,9 @@ class Assessment(FSMModelMixin, WorkflowRecord):
         self.publicity_start = start
         self.publicity_end = deadline.date
         self.publicity_provisional = deadline.provisional
+        from supervision import deadlines
+
+        deadlines.remember(self, "publicity_end", deadline, provisional_field="publicity_provisional")
 
     @transition(field=state, source=[State.PUBLICIZED], target=State.OFFICE_REVIEWED, conditions=[publicity_open],
                 custom={"label": _("登记异议（退回审核）"), "right": "raise_objection"})

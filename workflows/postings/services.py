@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import access
+from supervision import access, deadlines
 from supervision.errors import Http404, PermissionDenied, ValidationError
 from supervision.models import Person, PersonMark, Region, Unit
 from supervision.people import person_has_mark, person_mark_add
@@ -350,6 +350,7 @@ def recall_apply_withdrawal(*, actor, recall: Recall, reason: str = "") -> None:
     recall.withdrawn_on = today
     recall.replacement_due = due.date
     recall.replacement_due_provisional = due.provisional
+    deadlines.remember(recall, "replacement_due", due, provisional_field="replacement_due_provisional")
     years = conf.get("NO_PROMOTION_YEARS")
     text = _("驻村期间被召回（%(v)s）") % {"v": posting.village.name}
     person_mark_add(actor=actor, person=posting.person, kind=PersonMark.Kind.NO_PROMOTION, year_from=today.year,

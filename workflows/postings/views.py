@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, registry
+from supervision import access, deadlines, registry
 from supervision.errors import PermissionDenied, ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
@@ -296,7 +296,8 @@ def recall_list(request):
     _require_viewer(request.user)
     state = request.GET.get("state") if request.GET.get("state") in Recall.State.values else None
     township = _int_or_none(request.GET.get("township"))
-    qs = selectors.recall_list_visible_to(user=request.user, state=state, township=township)
+    qs = deadlines.filter_by_colour(selectors.recall_list_visible_to(user=request.user, state=state, township=township),
+                                    deadlines.colour_of(request.GET))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -14,7 +14,7 @@ class RectificationConfig(AppConfig):
         from . import rules, sweeps
         from .api import RectificationViewSet
         from .demo import seed_demo
-        from .models import VIEW_ROLES, Rectification
+        from .models import OPEN_STATES, VIEW_ROLES, Rectification
 
         township, org, leader = "township", "organization", "leader"
         registry.register(registry.Workflow(
@@ -55,5 +55,6 @@ class RectificationConfig(AppConfig):
                 api_viewset=RectificationViewSet,
                 list_related=("village__parent",),
                 due_field="due_date",
+                timed_states=frozenset(OPEN_STATES),
             )],
         ))

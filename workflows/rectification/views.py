@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, registry
+from supervision import access, deadlines, registry
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
 from supervision.exports import xlsx_response
@@ -48,7 +48,8 @@ def register(request, overdue_only=False):
     f = _filters(request)
     if overdue_only:
         f["overdue"] = "1"
-    qs = selectors.rectification_list_visible_to(user=request.user, filters=f)
+    qs = deadlines.filter_by_colour(selectors.rectification_list_visible_to(user=request.user, filters=f),
+                                    deadlines.colour_of(request.GET))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = selectors.decorate(page.object_list)
     query = request.GET.copy()
@@ -183,9 +184,13 @@ def board(request):
 @login_required
 def export_xlsx(request):
     _require_view(request.user)
-    rows = selectors.decorate(selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)))
+    rows = selectors.decorate(deadlines.filter_by_colour(
+        selectors.rectification_list_visible_to(user=request.user, filters=_filters(request)),
+        deadlines.colour_of(request.GET)))
+    calendar = deadlines.calendar_for(request)
     header = [_("乡镇"), _("村党组织"), _("年度"), _("软弱涣散情形"), _("主要问题"), _("状态"), _("整顿期限"),
-              _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"), _("结对县级单位"),
+              _("期限状态"), _("方案完成率（%）"), _("逾期"), _("联系县领导"), _("包村乡镇领导"), _("第一书记"),
+              _("结对县级单位"),
               _("乡镇党委书记"), _("乡镇责任干部"), _("最近进展"), _("验收销号日期")]
 
     def name(p):
@@ -193,7 +198,8 @@ def export_xlsx(request):
 
     return xlsx_response(f"rectifications-{timezone.localdate().isoformat()}.xlsx", header, (
         [r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
-         r.get_state_display(), r.due_date, r.completion, _("是") if r.overdue else "",
+         r.get_state_display(), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
+         r.completion, _("是") if r.overdue else "",
          name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
          name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on]
         for r in rows))

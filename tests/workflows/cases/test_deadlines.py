@@ -41,12 +41,16 @@ def sweep_on(day):
         return run_sweeps()
 
 
+DUE_90 = dt.date(2026, 6, 1)  # FILED + 90 days is a Sunday: the next working day
+
+
 def test_investigation_goes_overdue_after_90_days(users, townships):
     case = filed_case(users, townships)
-    assert case.filed_on == FILED and case.due_date == FILED + dt.timedelta(days=90)
-    assert sweep_on(FILED + dt.timedelta(days=90))["cases.cases_mark_overdue"] == 0
+    # Day 90 is Sunday 31 May 2026: the period ends on the next working day (民法典 art. 203).
+    assert case.filed_on == FILED and case.due_date == DUE_90 == workdays.period_end(FILED, days=90).date
+    assert sweep_on(DUE_90)["cases.cases_mark_overdue"] == 0
     assert not Case.objects.get(pk=case.pk).overdue
-    assert sweep_on(FILED + dt.timedelta(days=91))["cases.cases_mark_overdue"] == 1
+    assert sweep_on(DUE_90 + dt.timedelta(days=1))["cases.cases_mark_overdue"] == 1
     case = Case.objects.get(pk=case.pk)
     assert case.overdue and case.state == "investigating"
 
@@ -65,7 +69,7 @@ def test_approved_extension_moves_the_deadline(users, townships):
     case = filed_case(users, townships)
     with at(FILED + dt.timedelta(days=60)):
         case = fire(case, "propose_extension", users["discipline"], {"days": 30}, comment="案情复杂，申请延长")
-        assert case.due_date == FILED + dt.timedelta(days=90)  # not moved until approved
+        assert case.due_date == DUE_90  # not moved until approved
         case = fire(case, "approve", users["discipline_head"])
     assert case.due_date == FILED + dt.timedelta(days=120) and case.extension_count == 1
     assert sweep_on(FILED + dt.timedelta(days=100))["cases.cases_mark_overdue"] == 0
@@ -77,8 +81,8 @@ def test_rejected_extension_does_not(users, townships):
     with at(FILED + dt.timedelta(days=60)):
         case = fire(case, "propose_extension", users["discipline"], {"days": 30})
         case = fire(case, "reject_proposal", users["discipline_head"], comment="不同意延期")
-    assert case.due_date == FILED + dt.timedelta(days=90)
-    assert sweep_on(FILED + dt.timedelta(days=91))["cases.cases_mark_overdue"] == 1
+    assert case.due_date == DUE_90
+    assert sweep_on(DUE_90 + dt.timedelta(days=1))["cases.cases_mark_overdue"] == 1
 
 
 def test_extension_is_bounded(users, townships):

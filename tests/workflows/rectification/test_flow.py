@@ -198,8 +198,9 @@ def test_notifications_go_to_own_township_first_secretary_and_organization(
 def _in_inbox(user, obj):
     from supervision.inbox import inbox_for
 
+    inbox = inbox_for(user)
     return any(item.obj.pk == obj.pk and "request_acceptance" in item.transitions
-               for section in inbox_for(user) if section.rt.model is Rectification for item in section.items)
+               for item in inbox.mine + inbox.claimable if item.rt.model is Rectification)
 
 
 def test_request_acceptance_is_offered_only_once_every_item_is_done(make, api, users):

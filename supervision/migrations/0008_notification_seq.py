@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0005_submission_keys'),
+        ('supervision', '0007_sweep_jobs'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0002_extension_cancelled'),
-        ('supervision', '0006_notification_seq'),
+        ('notices', '0003_deadline_bases'),
+        ('supervision', '0008_notification_seq'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
