@@ -1,8 +1,23 @@
-"""``/ws/notifications/``: one group per user; anonymous sockets are refused."""
+"""``/ws/notifications/``: one group per user; anonymous sockets are refused.
+
+A pushed message costs the consumer no database work: the unread count and the user's
+notification ``seq`` travel in the event (``notify.push``). The database is read only when the
+socket opens and when the browser asks to catch up (after a gap in ``seq`` or a quiet period).
+While the socket is open its group membership is renewed, so a tab left open for days keeps
+receiving pushes although the channel layer expires memberships (``group_expiry``).
+"""
+import asyncio
+import contextlib
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from . import notify
+
+
+def renew_seconds() -> float:
+    return float(settings.SUPERVISION.get("NOTIFY_GROUP_RENEW_SECONDS", 1200))
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -14,30 +29,56 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = notify.user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "unread": await self._unread()})
+        self._renewal = asyncio.ensure_future(self._renew_membership())
+        unread, seq = await self._state()
+        await self.send_json({"type": "hello", "unread": unread, "seq": seq})
 
     async def disconnect(self, code):
+        renewal = getattr(self, "_renewal", None)
+        if renewal is not None:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await renewal
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def _renew_membership(self):
+        """Re-add the channel to its group well before the layer's group_expiry drops it."""
+        while True:
+            await asyncio.sleep(renew_seconds())
+            with contextlib.suppress(Exception):  # a broker hiccup: try again next round
+                await self.channel_layer.group_add(self.group, self.channel_name)
+
     async def receive_json(self, content, **kwargs):
-        # {"type": "catch_up", "after": <last id seen>} → what was missed while offline.
-        if content.get("type") == "catch_up":
-            try:
-                after = int(content.get("after") or 0)
-            except (TypeError, ValueError):
-                after = 0
-            missed = await self._since(after)
-            await self.send_json({"type": "catch_up", "notifications": missed, "unread": await self._unread()})
+        # {"type": "catch_up", "after_seq": <last seq seen>} (or "after": <last id seen>)
+        # → what was missed while offline or dropped by a full channel.
+        if not isinstance(content, dict) or content.get("type") != "catch_up":
+            return
+        after_seq = _int(content.get("after_seq"))
+        after = _int(content.get("after")) or 0
+        missed, unread = await self._since(after, after_seq)
+        await self.send_json({"type": "catch_up", "notifications": missed, "unread": unread})
 
     async def notification_new(self, event):
-        await self.send_json({"type": "notification", "notification": event["notification"],
-                              "unread": await self._unread()})
+        message = {"type": "notification", "notification": event["notification"]}
+        if "unread" in event:
+            message["unread"] = event["unread"]
+        await self.send_json(message)
 
     @database_sync_to_async
-    def _unread(self):
-        return notify.unread_count(self.scope["user"])
+    def _state(self):
+        user = self.scope["user"]
+        return notify.unread_count(user), notify.last_seq(user)
 
     @database_sync_to_async
-    def _since(self, after):
-        return [n.as_payload() for n in notify.notifications_since(self.scope["user"], after)]
+    def _since(self, after, after_seq):
+        user = self.scope["user"]
+        items = [n.as_payload() for n in notify.notifications_since(user, after, after_seq=after_seq)]
+        return items, notify.unread_count(user)
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 
 from . import access, notify, registry
@@ -19,7 +20,10 @@ def frame(request):
     return {
         "nav_menu": menu,
         "unread_count": notify.unread_count(user),
-        "last_notification_id": user.notifications.order_by("-id").values_list("id", flat=True).first() or 0,
+        # live.js counts on from here: a push with a higher seq than the next means one was missed.
+        "last_notification_seq": notify.last_seq(user),
+        # with no message for this long, live.js fetches what it may have missed anyway
+        "live_quiet_ms": int(float(settings.SUPERVISION.get("NOTIFY_QUIET_SECONDS", 300)) * 1000),
         "user_roles": sorted(user_roles),
         "is_auditor": "auditor" in user_roles,
     }

@@ -1,14 +1,17 @@
 """Notifications service (DESIGN §3.4): persist now, push after commit."""
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
+import threading
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
-from .models import Notification
+from .models import Notification, NotificationCounter
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +57,212 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
                                  record_type=record_type, object_id=object_id, url=url))
     if not rows:
         return []
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # backends that don't return ids
-        created = list(Notification.objects.filter(recipient__in=seen).order_by("-id")[: len(rows)])
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        created = _insert_numbered(rows)
+    else:
+        seqs = take_seqs(sorted(seen))
+        for n in rows:
+            n.seq = seqs[n.recipient_id]
+        created = Notification.objects.bulk_create(rows)
+        if any(n.pk is None for n in created):  # backends that don't return ids: (recipient, seq) is unique
+            found = {(r, q): pk for pk, r, q in Notification.objects.filter(
+                recipient__in=seen, seq__in={n.seq for n in rows}).values_list("pk", "recipient_id", "seq")}
+            for n in created:
+                n.pk = found.get((n.recipient_id, n.seq))
     payloads = [(n.recipient_id, n.as_payload()) for n in created]
-    transaction.on_commit(lambda: push(payloads), robust=True)
+    transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
     return created
 
 
-def push(payloads) -> None:
-    """Send to each recipient's group. At-most-once: catch-up on reconnect covers drops."""
+def _insert_numbered(rows: list[Notification]) -> list[Notification]:
+    """PostgreSQL: take the recipients' next numbers and insert the notifications in one statement
+    (a data-modifying CTE: the counter upsert feeds the insert). Same locking as ``take_seqs``."""
+    from django.db import connection
+    from django.utils import timezone
+
+    qn = connection.ops.quote_name
+    counter = qn(NotificationCounter._meta.db_table)
+    table = qn(Notification._meta.db_table)
+    by_user = {n.recipient_id: n for n in rows}
+    ids = sorted(by_user)
+    first = rows[0]
+    now = timezone.now()
+    sql = (f"WITH c AS (INSERT INTO {counter} (user_id, last) VALUES {', '.join(['(%s, 1)'] * len(ids))} "
+           f"ON CONFLICT (user_id) DO UPDATE SET last = {counter}.last + 1 RETURNING user_id, last) "
+           f"INSERT INTO {table} (recipient_id, verb, message, record_type, object_id, url, created_at, read_at, seq) "
+           f"SELECT c.user_id, %s, %s, %s, %s, %s, %s, NULL, c.last FROM c ORDER BY c.user_id "
+           f"RETURNING id, recipient_id, seq")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, first.verb, first.message, first.record_type, first.object_id, first.url, now])
+        returned = cursor.fetchall()
+    for pk, user_id, seq in returned:
+        n = by_user[user_id]
+        n.pk, n.seq, n.created_at = pk, seq, now
+        n._state.adding, n._state.db = False, connection.alias
+    return rows  # in the recipients' order, as bulk_create would
+
+
+def take_seqs(user_ids: list[int]) -> dict[int, int]:
+    """The next notification number of each user, in one statement (an upsert on the counter).
+
+    The counter rows stay locked until commit: concurrent notifications to one user are numbered
+    in commit order, with no gap and no duplicate. Ids are sorted so lockers never cross.
+    """
+    from django.db import connection
+
+    table = connection.ops.quote_name(NotificationCounter._meta.db_table)
+    values = ", ".join(["(%s, 1)"] * len(user_ids))
+    sql = (f"INSERT INTO {table} (user_id, last) VALUES {values} "
+           f"ON CONFLICT (user_id) DO UPDATE SET last = {table}.last + 1 RETURNING user_id, last")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(user_ids))
+        return dict(cursor.fetchall())
+
+
+def unread_counts(user_ids) -> dict[int, int]:
+    """Unread notifications per user, in one query."""
+    from django.db.models import Count
+
+    counts = dict.fromkeys(user_ids, 0)
+    counts.update(Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
+                  .values_list("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
+    return counts
+
+
+def push(payloads, *, with_unread: bool = False) -> None:
+    """Send each payload to its recipient's group, after commit. At-most-once: the per-user
+    ``seq`` in each payload lets the browser see a gap and catch up over HTTP.
+
+    The unread count travels with the message (one query here, not one per socket), and all the
+    messages of one commit go out from one event loop (see ``_pusher``).
+    """
+    if not payloads:
+        return
     layer = get_channel_layer()
     if layer is None:
         return
-    for user_id, payload in payloads:
+    events = []
+    unread = {}
+    if with_unread:
         try:
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": "notification.new", "notification": payload})
-        except Exception:  # a broker outage must not fail a committed request
-            log.exception("notification push failed for user %s", user_id)
+            unread = unread_counts({user_id for user_id, _p in payloads})
+        except Exception:  # the push is best-effort; the badge catches up on the next page
+            log.exception("unread count for push failed")
+    for user_id, payload in payloads:
+        event = {"type": "notification.new", "notification": payload}
+        if user_id in unread:
+            event["unread"] = unread[user_id]
+        events.append((user_group(user_id), event))
+    _pusher.send(layer, events)
+
+
+async def _send_all(layer, events) -> None:
+    """One commit's messages: different users' groups concurrently, one user's in order."""
+    by_group: dict[str, list] = {}
+    for group, event in events:
+        by_group.setdefault(group, []).append(event)
+
+    async def to_group(group, group_events):
+        for event in group_events:
+            try:
+                await layer.group_send(group, event)
+            except Exception:  # a broker outage must not fail a committed request
+                log.exception("notification push to %s failed", group)
+
+    if len(by_group) == 1:
+        await to_group(*next(iter(by_group.items())))
+    else:
+        await asyncio.gather(*(to_group(g, evs) for g, evs in by_group.items()))
+
+
+class _Pusher:
+    """Sends pushes from one long-lived event loop thread per process, commit after commit in order.
+
+    ``async_to_sync`` from a plain thread builds a new event loop (and, with channels-redis, a
+    new Redis connection) on every call; here the loop and its connection pool live on, and the
+    committing thread does not wait for Redis. The in-memory layer (development, tests) belongs
+    to the server's own loop, so it is sent to through ``async_to_sync`` as before, once per commit.
+    """
+
+    def __init__(self):
+        self._loop = None
+        self._thread = None
+        self._queue = None
+        self._lock = threading.Lock()
+
+    def _ensure_loop(self):
+        with self._lock:
+            if self._loop is None or not self._thread.is_alive():
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run():
+                    asyncio.set_event_loop(loop)
+                    self._queue = asyncio.Queue()
+                    loop.create_task(self._worker())
+                    ready.set()
+                    loop.run_forever()
+
+                self._loop = loop
+                self._thread = threading.Thread(target=run, name="notify-push", daemon=True)
+                self._thread.start()
+                ready.wait()
+                atexit.register(self.flush)
+            return self._loop
+
+    async def _worker(self):
+        while True:
+            layer, events = await self._queue.get()
+            try:
+                await _send_all(layer, events)
+            except Exception:
+                log.exception("notification push failed")
+            finally:
+                self._queue.task_done()
+
+    def send(self, layer, events) -> None:
+        if isinstance(layer, InMemoryChannelLayer):
+            try:
+                async_to_sync(_send_all)(layer, events)
+            except Exception:
+                log.exception("notification push failed")
+            return
+        loop = self._ensure_loop()
+        loop.call_soon_threadsafe(self._queue.put_nowait, (layer, events))
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until the pushes handed over so far are sent: tests, exiting commands."""
+        if self._loop is None or not self._thread.is_alive():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._queue.join(), self._loop).result(timeout=timeout)
+        except Exception:
+            pass
+
+
+_pusher = _Pusher()
+flush_pushes = _pusher.flush
 
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_since(user, after_id: int, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=user, pk__gt=after_id).order_by("id")[:limit])
+def notifications_since(user, after_id: int = 0, limit: int = 50, *, after_seq: int | None = None
+                        ) -> list[Notification]:
+    """What the user has not seen: after a notification id, or after the user's own ``seq``
+    (the live script's catch-up; numbers follow commit order, so nothing slips behind)."""
+    qs = Notification.objects.filter(recipient=user)
+    if after_seq is not None:
+        return list(qs.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    return list(qs.filter(pk__gt=after_id).order_by("id")[:limit])
+
+
+def last_seq(user) -> int:
+    """The user's latest notification number (0: none yet)."""
+    return NotificationCounter.objects.filter(user_id=user.pk).values_list("last", flat=True).first() or 0
 
 
 def mark_read(user, ids=None) -> int:

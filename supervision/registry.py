@@ -47,6 +47,9 @@ class RecordType:
     # URL of a record's page: get_absolute_url(obj) by default.
     api_basename: str = ""
     api_viewset: Any = None
+    # select_related for run_transition's locked read: the relations after_transition and the
+    # notification rules read (e.g. ("notice__issued_by", "township")), loaded with the lock.
+    transition_related: tuple[str, ...] = ()
     # select_related/prefetch used by the generic history and inbox lists.
     list_related: tuple[str, ...] = ()
     # Field holding the record's due date, for the inbox's order and overdue flag.

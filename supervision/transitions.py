@@ -91,8 +91,11 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
     rt = registry.for_model(model)
     with transaction.atomic():
         base = rt.model._default_manager.all() if as_system else access.visible(actor, rt.model)
+        locked = base.select_for_update(of=("self",))
+        if rt.transition_related:  # what after_transition reads, in the same query as the lock
+            locked = locked.select_related(*rt.transition_related)
         try:
-            obj = base.select_for_update(of=("self",)).get(pk=pk)
+            obj = locked.get(pk=pk)
         except (rt.model.DoesNotExist, ValueError, TypeError):
             raise Http404(_("记录不存在或无权查看。")) from None
         meta = transition_meta(rt, name)
@@ -114,13 +117,12 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
                                 from_state=getattr(obj, rt.state_field), rt=rt)
         method(ctx)
         ctx.to_state = getattr(obj, rt.state_field)
-        # Optimistic guard as well as the row lock: works where SELECT … FOR UPDATE is a
-        # no-op (SQLite) and catches a row changed since it was read.
+        # Optimistic guard as well as the row lock (SELECT … FOR UPDATE is a no-op on SQLite):
+        # the save's own UPDATE carries "WHERE version = <read>" and bumps it (one statement);
+        # no row matched → Conflict (WorkflowRecord._do_update).
         old_version = obj.version
-        bumped = rt.model._default_manager.filter(pk=obj.pk, version=old_version).update(version=old_version + 1)
-        if bumped != 1:
-            raise Conflict(_("记录已被他人修改，请刷新后重试。"))
         obj.version = old_version + 1
+        obj._expected_version = old_version
         save_with_history(obj, actor=actor, reason=comment, transition=name,
                           from_state=ctx.from_state, to_state=ctx.to_state)
         from .handlers import after_transition as release_idle_handler
@@ -151,7 +153,8 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
             raise
         raise violation from exc
     finally:
-        for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to"):
+        for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to",
+                     "_expected_version"):
             obj.__dict__.pop(attr, None)
 
 

@@ -174,12 +174,17 @@ def notification_mark_read(request):
 
 @login_required
 def notification_feed(request):
-    """JSON catch-up for the live script: notifications after ``after`` and the unread count."""
+    """JSON catch-up for the live script: notifications after ``after_seq`` (the user's own running
+    number; or after the id ``after``), oldest first, at most 50, and the unread count."""
     try:
         after = int(request.GET.get("after") or 0)
     except ValueError:
         after = 0
-    items = [n.as_payload() for n in notify.notifications_since(request.user, after)]
+    try:
+        after_seq = int(request.GET["after_seq"]) if request.GET.get("after_seq") else None
+    except ValueError:
+        after_seq = None
+    items = [n.as_payload() for n in notify.notifications_since(request.user, after, after_seq=after_seq)]
     return JsonResponse({"notifications": items, "unread": notify.unread_count(request.user)})
 
 

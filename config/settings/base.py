@@ -211,19 +211,30 @@ STORAGES = {
 }
 
 REDIS_URL = env("REDIS_URL")
+# Channel layer limits, set on purpose (DESIGN §6). channels-redis keeps one inbound list per
+# worker process (all its sockets share it): the default capacity of 100 silently drops a burst
+# to a few hundred sockets. Memberships expire after CHANNEL_GROUP_EXPIRY unless renewed; each
+# open socket renews its own every NOTIFY_GROUP_RENEW_SECONDS (below), so a closed tab's stale
+# membership ages out while an open one never does. A message unread after CHANNEL_EXPIRY is
+# dropped (the browser's catch-up covers it).
+CHANNEL_LAYER_LIMITS = {
+    "capacity": env_int("CHANNEL_CAPACITY", 20000),
+    "expiry": env_int("CHANNEL_EXPIRY", 60),
+    "group_expiry": env_int("CHANNEL_GROUP_EXPIRY", 3600),
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py caps its async pool; say the size explicitly (DESIGN §6).
             "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000)}],
-                       "prefix": env("CHANNEL_PREFIX") or "asgi"},
+                       "prefix": env("CHANNEL_PREFIX") or "asgi", **CHANNEL_LAYER_LIMITS},
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": env("CACHE_PREFIX") or "weishan"}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": CHANNEL_LAYER_LIMITS}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
@@ -307,6 +318,10 @@ SUPERVISION = {
     ).split(","),
     # Name of the system actor used by commands and timers.
     "SYSTEM_USERNAME": env("SYSTEM_USERNAME") or "system",
+    # An open notification socket re-joins its group this often (well inside CHANNEL_GROUP_EXPIRY).
+    "NOTIFY_GROUP_RENEW_SECONDS": env_int("NOTIFY_GROUP_RENEW_SECONDS", 1200),
+    # A page that heard nothing for this long fetches what it may have missed (a lost last push).
+    "NOTIFY_QUIET_SECONDS": env_int("NOTIFY_QUIET_SECONDS", 300),
     # A sweep job with no successful run for this long is flagged in the admin (timer: 10 min).
     "SWEEP_OVERDUE_MINUTES": env_int("SWEEP_OVERDUE_MINUTES", 30),
 }

@@ -134,6 +134,23 @@ class WorkflowRecord(models.Model):
     class Meta:
         abstract = True
 
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
+        """With ``_expected_version`` set (run_transition), the UPDATE also matches the version read
+        under the lock: a row changed meanwhile is a Conflict, never a silent overwrite."""
+        expected = self.__dict__.pop("_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update,
+                                      returning_fields)
+        updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields,
+                                     True, returning_fields)
+        if not updated:
+            from django.utils.translation import gettext
+
+            from supervision.errors import Conflict
+
+            raise Conflict(gettext("记录已被他人修改，请刷新后重试。"))
+        return updated
+
     def refresh_from_db(self, *args, **kwargs):
         """Protected FSM fields refuse assignment; reloading from the database is allowed."""
         from django_fsm import FSMFieldMixin

@@ -35,7 +35,7 @@ def test_pushed_after_commit_not_after_rollback(client, users):
         comm, connected, _ = await _connect(cookie)
         assert connected
         hello = await comm.receive_json_from(timeout=5)
-        assert hello == {"type": "hello", "unread": 0}
+        assert hello == {"type": "hello", "unread": 0, "seq": 0}
 
         def rolled_back():
             try:

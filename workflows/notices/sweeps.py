@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from supervision.sweep import claim_once, fire_system_transition, today
+from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
 from supervision.workdays import add_working_days
 
 from . import conf, rules
@@ -29,8 +29,9 @@ def remind_due_soon(now=None) -> int:
     day = today(now)
     horizon = add_working_days(day, int(conf.get("REMIND_WORKING_DAYS_BEFORE"))).date
     sent = 0
-    for assignment in _open().filter(due_date__gte=day, due_date__lte=horizon):
-        with transaction.atomic():
+    due = unclaimed(_open().filter(due_date__gte=day, due_date__lte=horizon), "notices.reminder", iso_of("due_date"))
+    for assignment in in_batches(due):
+        with transaction.atomic():  # the mark and the notification commit together
             if claim_once("notices.reminder", assignment, period=assignment.due_date.isoformat()):
                 rules.on_assignment_event(assignment, "reminder")
                 sent += 1
@@ -40,7 +41,7 @@ def remind_due_soon(now=None) -> int:
 def mark_overdue(now=None) -> int:
     day = today(now)
     moved = 0
-    for assignment in _open().filter(due_date__lt=day):
+    for assignment in in_batches(_open().filter(due_date__lt=day)):
         moved += fire_system_transition(assignment, "mark_overdue",
                                         comment=_("超过办结期限 %(d)s 未办结") % {"d": assignment.due_date.isoformat()})
     return moved

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.autocomplete import AutocompleteSelect
 from supervision.models import Person, Region, Unit
 
 from .choices import Grade, PostingRole
@@ -43,7 +44,8 @@ class RenewForm(forms.Form):
 
 
 class ReplaceForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("补派人员（已有）"), queryset=Person.objects.all(), required=False)
+    person = forms.ModelChoiceField(label=_("补派人员（已有）"), queryset=Person.objects.all(), required=False,
+                                    widget=AutocompleteSelect("person"))
     person_name = forms.CharField(label=_("或新增人员姓名"), max_length=50, required=False)
     dispatching_unit = forms.ModelChoiceField(label=_("派出单位"), queryset=Unit.objects.filter(is_dispatching=True))
     start_date = forms.DateField(label=_("到村日期"))
@@ -57,11 +59,12 @@ class ReplaceForm(forms.Form):
 
 
 class PostingForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("人员（已有）"), queryset=Person.objects.all(), required=False)
+    person = forms.ModelChoiceField(label=_("人员（已有）"), queryset=Person.objects.all(), required=False,
+                                    widget=AutocompleteSelect("person"))
     person_name = forms.CharField(label=_("或新增人员姓名"), max_length=50, required=False)
     dispatching_unit = forms.ModelChoiceField(label=_("派出单位"), queryset=Unit.objects.filter(is_dispatching=True))
     village = forms.ModelChoiceField(label=_("驻村"), queryset=Region.objects.filter(level=Region.Level.VILLAGE)
-                                     .select_related("parent"))
+                                     .select_related("parent"), widget=AutocompleteSelect("village"))
     role = forms.ChoiceField(label=_("身份"), choices=PostingRole.choices)
     start_date = forms.DateField(label=_("到村日期"))
     term_years = forms.IntegerField(label=_("任期（年）"), min_value=1, max_value=5, required=False)

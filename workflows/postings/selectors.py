@@ -94,9 +94,12 @@ def posting_detail(*, user, posting: Posting) -> dict:
     }
 
 
-def assessment_board(*, user, year: int, township=None, state=None) -> dict:
+def assessment_board(*, user, year: int, township=None, state=None, page=None, page_size: int = 50) -> dict:
     """The year's assessments visible to ``user`` with attendance totals, per-state counts and
-    the county-wide 优秀 quota. A fixed number of queries whatever the number of rows."""
+    the county-wide 优秀 quota. A fixed number of queries whatever the number of rows; the rows
+    come one page (``page``, ``page_size``) at a time, with their totals."""
+    from django.core.paginator import Paginator
+
     from .services import attendance_totals, excellent_quota
 
     qs = access.visible(user, Assessment).filter(year=year).select_related(
@@ -106,7 +109,8 @@ def assessment_board(*, user, year: int, township=None, state=None) -> dict:
     counts = dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     if state:
         qs = qs.filter(state=state)
-    rows = list(qs.order_by("township__code", "posting__village__code", "pk"))
+    pager = Paginator(qs.order_by("township__code", "posting__village__code", "pk"), page_size).get_page(page)
+    rows = list(pager.object_list)
     totals = attendance_totals([a.posting_id for a in rows], year)
     for a in rows:
         t = totals.get(a.posting_id, {})
@@ -115,7 +119,7 @@ def assessment_board(*, user, year: int, township=None, state=None) -> dict:
     grades = dict(qs.filter(state=Assessment.State.FINALIZED).values_list("final_grade").annotate(n=Count("id"))
                   .values_list("final_grade", "n"))
     states = [(value, label, counts.get(value, 0)) for value, label in Assessment.State.choices]
-    return {"rows": rows, "states": states, "quota": excellent_quota(year),
+    return {"rows": rows, "page": pager, "states": states, "quota": excellent_quota(year),
             "grades": [(value, label, grades.get(value, 0)) for value, label in Grade.choices]}
 
 

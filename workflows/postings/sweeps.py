@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supervision.audit.actor import system_actor
-from supervision.sweep import claim_once, fire_system_transition, today
+from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
 from supervision.transitions import save_with_history
 
 from . import conf, rules
@@ -18,7 +18,8 @@ def flag_term_end(now) -> int:
     """Postings whose term ends within TERM_END_NOTICE_DAYS: flag once, tell township/organisation."""
     horizon = today(now) + dt.timedelta(days=conf.get("TERM_END_NOTICE_DAYS"))
     done = 0
-    due = Posting.objects.filter(state=Posting.State.ACTIVE, end_date__lte=horizon, term_end_flagged=False)
+    due = unclaimed(Posting.objects.filter(state=Posting.State.ACTIVE, end_date__lte=horizon, term_end_flagged=False),
+                    "postings.term_end", iso_of("end_date"))
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             # Lock and re-read: a concurrent completion/renewal/recall must not be overwritten.
@@ -37,22 +38,26 @@ def flag_term_end(now) -> int:
 def replacement_overdue(now) -> int:
     """A recalled posting not replaced by its due date turns overdue (once)."""
     done = 0
-    for recall in Recall.objects.filter(state=Recall.State.RECALLED, replacement_due__lt=today(now)).select_related(
-            "person", "posting__village"):
-        if fire_system_transition(recall, "mark_overdue", comment=_("召回后未在期限内补派")):
-            rules.notify_replacement_overdue(recall)
-            done += 1
+    late = Recall.objects.filter(state=Recall.State.RECALLED, replacement_due__lt=today(now)).select_related(
+        "person", "posting__village")
+    for recall in in_batches(late):
+        with transaction.atomic():  # the state move and its notification commit together
+            if fire_system_transition(recall, "mark_overdue", comment=_("召回后未在期限内补派")):
+                rules.notify_replacement_overdue(recall)
+                done += 1
     return done
 
 
 def publicity_over(now) -> int:
     """Tell the organisation department once when a publicity window has passed without objection."""
     done = 0
-    for assessment in Assessment.objects.filter(state=Assessment.State.PUBLICIZED,
-                                                publicity_end__lt=today(now)).select_related("person"):
-        if claim_once("postings.publicity_over", assessment, period=str(assessment.publicity_end)):
-            rules.notify_publicity_over(assessment)
-            done += 1
+    over = unclaimed(Assessment.objects.filter(state=Assessment.State.PUBLICIZED, publicity_end__lt=today(now))
+                     .select_related("person"), "postings.publicity_over", iso_of("publicity_end"))
+    for assessment in in_batches(over):
+        with transaction.atomic():  # the mark and the notification commit together
+            if claim_once("postings.publicity_over", assessment, period=str(assessment.publicity_end)):
+                rules.notify_publicity_over(assessment)
+                done += 1
     return done
 
 

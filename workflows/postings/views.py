@@ -222,9 +222,13 @@ def assessment_board(request):
         year = today.year
     township = _int_or_none(request.GET.get("township"))
     state = request.GET.get("state") if request.GET.get("state") in Assessment.State.values else None
-    board = selectors.assessment_board(user=request.user, year=year, township=township, state=state)
+    board = selectors.assessment_board(user=request.user, year=year, township=township, state=state,
+                                       page=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "postings/assessment_board.html", {
-        **board, "year": year, "years": range(today.year + 1, today.year - 5, -1), "township": township,
+        **board, "query": query.urlencode(), "year": year, "years": range(today.year + 1, today.year - 5, -1),
+        "township": township,
         "state": state, "townships": selectors.townships_visible_to(user=request.user),
         "can_open": access.has_role(request.user, "organization"),
         "min_days": conf.get("MIN_DAYS_ON_SITE"),

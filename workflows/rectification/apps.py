@@ -50,7 +50,7 @@ class RectificationConfig(AppConfig):
                     "report_progress": registry.Right.of(township),
                 },
                 scope_lookup="village__parent", person_lookup="first_secretary",
-                after_transition=rules.after_transition,
+                after_transition=rules.after_transition, transition_related=("village",),
                 api_basename="rectifications",
                 api_viewset=RectificationViewSet,
                 list_related=("village__parent",),

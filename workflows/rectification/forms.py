@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.autocomplete import AutocompleteSelect
 from supervision.forms import AttachmentField
 from supervision.models import Person, Region, Unit
 from supervision.ui import DateInput
@@ -25,6 +26,7 @@ def _people():
 class PersonChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", _("请选择"))
+        kwargs.setdefault("widget", AutocompleteSelect("person"))
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
@@ -35,7 +37,7 @@ class ScreeningForm(forms.Form):
     """排查上报: what a township reports about one village branch."""
 
     village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE),
-                                     empty_label=_("请选择"))
+                                     empty_label=_("请选择"), widget=AutocompleteSelect("village"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=_criteria_choices,
                                          widget=forms.CheckboxSelectMultiple)

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from supervision.audit.actor import system_actor
-from supervision.sweep import claim_once, today
+from supervision.sweep import claim_once, in_batches, iso_of, today, unclaimed
 
 from . import conf, rules, services
 from .models import OPEN_STATES, REPORTING_STATES, Rectification
 from .selectors import progress_due_date
 
 
-def _reporting(day: dt.date, due: dt.date) -> list[Rectification]:
-    """Rectifying records owing this month's report (due on ``due``) and not having sent it."""
+def _reporting(day: dt.date, due: dt.date, key: str, period: str):
+    """Rectifying records owing this month's report (due on ``due``), not having sent it, and not
+    yet told under ``key`` this ``period`` — all decided in SQL."""
     month_start = day.replace(day=1)
+    reported = Rectification.progress_reports.rel.related_model.objects.filter(
+        rectification=OuterRef("pk"), date__gte=month_start)
     qs = (Rectification.objects.filter(state__in=REPORTING_STATES, rectifying_since__lt=due)
-          .select_related("village__parent").annotate(last_progress=Max("progress_reports__date")))
-    return [r for r in qs if r.last_progress is None or r.last_progress < month_start]
+          .filter(~Exists(reported)).select_related("village__parent"))
+    return in_batches(unclaimed(qs, key, period))
 
 
 def progress_reminders(now) -> int:
@@ -35,8 +39,10 @@ def progress_reminders(now) -> int:
         return 0
     period = day.strftime("%Y-%m")
     done = 0
-    for r in _reporting(day, due):
-        if claim_once("rectification.progress_reminder", r, period):
+    for r in _reporting(day, due, "rectification.progress_reminder", period):
+        with transaction.atomic():  # the mark and the notification commit together
+            if not claim_once("rectification.progress_reminder", r, period):
+                continue
             rules.notify_event(r, verb="rectification.progress_reminder", township_only=True,
                                message=_("%(obj)s：请在 %(d)s 前报送本月整顿进展。") % {"obj": r, "d": due.isoformat()})
             done += 1
@@ -50,8 +56,10 @@ def progress_overdue(now) -> int:
         return 0
     period = day.strftime("%Y-%m")
     done = 0
-    for r in _reporting(day, due):
-        if claim_once("rectification.progress_overdue", r, period):
+    for r in _reporting(day, due, "rectification.progress_overdue", period):
+        with transaction.atomic():  # the mark and the notification commit together
+            if not claim_once("rectification.progress_overdue", r, period):
+                continue
             rules.notify_event(r, verb="rectification.progress_overdue",
                                message=_("%(obj)s：本月整顿进展逾期未报（应于 %(d)s 前报送）。")
                                % {"obj": r, "d": due.isoformat()})
@@ -63,9 +71,12 @@ def deadline_reminders(now) -> int:
     day = today(now)
     horizon = day + dt.timedelta(days=conf.get("DUE_REMIND_DAYS"))
     done = 0
-    for r in Rectification.objects.filter(state__in=OPEN_STATES, due_date__gte=day, due_date__lte=horizon
-                                          ).select_related("village__parent"):
-        if claim_once("rectification.due_reminder", r, r.due_date.isoformat()):
+    due = unclaimed(Rectification.objects.filter(state__in=OPEN_STATES, due_date__gte=day, due_date__lte=horizon)
+                    .select_related("village__parent"), "rectification.due_reminder", iso_of("due_date"))
+    for r in in_batches(due):
+        with transaction.atomic():  # the mark and the notification commit together
+            if not claim_once("rectification.due_reminder", r, r.due_date.isoformat()):
+                continue
             rules.notify_event(r, verb="rectification.due_reminder", township_only=True,
                                message=_("%(obj)s：整顿期限 %(d)s 即将到期。")
                                % {"obj": r, "d": r.due_date.isoformat()})
@@ -77,8 +88,12 @@ def deadline_overdue(now) -> int:
     day = today(now)
     done = 0
     actor = None
-    for r in Rectification.objects.filter(state__in=OPEN_STATES, due_date__lt=day).select_related("village__parent"):
-        if claim_once("rectification.overdue", r, r.due_date.isoformat()):
+    late = unclaimed(Rectification.objects.filter(state__in=OPEN_STATES, due_date__lt=day)
+                     .select_related("village__parent"), "rectification.overdue", iso_of("due_date"))
+    for r in in_batches(late):
+        with transaction.atomic():  # the mark, the flag and the notification commit together
+            if not claim_once("rectification.overdue", r, r.due_date.isoformat()):
+                continue
             actor = actor or system_actor()
             services.rectification_flag_overdue(actor=actor, obj=r, today=day)
             rules.notify_event(r, verb="rectification.overdue",

@@ -1,0 +1,70 @@
+"""Page latencies at province scale against the ``/api/v1/me/`` floor (run ``bench/province.py`` first).
+
+    python bench/pages.py [--requests 30]
+
+Each page is requested in-process through Django's test client (no network: server time only),
+after a warm-up; prints p50/p95 per page and p95 as a multiple of the floor's p95.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args(argv)
+    common.setup(migrate=False)
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.province import counts
+    from supervision.models import RoleAssignment, User
+    from workflows.notices.models import NoticeAssignment
+
+    counts()
+    township = RoleAssignment.objects.filter(role="township", region__code__startswith="99").select_related(
+        "user", "region").first()
+    clients = {}
+    for name in ("inspector", "auditor"):
+        clients[name] = Client()
+        clients[name].force_login(User.objects.get(username=name))
+    clients["township"] = Client()
+    clients["township"].force_login(township.user)
+    a = NoticeAssignment.objects.filter(township=township.region).order_by("-pk").first()
+    register = reverse("notices:register")
+    pages = [
+        ("/api/v1/me/ (floor)", "inspector", "/api/v1/me/"),
+        ("notices register, first page", "inspector", register),
+        ("notices register, filtered", "inspector", f"{register}?state=issued&urgency=urgent"),
+        ("notices register, one township", "inspector", f"{register}?township={township.region_id}"),
+        ("notices register (township user)", "township", register),
+        ("assignment detail", "inspector", reverse("notices:assignment", args=[a.pk])),
+        ("我的待办 (township user)", "township", reverse("home")),
+        ("notifications (township user)", "township", reverse("notification-list")),
+        ("audit search", "auditor", reverse("audit-search")),
+    ]
+    print(f"pages, {args.requests} requests each ({common.load_note()})")
+    floor = None
+    for label, who, url in pages:
+        c = clients[who]
+        for _ in range(3):
+            assert c.get(url).status_code == 200, (label, url)
+        times = []
+        for _ in range(args.requests):
+            t = time.perf_counter()
+            c.get(url)
+            times.append(time.perf_counter() - t)
+        p50, p95 = common.pct(times, 50), common.pct(times, 95)
+        floor = floor or p95
+        print(f"  {label:36s} p50 {common.ms(p50):>9s}  p95 {common.ms(p95):>9s}  p95/floor {p95 / floor:4.1f}×")
+
+
+if __name__ == "__main__":
+    main()

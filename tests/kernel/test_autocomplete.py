@@ -1,0 +1,59 @@
+"""Searchable selects for growing choice lists: the kernel endpoint (scoped through
+supervision.access) and the widget that renders only the chosen option of a long list."""
+import pytest
+from django import forms
+from django.urls import reverse
+
+from supervision.autocomplete import AutocompleteSelect
+from supervision.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(web, user, kind, q=""):
+    r = web(user).get(reverse("autocomplete", args=[kind]), {"q": q})
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_county_wide_user_finds_every_township(users, web):
+    found = _get(web, users["inspector"], "township")
+    assert len(found["results"]) == 10 and found["more"] is False
+    assert [r["text"] for r in _get(web, users["inspector"], "township", "庙街")["results"]] == ["庙街镇"]
+
+
+def test_township_user_finds_only_their_own(users, townships, web):
+    user = users["township_nanzhao"]
+    assert [r["id"] for r in _get(web, user, "township")["results"]] == [townships["nanzhao"].pk]
+    villages = _get(web, user, "village")["results"]
+    assert villages and all(r["text"].startswith("南诏镇") for r in villages)
+    assert _get(web, user, "village", "建设")["results"] == []  # 巍宝山乡's village
+    assert _get(web, user, "township", "庙街")["results"] == []
+
+
+def test_pages_of_twenty_and_bad_input(users, web):
+    first = _get(web, users["organization"], "village")
+    assert len(first["results"]) == 20 and first["more"] is True
+    c = web(users["organization"])
+    assert c.get(reverse("autocomplete", args=["village"]), {"page": "x"}).status_code == 200
+    assert c.get(reverse("autocomplete", args=["nonsense"])).status_code == 404
+    assert web().get(reverse("autocomplete", args=["person"])).status_code == 302  # to the login page
+    assert web(users["admin"]).get(reverse("autocomplete", args=["person"])).status_code == 404  # no role
+
+
+class _Form(forms.Form):
+    village = forms.ModelChoiceField(queryset=Region.objects.filter(level="village").order_by("code"),
+                                     widget=AutocompleteSelect("village"), required=False)
+
+
+def test_a_long_list_renders_only_the_chosen_option(county, monkeypatch):
+    chosen = Region.objects.filter(level="village").order_by("code")[5]
+    small = str(_Form(initial={"village": chosen.pk})["village"])
+    assert small.count("<option") == Region.objects.filter(level="village").count() + 1
+    assert "data-autocomplete" not in small
+    monkeypatch.setattr(AutocompleteSelect, "SMALL", 10)
+    html = str(_Form(initial={"village": chosen.pk})["village"])
+    assert html.count("<option") == 2  # the empty choice and the chosen one
+    assert f'value="{chosen.pk}" selected' in html and 'data-autocomplete="/autocomplete/village/"' in html
+    form = _Form(data={"village": str(Region.objects.filter(level="village").order_by("code")[40].pk)})
+    assert form.is_valid()  # any village still validates, though not rendered

@@ -1,0 +1,222 @@
+"""The transition path's statement budget and the live channel's delivery guarantees (issue 11).
+
+- one township 签收 runs an exact, stated list of statements (no lazy loads, one UPDATE);
+- the websocket consumer does no database work per pushed message (the unread count and the
+  user's notification ``seq`` travel with it);
+- a socket whose channel was full (pushes dropped) sees the gap in ``seq`` and gets every
+  missed notification through the catch-up.
+"""
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.backends.signals import connection_created
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from config.asgi import application
+from supervision import access
+from supervision.models import Notification, User
+from supervision.notify import notify
+from supervision.transitions import run_transition
+from tests.workflows.notices.helpers import issue
+from workflows.notices.models import NoticeAssignment
+
+DML = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+def _statements(captured):
+    return [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(DML)]
+
+
+@pytest.mark.django_db
+def test_one_transition_runs_the_stated_statements(users, townships, django_capture_on_commit_callbacks):
+    """签收 by a township user: 7 statements in the transaction (6 on PostgreSQL), 1 after commit —
+    stated here one by one, so a new lazy load or a repeated query fails this test."""
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    actor = User.objects.get(username="township_nanzhao")
+    access.grants(actor)  # loaded once per request (the view's first check); not per transition
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        run_transition(model=NoticeAssignment, pk=a.pk, name="acknowledge", actor=actor)
+    sql = _statements(ctx.captured_queries)
+    assignment_table = NoticeAssignment._meta.db_table
+    history_table = NoticeAssignment.history.model._meta.db_table
+    expected = [
+        ("SELECT", assignment_table),  # the row, locked, with notice, issuer and township joined
+        ("UPDATE", assignment_table),  # state, fields and version in one conditional UPDATE
+        ("SELECT", history_table),  # the chain's previous hash
+        ("INSERT", history_table),  # the history row
+        ("SELECT", "supervision_roleassignment"),  # the recipients' grants (scope check)
+        ("INSERT", "supervision_notificationcounter"),  # the recipients' next seq
+        ("INSERT", "supervision_notification"),  # the notifications
+        ("SELECT", "supervision_notification"),  # after commit: unread counts for the push
+    ]
+    if connection.vendor == "postgresql":  # numbers taken and notifications inserted in one statement
+        expected[5:7] = [("WITH", "supervision_notificationcounter")]
+    got = [(s.split()[0].upper(), next((t for _k, t in expected if f'"{t}"' in s.split(" WHERE ")[0]), s[:80]))
+           for s in sql]
+    assert got == expected, "\n".join(sql)
+    assert sum(1 for s in sql if s.upper().startswith("UPDATE")) == 1
+    a.refresh_from_db()
+    assert a.state == "acknowledged" and a.version == 1
+    row = a.history.order_by("-history_id").first()
+    assert (row.transition, row.from_state, row.to_state, row.history_user_id) == (
+        "acknowledge", "issued", "acknowledged", actor.pk)
+    told = Notification.objects.get(verb="notices.acknowledge")
+    assert told.recipient == users["inspector"] and told.seq == 1
+
+
+@pytest.mark.django_db
+def test_a_stale_version_is_a_conflict_and_changes_nothing(users, townships):
+    from supervision.errors import Conflict
+
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    with pytest.raises(Conflict):
+        run_transition(model=NoticeAssignment, pk=a.pk, name="acknowledge", actor=users["township_nanzhao"],
+                       version=a.version + 5)
+    a.refresh_from_db()
+    assert a.state == "issued" and a.history.count() == 1
+
+
+def _session_cookie(client, user):
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+async def _connect(cookie):
+    comm = WebsocketCommunicator(application, "/ws/notifications/",
+                                 headers=[(b"origin", b"http://testserver"), (b"cookie", cookie.encode())])
+    connected, _code = await comm.connect()
+    assert connected
+    return comm
+
+
+def _notify_committed(user, messages):
+    with transaction.atomic():
+        for m in messages:
+            notify(recipients=[user], verb="t", message=m)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consumer_opens_no_database_connection_per_message(client, users):
+    user = users["township_qinghua"]
+    cookie = _session_cookie(client, user)
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(threading.current_thread().name)
+
+    async def scenario():
+        comm = await _connect(cookie)
+        assert (await comm.receive_json_from(timeout=5))["type"] == "hello"
+        connection_created.connect(count)
+        try:
+            for i in range(5):  # sent from this thread, over its already open connection
+                await sync_to_async(_notify_committed)(user, [f"第{i}条"])
+            got = [await comm.receive_json_from(timeout=5) for _ in range(5)]
+        finally:
+            connection_created.disconnect(count)
+        assert [m["notification"]["message"] for m in got] == [f"第{i}条" for i in range(5)]
+        assert [m["unread"] for m in got] == [1, 2, 3, 4, 5]
+        assert [m["notification"]["seq"] for m in got] == [1, 2, 3, 4, 5]
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    # The pushes' unread counts were read by the sender (this thread); the consumer's database
+    # threads opened no connection at all.
+    assert set(opened) <= {threading.current_thread().name}, opened
+
+
+class FullChannelLayer(InMemoryChannelLayer):
+    """The in-memory layer, except that the channel is "full" while ``full`` is set: a send then
+    raises ChannelFull, which group_send swallows, exactly as channels-redis does over capacity."""
+
+    full = False
+
+    async def send(self, channel, message):
+        if FullChannelLayer.full:
+            raise ChannelFull(channel)
+        return await super().send(channel, message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pushes_dropped_by_a_full_channel_come_back_through_the_catch_up(client, users, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.kernel.test_live.FullChannelLayer"}}
+    user = users["township_wuyin"]
+    cookie = _session_cookie(client, user)
+
+    async def scenario():
+        comm = await _connect(cookie)
+        hello = await comm.receive_json_from(timeout=5)
+        assert hello["seq"] == 0
+        await database_sync_to_async(_notify_committed)(user, ["一"])
+        first = await comm.receive_json_from(timeout=5)
+        assert first["notification"]["message"] == "一" and first["notification"]["seq"] == 1
+        # The channel is full: two pushes are dropped silently.
+        FullChannelLayer.full = True
+        try:
+            await database_sync_to_async(_notify_committed)(user, ["二", "三"])
+        finally:
+            FullChannelLayer.full = False
+        assert await comm.receive_nothing(timeout=0.3)
+        # The next push shows the gap (seq 4 after 1) …
+        await database_sync_to_async(_notify_committed)(user, ["四"])
+        fourth = await comm.receive_json_from(timeout=5)
+        last_seen = first["notification"]["seq"]
+        assert fourth["notification"]["seq"] > last_seen + 1
+        # … so the browser asks for everything after the last unbroken number (live.js does this).
+        await comm.send_json_to({"type": "catch_up", "after_seq": last_seen})
+        caught = await comm.receive_json_from(timeout=5)
+        assert [n["message"] for n in caught["notifications"]] == ["二", "三", "四"]
+        assert [n["seq"] for n in caught["notifications"]] == [2, 3, 4]
+        assert caught["unread"] == 4
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    feed = client.get(reverse("notification-feed") + "?after_seq=1").json()
+    assert [n["message"] for n in feed["notifications"]] == ["二", "三", "四"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_socket_renews_its_group_membership(client, users, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                           "CONFIG": {"group_expiry": 3600}}}
+    settings.SUPERVISION = {**settings.SUPERVISION, "NOTIFY_GROUP_RENEW_SECONDS": 0.05}
+    user = users["township_zijin"]
+    cookie = _session_cookie(client, user)
+
+    async def scenario():
+        import asyncio
+
+        from channels.layers import get_channel_layer
+
+        from supervision.notify import user_group
+
+        comm = await _connect(cookie)
+        await comm.receive_json_from(timeout=5)
+        layer = get_channel_layer()
+        group = user_group(user.pk)
+        # The layer forgets the membership (as group_expiry would) …
+        layer.groups.pop(group, None)
+        await asyncio.sleep(0.3)
+        # … and the open socket has joined again.
+        assert layer.groups.get(group)
+        await comm.disconnect()
+        assert not layer.groups.get(group)
+
+    async_to_sync(scenario)()
+
+
+def test_channel_layer_limits_are_set_on_purpose():
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    assert config["capacity"] >= 1000
+    assert config["group_expiry"] > settings.SUPERVISION["NOTIFY_GROUP_RENEW_SECONDS"] * 2
+    assert config["expiry"] > 0

@@ -1,0 +1,56 @@
+"""The sweep over every workflow (issue 11 item 7): what was already sent is skipped in the query,
+a second run inserts nothing (no duplicate mark, no unique-constraint error), and a reminder's
+mark and its notification commit together."""
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from supervision.models import Notification, SweepMark
+from supervision.sweep import run_sweeps
+from tests.workflows.notices.helpers import issue
+from workflows.notices import sweeps as notice_sweeps
+
+pytestmark = pytest.mark.django_db
+
+
+def _inserts(captured, table):
+    return [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("INSERT") and table in q["sql"]]
+
+
+def test_a_second_sweep_inserts_nothing(county):
+    call_command("seed_demo", password="x-demo-pass-1")
+    first = {}
+    for days_ahead in (10, 40):
+        now = dt.datetime.combine(dt.date.today() + dt.timedelta(days=days_ahead), dt.time(9), tzinfo=dt.UTC)
+        for job, n in run_sweeps(now).items():
+            first[job] = first.get(job, 0) + n
+    print(first)
+    marks, told = SweepMark.objects.count(), Notification.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        second = run_sweeps(now)
+    assert set(second.values()) == {0}, (first, second)
+    assert SweepMark.objects.count() == marks and Notification.objects.count() == told
+    assert _inserts(ctx.captured_queries, SweepMark._meta.db_table) == []  # skipped in the query
+    assert sum(first.values()) > 0  # the demo county gives the first runs work
+
+
+def test_reminder_mark_and_notification_commit_together(users, townships, monkeypatch):
+    notice = issue(users, townships, targets=("nanzhao",), urgency="urgent")
+    a = notice.assignments.get()
+    now = dt.datetime.combine(a.due_date - dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the notification could not be written")
+
+    monkeypatch.setattr(notice_sweeps.rules, "on_assignment_event", broken)
+    with pytest.raises(RuntimeError):
+        notice_sweeps.remind_due_soon(now)
+    assert not SweepMark.objects.filter(key="notices.reminder").exists()  # not marked as sent
+    monkeypatch.undo()
+    assert notice_sweeps.remind_due_soon(now) == 1
+    assert notice_sweeps.remind_due_soon(now) == 0
+    assert SweepMark.objects.filter(key="notices.reminder").count() == 1
+    assert Notification.objects.filter(verb="notices.reminder").exists()
