@@ -15,3 +15,5 @@ urlpatterns = [
 ]
 # Each workflow's pages, mounted at /<name>/.
 urlpatterns += [path(f"{wf.name}/", include(wf.urls)) for wf in registry.workflows() if wf.urls]
+
+handler404 = "supervision.views.not_found"

@@ -374,3 +374,12 @@ def audit_reads_view(request):
         "rows": rows, "page": page, "f": f, "types": sorted(labels.items(), key=lambda kv: kv[0]),
         "vias": list(vias.items()), "querystring": query.urlencode(),
     })
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (a URL no route matches answers like every other API 404), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

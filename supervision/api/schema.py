@@ -35,6 +35,9 @@ def add_error_responses(result, generator, request, public):
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             responses = op.setdefault("responses", {})
+            if path.endswith(".pdf") and method == "get":
+                responses["200"] = {"description": "The document (PDF).",
+                                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
             codes = ["400", "401", "403", "404"]
             if method != "get":
                 codes += ["409"]
@@ -50,4 +53,25 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(code, _error(code))
                 if "content" not in responses[code]:
                     responses[code]["content"] = _error(code)["content"]
+    return result
+
+
+def allow_blank_read_only_enums(result, generator, request, public):
+    """A read-only choice field of a model field with ``blank=True`` answers ``""`` while nothing is
+    chosen (e.g. a case's sanction before the decision); drf-spectacular adds the blank value only
+    to writable fields. Every read-only enum property therefore also admits the blank value."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for component in list(schemas.values()):
+        for prop in (component.get("properties") or {}).values():
+            if not prop.get("readOnly"):
+                continue
+            if "enum" in prop and "" not in prop["enum"]:
+                prop["enum"] = [*prop["enum"], ""]
+            refs = prop.get("allOf") or []
+            if len(refs) == 1 and "$ref" in refs[0]:
+                target = schemas.get(refs[0]["$ref"].rsplit("/", 1)[-1], {})
+                if "enum" in target and "" not in target["enum"]:
+                    schemas.setdefault("BlankEnum", {"enum": [""]})
+                    prop.pop("allOf")
+                    prop["oneOf"] = [refs[0], {"$ref": "#/components/schemas/BlankEnum"}]
     return result
