@@ -37,7 +37,7 @@ def _statements(captured):
 
 @pytest.mark.django_db
 def test_one_transition_runs_the_stated_statements(users, townships, django_capture_on_commit_callbacks):
-    """签收 by a township user: 7 statements in the transaction (6 on PostgreSQL), 1 after commit —
+    """签收 by a township user: 8 statements in the transaction (7 on PostgreSQL), 1 after commit —
     stated here one by one, so a new lazy load or a repeated query fails this test."""
     notice = issue(users, townships, targets=("nanzhao",))
     a = notice.assignments.get()
@@ -53,13 +53,14 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
         ("UPDATE", assignment_table),  # state, fields and version in one conditional UPDATE
         ("SELECT", history_table),  # the chain's previous hash
         ("INSERT", history_table),  # the history row
+        ("SELECT", "supervision_recordhandler"),  # the record's handler (承办人), for the kernel's hand-over
         ("SELECT", "supervision_roleassignment"),  # the recipients' grants (scope check)
         ("INSERT", "supervision_notificationcounter"),  # the recipients' next seq
         ("INSERT", "supervision_notification"),  # the notifications
         ("SELECT", "supervision_notification"),  # after commit: unread counts for the push
     ]
     if connection.vendor == "postgresql":  # numbers taken and notifications inserted in one statement
-        expected[5:7] = [("WITH", "supervision_notificationcounter")]
+        expected[6:8] = [("WITH", "supervision_notificationcounter")]
     got = [(s.split()[0].upper(), next((t for _k, t in expected if f'"{t}"' in s.split(" WHERE ")[0]), s[:80]))
            for s in sql]
     assert got == expected, "\n".join(sql)
