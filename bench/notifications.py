@@ -177,16 +177,18 @@ def sessions_for(n: int):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     from supervision.models import User
 
+    backend = next(b for b in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(b), "get_user"))
     users = list(User.objects.filter(username__startswith="bench_t").order_by("pk")[:n])
     if len(users) < n:
         sys.exit(f"need {n} province users: run bench/province.py first")
     out = []
     for u in users:
         s = SessionStore()
-        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), settings.AUTHENTICATION_BACKENDS[0]
+        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), backend
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.create()
         out.append((u, f"{settings.SESSION_COOKIE_NAME}={s.session_key}"))

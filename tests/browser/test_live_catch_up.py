@@ -38,7 +38,7 @@ def test_a_gap_in_seq_fetches_the_missed_notifications(live_url, new_page, count
     assert [n.seq for n in sent] == [1, 2, 3]
     # Only the third push arrives: 1 and 2 were dropped on the way.
     sockets[0].send(json.dumps({"type": "notification", "notification": sent[2].as_payload(), "unread": 3}))
-    page.wait_for_function("document.body.getAttribute('data-last-seq') === '3'")
+    page.wait_for_selector("body[data-last-seq='3']", state="attached")
     assert _toast_ids(page) == sorted(n.pk for n in sent)
     assert page.inner_text("#unread-badge") == "3"
     screenshot(page, "live-gap-catch-up")
