@@ -10,6 +10,14 @@ from supervision.models import ReadAccess
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
 
 
+def _reconnect():
+    """Close the connection and, with the psycopg pool on, the pool too: its connections were
+    opened with the previous role, and the next connection must use the new one."""
+    connection.close()
+    if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        connection.close_pool()
+
+
 @pytest.mark.postgres
 @on_postgres
 @pytest.mark.django_db
@@ -44,7 +52,7 @@ def test_app_role_runs_the_main_path_and_cannot_rewrite_history(users, townships
     superuser = connection.settings_dict["USER"]
     call_command("db_roles", "--apply", "--owner", owner, "--app", app)
     try:
-        connection.close()
+        _reconnect()
         connection.settings_dict["USER"] = app
         assert check_database_role() == []  # neither superuser nor owner
         notice = notice_create(actor=users["inspector"], title="整改通知", findings="发现问题", requirements="限期整改",
@@ -59,7 +67,7 @@ def test_app_role_runs_the_main_path_and_cannot_rewrite_history(users, townships
             with pytest.raises(DatabaseError, match="permission denied|must be owner"), connection.cursor() as c:
                 c.execute(sql)
     finally:
-        connection.close()
+        _reconnect()
         connection.settings_dict["USER"] = superuser
         with connection.cursor() as c:
             c.execute(f'REASSIGN OWNED BY "{owner}" TO "{superuser}"')
