@@ -22,6 +22,7 @@ class Grant:
     role: str
     region_id: int | None  # None = county-wide
     lead: bool = False  # may assign handlers (承办人) in its scope
+    principal: bool = False  # the unit's principal (主要负责人) for this role
 
 
 def grants(user) -> list[Grant]:
@@ -33,9 +34,9 @@ def grants(user) -> list[Grant]:
         from .models import Region
 
         cached = [
-            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id, lead)
-            for role, region_id, level, lead in user.role_assignments.values_list(
-                "role", "region_id", "region__level", "is_lead")
+            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id, lead, principal)
+            for role, region_id, level, lead, principal in user.role_assignments.values_list(
+                "role", "region_id", "region__level", "is_lead", "is_principal")
         ]
         user._supervision_grants = cached
     return cached
@@ -49,10 +50,11 @@ def preload_grants(users) -> None:
     if not pending:
         return
     found: dict[int, list[Grant]] = {pk: [] for pk in pending}
-    for user_id, role, region_id, level, lead in RoleAssignment.objects.filter(
-            user_id__in=list(pending)).values_list("user_id", "role", "region_id", "region__level", "is_lead"):
+    for user_id, role, region_id, level, lead, principal in RoleAssignment.objects.filter(
+            user_id__in=list(pending)).values_list("user_id", "role", "region_id", "region__level", "is_lead",
+                                                   "is_principal"):
         found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id,
-                                    lead))
+                                    lead, principal))
     for pk, user in pending.items():
         user._supervision_grants = found[pk]
 
@@ -63,6 +65,15 @@ def roles(user) -> set[str]:
 
 def has_role(user, *wanted: str) -> bool:
     return bool(roles(user) & set(wanted))
+
+
+def is_principal(user, role: str, region_id: int | None = None) -> bool:
+    """Whether ``user`` is the principal (主要负责人) for ``role``: county-wide, or, with
+    ``region_id``, of that township (e.g. the township's party secretary for ``township``)."""
+    for g in grants(user):
+        if g.principal and g.role == role and (region_id is None or g.region_id in (None, region_id)):
+            return True
+    return False
 
 
 def township_ids(user) -> set[int]:

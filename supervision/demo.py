@@ -46,9 +46,16 @@ COUNTY_USERS = [
     ("discipline", Role.DISCIPLINE, "县纪委监委", "张纪检", "纪检监察室主任"),
     ("discipline_head", Role.DISCIPLINE_HEAD, "县纪委监委", "赵书记", "县纪委副书记"),
     ("discipline_head2", Role.DISCIPLINE_HEAD, "县纪委监委", "钱副主任", "县监委副主任"),
+    ("discipline_principal", Role.DISCIPLINE_HEAD, "县纪委监委", "段书记", "县委常委、县纪委书记、县监委主任"),
+    ("organization_head", Role.ORGANIZATION, "县委组织部", "马部长", "县委常委、组织部部长"),
     ("leader", Role.LEADER, None, "王县长", "县委副书记"),
     ("auditor", Role.AUDITOR, "县审计局", "周审计", "审计监督科科长"),
 ]
+
+# Principals (主要负责人, ``RoleAssignment.is_principal``): the commission's principal head, the
+# organisation department's head and each township's party secretary (``secretary_<pinyin>``).
+PRINCIPALS = {"discipline_principal", "organization_head"}
+SECRETARY_NAMES = ["段建华", "苏立新", "鲁国强", "施文斌", "毕志勇", "常建明", "熊海涛", "陈晓东", "查永平", "字德明"]
 
 DEFAULT_PASSWORD = "weishan2026"
 
@@ -108,7 +115,8 @@ def seed_kernel(password: str | None = None) -> list[tuple[str, str]]:
             if created or password:
                 user.set_password(password or DEFAULT_PASSWORD)
             user.save()
-        RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+        principal = username in PRINCIPALS or username.startswith("secretary_")
+        upsert(RoleAssignment, {"is_principal": principal}, user=user, role=role, region=region)
         logins.append((username, f"{Role(role).label} · {region.name if region else '全县'} · {person_name}"))
         return user
 
@@ -119,6 +127,8 @@ def seed_kernel(password: str | None = None) -> list[tuple[str, str]]:
         unit = Unit.objects.get(name=f"{name}党委")
         ensure_user(f"township_{pinyin}", Role.TOWNSHIP, townships[pinyin], unit,
                     f"{surnames[i]}{name[:2]}", f"{name}党政办干部")
+        ensure_user(f"secretary_{pinyin}", Role.TOWNSHIP, townships[pinyin], unit,
+                    SECRETARY_NAMES[i], f"{name}党委书记")
 
     admin = User.objects.filter(username="admin").first()
     if admin is None:

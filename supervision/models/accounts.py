@@ -57,6 +57,11 @@ class RoleAssignment(models.Model):
     # A lead (e.g. a township's staff lead, a unit head) may assign handlers (承办人) in scope.
     is_lead = models.BooleanField(_("负责人"), default=False,
                                   help_text=_("可在本范围内指派、改派承办人。"))
+    # The unit's principal (主要负责人): the commission's principal head for ``discipline_head``, the
+    # organisation department's head for ``organization``, the township's party secretary
+    # (乡镇党委书记) for ``township``. Rules that need "the principal" read ``access.is_principal``.
+    is_principal = models.BooleanField(_("主要负责人"), default=False,
+                                       help_text=_("本单位主要负责人（如委主要负责人、组织部部长、乡镇党委书记）。"))
 
     history = audited_history()
 

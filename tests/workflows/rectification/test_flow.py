@@ -186,13 +186,14 @@ def test_notifications_go_to_own_township_first_secretary_and_organization(
     got = set(Notification.objects.values_list("recipient__username", flat=True))
     assert {"township_nanzhao", "leader", "first_secretary"} <= got
     assert "organization" not in got  # the actor
-    assert not any(u.startswith("township_") and u != "township_nanzhao" for u in got)
+    assert not any(u.startswith(("township_", "secretary_")) and not u.endswith("_nanzhao") for u in got)
     assert "discipline" not in got
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         assert post(api, users["leader"], obj, "approve_listing").status_code == 200
     got = set(Notification.objects.values_list("recipient__username", flat=True))
-    assert got == {"township_nanzhao", "organization", "first_secretary"}
+    # The township's users (its staff and its secretary) and the organisation department's.
+    assert got == {"township_nanzhao", "secretary_nanzhao", "organization", "organization_head", "first_secretary"}
 
 
 def _in_inbox(user, obj):
