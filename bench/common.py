@@ -37,9 +37,23 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(migrate: bool = True) -> None:
-    """Point Django at the bench database (and Redis), create and migrate it, seed the county."""
+def drop_database(url: str) -> None:
+    """Drop the bench database (``--reset``): ``flush`` cannot, since history tables refuse TRUNCATE."""
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup(migrate: bool = True, reset: bool = False) -> None:
+    """Point Django at the bench database (and Redis), create and migrate it, seed the county.
+    ``reset`` drops the database first."""
     url = bench_url()
+    if reset:
+        drop_database(url)
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -10,7 +10,8 @@ history row for every record with a valid hash chain (``verify_history`` passes)
 through ``bulk_create`` in batches: this is a generator, not the application (the application
 never bulk-creates tracked records). Re-running adds more (numbers continue).
 
-``--reset`` drops the bench database's data first (``flush``).
+``--reset`` drops the bench database first (re-created, migrated and seeded: ``flush`` cannot empty
+history tables, which refuse TRUNCATE).
 """
 from __future__ import annotations
 
@@ -160,16 +161,9 @@ def main(argv=None):
     parser.add_argument("--villages", type=int, default=8)
     parser.add_argument("--notices", type=int, default=4000)
     parser.add_argument("--per-notice", type=int, default=25)
-    parser.add_argument("--reset", action="store_true", help="flush the bench database first")
+    parser.add_argument("--reset", action="store_true", help="drop and re-create the bench database first")
     args = parser.parse_args(argv)
-    common.setup()
-    if args.reset:
-        from django.core.management import call_command
-
-        from supervision.demo import seed_kernel
-
-        call_command("flush", interactive=False, verbosity=0)
-        seed_kernel("bench-pass-123")
+    common.setup(reset=args.reset)
     generate(townships=args.townships, villages=args.villages, notices=args.notices, per_notice=args.per_notice)
     counts()
 

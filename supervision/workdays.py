@@ -24,6 +24,20 @@ import chinese_calendar
 # official schedule, which is why the result is marked provisional.
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
 
+# chinese-calendar's own tables, read directly: its ``is_workday`` recomputes the years it
+# knows (min/max over every holiday) on each call, which dominated long working-day counts.
+_LIB_HOLIDAYS = chinese_calendar.constants.holidays
+_LIB_WORKDAYS = chinese_calendar.constants.workdays
+_LIB_YEARS = (min(_LIB_HOLIDAYS).year, max(_LIB_HOLIDAYS).year)
+
+
+def _library_workday(day: dt.date) -> bool | None:
+    """chinese-calendar's answer (``is_workday``), or None for a year it does not know."""
+    if not (_LIB_YEARS[0] <= day.year <= _LIB_YEARS[1]):
+        return None
+    return day in _LIB_WORKDAYS or (day.weekday() <= 4 and day not in _LIB_HOLIDAYS)
+
+
 WORKING_DAYS = "working_days"
 PERIOD = "period"  # calendar months and/or days, 民法典 arts. 201–203
 
@@ -57,6 +71,11 @@ class WorkCalendar:
         self.overrides: dict[dt.date, bool] = {}
         self.entered_years: set[int] = set()
         self._answers: dict[dt.date, tuple[bool, bool]] = {}
+        # Running count of working days from ``_rank_origin``: ``_ranks[i]`` is the number of
+        # working days in (origin, origin + i], so a span's count is two look-ups, not a walk
+        # over its days (a register page or a 100k-row export asks for thousands of spans).
+        self._rank_origin: dt.date | None = None
+        self._ranks: list[int] = []
         if start is not None:
             self._load(start, end or start)
 
@@ -65,6 +84,9 @@ class WorkCalendar:
 
         if self.lo is not None:
             start, end = min(start, self.lo), max(end, self.hi)
+        # Whole years: the overrides are few, and a long span (an export's deadlines) then loads
+        # once or twice instead of once per margin it walks into.
+        start, end = dt.date(start.year, 1, 1), dt.date(end.year, 12, 31)
         self.overrides = dict(
             CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
         )
@@ -73,6 +95,7 @@ class WorkCalendar:
         )
         self.lo, self.hi = start, end
         self._answers.clear()
+        self._rank_origin, self._ranks = None, []
 
     def is_working_day(self, day: dt.date) -> tuple[bool, bool]:
         """(working, provisional)."""
@@ -86,20 +109,57 @@ class WorkCalendar:
         elif day.year in self.entered_years:
             answer = day.weekday() < 5, False
         else:
-            try:
-                answer = chinese_calendar.is_workday(day), False
-            except NotImplementedError:
+            known = _library_workday(day)
+            if known is None:
                 answer = day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, True
+            else:
+                answer = known, False
         self._answers[day] = answer
         return answer
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; 0 when end <= start."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)[0]
-        return count
+        if end <= start:
+            return 0
+        before = self._rank(start)  # first: this may move the origin back (end only extends forward)
+        return self._rank(end) - before
+
+    def _rank(self, day: dt.date) -> int:
+        """Working days in (origin, day]. Asking for a day before the origin moves the origin
+        back (and rebuilds the totals): compare ranks only from the same origin."""
+        origin = self._rank_origin
+        if origin is None or day < origin:
+            self._rebuild_ranks(day if origin is None else min(day, origin),
+                                day if origin is None else origin + dt.timedelta(days=len(self._ranks) - 1))
+            origin = self._rank_origin
+        i = (day - origin).days
+        ranks = self._ranks
+        if i >= len(ranks):
+            self._extend_ranks(i)
+            if self._rank_origin != origin:  # a load in between reset the counts
+                return self._rank(day)
+        return self._ranks[i]
+
+    def _rebuild_ranks(self, start: dt.date, end: dt.date) -> None:
+        self._rank_origin, self._ranks = start, [0]
+        self._extend_ranks((end - start).days)
+
+    def _extend_ranks(self, i: int) -> None:
+        origin = self._rank_origin
+        # Load the whole span first (one load, not one per margin), then count.
+        last = origin + dt.timedelta(days=i)
+        if self.lo is None or origin < self.lo or last > self.hi:
+            self._load(min(origin, self.lo or origin) - self.MARGIN, max(last, self.hi or last) + self.MARGIN)
+            self._rank_origin, self._ranks = origin, [0]
+        ranks = self._ranks
+        count = ranks[-1]
+        day = origin + dt.timedelta(days=len(ranks) - 1)
+        one = dt.timedelta(days=1)
+        working = self.is_working_day
+        while len(ranks) <= i:
+            day += one
+            count += working(day)[0]
+            ranks.append(count)
 
 
 def _window(start: dt.date, days: int) -> dt.date:

@@ -53,3 +53,34 @@ def test_reminder_date_and_counting():
     assert subtract_working_days(D(2026, 10, 9), 2).date == D(2026, 9, 30)
     assert working_days_between(D(2026, 9, 30), D(2026, 10, 9)) == 2
     assert add_working_days(D(2026, 5, 6), 0).date == D(2026, 5, 6)
+
+
+@pytest.mark.django_db
+def test_working_day_counts_match_a_day_by_day_walk_in_any_order():
+    """The calendar counts spans from running totals (no walk per span); the counts must equal a
+    day-by-day walk, whichever order the spans are asked in (the totals move back and forward),
+    across a known year, an entered override and a guessed year."""
+    import random
+
+    from supervision.models import CalendarDay
+    from supervision.workdays import WorkCalendar
+
+    CalendarDay.objects.create(date=dt.date(2026, 3, 2), is_working_day=False, note="override")
+    walk_cal = WorkCalendar()
+
+    def walk(start, end):
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += walk_cal.is_working_day(day)[0]
+        return count
+
+    rnd = random.Random(7)
+    cal = WorkCalendar()
+    base = dt.date(2025, 6, 1)
+    for _ in range(300):
+        a = base + dt.timedelta(days=rnd.randint(0, 1100))
+        b = a + dt.timedelta(days=rnd.randint(-20, 400))
+        assert cal.working_days_between(a, b) == walk(a, b), (a, b)
+    assert cal.working_days_between(dt.date(2026, 3, 1), dt.date(2026, 3, 2)) == 0  # the override
+    assert cal.working_days_between(dt.date(2026, 3, 5), dt.date(2026, 3, 1)) == 0
