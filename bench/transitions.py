@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import multiprocessing as mp
+import queue
 import sys
 import time
 from pathlib import Path
@@ -63,16 +64,28 @@ def _raw_worker(ids, barrier, results):
             f'JOIN supervision_region t ON t.id = a.township_id WHERE a.id = %s FOR UPDATE OF a')
     update = (f"UPDATE {a_t} SET state = 'acknowledged', acknowledged_at = now(), updated_at = now(), "
               f"version = version + 1 WHERE id = %s AND version = %s RETURNING updated_at, acknowledged_at")
-    insert_h = (f"INSERT INTO {h_t} (id, prev_hash, row_hash, transition, from_state, to_state, version, "
-                f"created_at, updated_at, state, due_date, due_provisional, original_due_date, escalation, "
-                f"state_before_extension, acknowledged_at, referral_reason, notice_id, township_id, history_date, "
-                f"history_change_reason, history_type, history_user_id) VALUES (%s, %s, %s, 'acknowledge', "
-                f"'issued', 'acknowledged', %s, %s, %s, 'acknowledged', %s, %s, %s, %s, '', %s, '', %s, %s, now(), "
-                f"'', '~', %s)")
+    # Every column of the history table, whatever it holds today (request context and the
+    # actor's name included): the same row the project writes, in one INSERT.
+    hist = NoticeAssignment.history.model
+    record_cols = [f.column for f in NoticeAssignment._meta.concrete_fields]
+    own = {"id", "prev_hash", "row_hash", "transition", "from_state", "to_state", "history_date", "history_type",
+           "history_user_id", "history_change_reason", "history_username", "history_user_name", "history_id"}
+    extra = [f for f in hist._meta.concrete_fields if f.column not in own and f.column not in record_cols]
+    from django.db import connection as django_connection
+
+    extra_values = [None if f.null else f.get_db_prep_save(f.get_default(), connection=django_connection)
+                    for f in extra]
+    h_cols = ["prev_hash", "row_hash", "transition", "from_state", "to_state", "history_date", "history_type",
+              "history_user_id", "history_change_reason", "history_username", "history_user_name",
+              *record_cols, *(f.column for f in extra)]
+    insert_h = (f"INSERT INTO {h_t} ({', '.join(h_cols)}) SELECT %s, %s, 'acknowledge', 'issued', 'acknowledged', "
+                f"now(), '~', %s, '', %s, %s, {', '.join('a.' + c for c in record_cols)}"
+                f"{''.join(', %s' for _f in extra)} FROM {a_t} a WHERE a.id = %s")
     insert_n = ("INSERT INTO supervision_notification (recipient_id, verb, message, record_type, object_id, url, "
                 "created_at, seq) VALUES (%s, 'notices.acknowledge', %s, 'notices.noticeassignment', %s, %s, now(), 0)")
-    actors = dict(conn.execute("SELECT region_id, user_id FROM supervision_roleassignment WHERE role = 'township'")
-                  .fetchall())
+    actors = {region: (user_id, username) for region, user_id, username in conn.execute(
+        "SELECT r.region_id, r.user_id, u.username FROM supervision_roleassignment r "
+        "JOIN supervision_user u ON u.id = r.user_id WHERE r.role = 'township'").fetchall()}
     conn.commit()
     barrier.wait()
     start = time.time()
@@ -81,12 +94,12 @@ def _raw_worker(ids, barrier, results):
             (pk, version, created, due, prov, orig, esc, notice_id, township_id, number, title, issuer, tname,
              prev) = cur.execute(lock, [pk]).fetchone()
             updated_at, ack_at = cur.execute(update, [pk, version]).fetchone()
+            actor_id, actor_name = actors.get(township_id, (None, ""))
             values = [pk, prev or "", version + 1, created, updated_at, due, prov, orig, esc, ack_at, notice_id,
-                      township_id, actors.get(township_id)]
+                      township_id, actor_id]
             row_hash = hashlib.sha256(json.dumps([h_t, [str(v) for v in values]], ensure_ascii=False)
                                       .encode()).hexdigest()
-            cur.execute(insert_h, [pk, prev or "", row_hash, version + 1, created, updated_at, due, prov, orig, esc,
-                                   ack_at, notice_id, township_id, actors.get(township_id)])
+            cur.execute(insert_h, [prev or "", row_hash, actor_id, actor_name, actor_name, *extra_values, pk])
             cur.execute(insert_n, [issuer, f"{tname} 已签收：{number} {title}", str(pk),
                                    f"/notices/assignments/{pk}/"])
         conn.commit()
@@ -126,8 +139,16 @@ def run(mode: str, ids: list[int], workers: int) -> float:
     procs = [ctx.Process(target=target, args=(chunk, barrier, results)) for chunk in chunks]
     for p in procs:
         p.start()
-    barrier.wait()
-    got = [results.get(timeout=600) for _ in procs]
+    barrier.wait(timeout=300)
+    got = []
+    while len(got) < len(procs):
+        try:
+            got.append(results.get(timeout=1))
+        except queue.Empty:
+            if any(p.exitcode not in (None, 0) for p in procs):
+                for p in procs:
+                    p.kill()
+                sys.exit(f"a {mode} worker failed (exit codes {[p.exitcode for p in procs]})")
     for p in procs:
         p.join()
     starts, ends, counts = zip(*got, strict=True)

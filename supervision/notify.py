@@ -59,8 +59,9 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
         return []
     from django.db import connection
 
+    unread = None
     if connection.vendor == "postgresql":
-        created = _insert_numbered(rows)
+        created, unread = _insert_numbered(rows)
     else:
         seqs = take_seqs(sorted(seen))
         for n in rows:
@@ -72,13 +73,21 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
             for n in created:
                 n.pk = found.get((n.recipient_id, n.seq))
     payloads = [(n.recipient_id, n.as_payload()) for n in created]
-    transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
+    if unread is None:  # counted after commit, in one query
+        transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
+    else:  # counted by the insert itself
+        transaction.on_commit(lambda: push(payloads, unread=unread), robust=True)
     return created
 
 
-def _insert_numbered(rows: list[Notification]) -> list[Notification]:
+def _insert_numbered(rows: list[Notification]) -> tuple[list[Notification], dict[int, int]]:
     """PostgreSQL: take the recipients' next numbers and insert the notifications in one statement
-    (a data-modifying CTE: the counter upsert feeds the insert). Same locking as ``take_seqs``."""
+    (a data-modifying CTE: the counter upsert feeds the insert). Same locking as ``take_seqs``.
+
+    The same statement returns each recipient's unread count for the push (what the statement
+    sees — this transaction's earlier notifications included — plus the row it inserts), so the
+    push needs no query after commit. A count that moves meanwhile (a read elsewhere, another
+    commit) is corrected by the next message or page: the badge is a hint, the list is exact."""
     from django.db import connection
     from django.utils import timezone
 
@@ -93,15 +102,18 @@ def _insert_numbered(rows: list[Notification]) -> list[Notification]:
            f"ON CONFLICT (user_id) DO UPDATE SET last = {counter}.last + 1 RETURNING user_id, last) "
            f"INSERT INTO {table} (recipient_id, verb, message, record_type, object_id, url, created_at, read_at, seq) "
            f"SELECT c.user_id, %s, %s, %s, %s, %s, %s, NULL, c.last FROM c ORDER BY c.user_id "
-           f"RETURNING id, recipient_id, seq")
+           f"RETURNING id, recipient_id, seq, 1 + (SELECT count(*) FROM {table} u "
+           f"WHERE u.recipient_id = {table}.recipient_id AND u.read_at IS NULL)")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids, first.verb, first.message, first.record_type, first.object_id, first.url, now])
         returned = cursor.fetchall()
-    for pk, user_id, seq in returned:
+    unread = {}
+    for pk, user_id, seq, count in returned:
         n = by_user[user_id]
         n.pk, n.seq, n.created_at = pk, seq, now
         n._state.adding, n._state.db = False, connection.alias
-    return rows  # in the recipients' order, as bulk_create would
+        unread[user_id] = count
+    return rows, unread  # rows in the recipients' order, as bulk_create would
 
 
 def take_seqs(user_ids: list[int]) -> dict[int, int]:
@@ -131,12 +143,13 @@ def unread_counts(user_ids) -> dict[int, int]:
     return counts
 
 
-def push(payloads, *, with_unread: bool = False) -> None:
+def push(payloads, *, with_unread: bool = False, unread: dict | None = None) -> None:
     """Send each payload to its recipient's group, after commit. At-most-once: the per-user
     ``seq`` in each payload lets the browser see a gap and catch up over HTTP.
 
-    The unread count travels with the message (one query here, not one per socket), and all the
-    messages of one commit go out from one event loop (see ``_pusher``).
+    The unread count travels with the message (given as ``unread``, or counted here in one
+    query with ``with_unread``; never one query per socket), and all the messages of one commit
+    go out from one event loop (see ``_pusher``).
     """
     if not payloads:
         return
@@ -144,8 +157,8 @@ def push(payloads, *, with_unread: bool = False) -> None:
     if layer is None:
         return
     events = []
-    unread = {}
-    if with_unread:
+    unread = dict(unread or {})
+    if with_unread and not unread:
         try:
             unread = unread_counts({user_id for user_id, _p in payloads})
         except Exception:  # the push is best-effort; the badge catches up on the next page
@@ -258,6 +271,19 @@ def notifications_since(user, after_id: int = 0, limit: int = 50, *, after_seq: 
     if after_seq is not None:
         return list(qs.filter(seq__gt=after_seq).order_by("seq")[:limit])
     return list(qs.filter(pk__gt=after_id).order_by("id")[:limit])
+
+
+def unread_and_seq(user) -> tuple[int, int]:
+    """(unread count, latest ``seq``) in one query: what a socket says hello with."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table, counter = qn(Notification._meta.db_table), qn(NotificationCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL), "
+                       f"COALESCE((SELECT last FROM {counter} WHERE user_id = %s), 0)", [user.pk, user.pk])
+        unread, seq = cursor.fetchone()
+    return int(unread), int(seq)
 
 
 def last_seq(user) -> int:

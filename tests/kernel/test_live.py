@@ -37,8 +37,9 @@ def _statements(captured):
 
 @pytest.mark.django_db
 def test_one_transition_runs_the_stated_statements(users, townships, django_capture_on_commit_callbacks):
-    """签收 by a township user: 8 statements in the transaction (8 on PostgreSQL: the chain lock, and
-    one statement for the numbers and notifications), 1 after commit —
+    """签收 by a township user: 8 statements in the transaction and 1 after commit (PostgreSQL: 8 in
+    the transaction — the chain lock, and one statement for the numbers, notifications and unread
+    counts — and none after commit) —
     stated here one by one, so a new lazy load or a repeated query fails this test."""
     notice = issue(users, townships, targets=("nanzhao",))
     a = notice.assignments.get()
@@ -61,8 +62,9 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
         ("SELECT", "supervision_notification"),  # after commit: unread counts for the push
     ]
     if connection.vendor == "postgresql":
-        # numbers taken and notifications inserted in one statement
-        expected[6:8] = [("WITH", "supervision_notificationcounter")]
+        # numbers taken, notifications inserted and the unread counts for the push returned in one
+        # statement: nothing runs after commit
+        expected[6:9] = [("WITH", "supervision_notificationcounter")]
         # the history chain's per-record advisory lock, before the previous hash is read
         expected[2:2] = [("SELECT", "pg_advisory_xact_lock")]
 
