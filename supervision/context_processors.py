@@ -17,11 +17,12 @@ def frame(request):
         for item in wf.menu:
             if user_roles & item.roles:
                 menu.append({"label": item.label, "url": reverse(item.url_name), "workflow": wf.name})
+    unread, last_seq = notify.unread_and_seq(user)  # one query
     return {
         "nav_menu": menu,
-        "unread_count": notify.unread_count(user),
+        "unread_count": unread,
         # live.js counts on from here: a push with a higher seq than the next means one was missed.
-        "last_notification_seq": notify.last_seq(user),
+        "last_notification_seq": last_seq,
         # with no message for this long, live.js fetches what it may have missed anyway
         "live_quiet_ms": int(float(settings.SUPERVISION.get("NOTIFY_QUIET_SECONDS", 300)) * 1000),
         "user_roles": sorted(user_roles),

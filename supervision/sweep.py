@@ -10,7 +10,6 @@ Each workflow registers sweep jobs (``Workflow.sweeps``): callables ``job(now) -
   ``INSERT … ON CONFLICT DO NOTHING`` (no integrity error logged when two machines race). The
   claim and the effect it guards (notification, flag) commit together: ``with transaction.atomic()``
   around both, so a crash cannot leave a reminder marked sent but never sent.
-  exactly one process win.
 
 The runner (``run_sweep_jobs``) is what makes "a timer on every machine" safe and cheap:
 - each job runs under a PostgreSQL advisory lock (try-lock, per job): while one machine runs
@@ -95,10 +94,14 @@ def iso_of(field: str):
 
 def fire_system_transition(obj, name: str, *, comment: str, data=None) -> bool:
     """Fire ``name`` as the system actor; False when another run already did it."""
+    from .audit.actor import current_actor
     from .transitions import run_transition
 
+    actor = current_actor()  # run_sweep_jobs acts as the system actor: no look-up per record
+    if actor is None or not getattr(actor, "is_system", False):
+        actor = system_actor()
     try:
-        run_transition(model=type(obj), pk=obj.pk, name=name, actor=system_actor(), comment=comment,
+        run_transition(model=type(obj), pk=obj.pk, name=name, actor=actor, comment=comment,
                        data=data, as_system=True)
         return True
     except Conflict:

@@ -54,3 +54,20 @@ def test_reminder_mark_and_notification_commit_together(users, townships, monkey
     assert notice_sweeps.remind_due_soon(now) == 0
     assert SweepMark.objects.filter(key="notices.reminder").count() == 1
     assert Notification.objects.filter(verb="notices.reminder").exists()
+
+
+def test_the_december_income_reminder_skips_reminded_townships_in_the_query(users, townships):
+    """targets' yearly reminder: the townships already reminded are left out in SQL (no claim
+    attempted again), and each claim commits with its notification."""
+    from workflows.targets import sweeps as target_sweeps
+
+    now = dt.datetime(dt.date.today().year, 12, 28, 9, tzinfo=dt.UTC)
+    first = target_sweeps.remind_income_shortfalls(now)
+    assert first > 0
+    marks = SweepMark.objects.filter(key="targets.income_reminder")
+    assert marks.count() == first
+    assert Notification.objects.filter(verb="targets.income_reminder").exists()
+    with CaptureQueriesContext(connection) as ctx:
+        assert target_sweeps.remind_income_shortfalls(now) == 0
+    assert _inserts(ctx.captured_queries, SweepMark._meta.db_table) == []
+    assert marks.count() == first

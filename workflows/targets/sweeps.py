@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supervision import notify, sweep
@@ -28,18 +29,22 @@ def remind_income_shortfalls(now) -> int:
         if village.pk not in met:
             short.setdefault(village.parent_id, []).append(village.name)
     done = 0
-    for township in Region.objects.filter(pk__in=list(short)).order_by("code"):
-        if not sweep.claim_once("targets.income_reminder", township, period=str(today.year)):
-            continue
-        names = "、".join(short[township.pk])
-        notify.notify(
-            recipients=notify.users_with_role("township", township_id=township.pk),
-            verb="targets.income_reminder",
-            url="/targets/board/",
-            message=_("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s")
-            % {"t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": names},
-        )
-        done += 1
+    period = str(today.year)
+    # Townships already reminded this year are left out in SQL (a second run reads nothing).
+    pending = sweep.unclaimed(Region.objects.filter(pk__in=list(short)), "targets.income_reminder", period)
+    for township in pending.order_by("code"):
+        with transaction.atomic():  # the mark and the notification commit together
+            if not sweep.claim_once("targets.income_reminder", township, period=period):
+                continue
+            names = "、".join(short[township.pk])
+            notify.notify(
+                recipients=notify.users_with_role("township", township_id=township.pk),
+                verb="targets.income_reminder",
+                url="/targets/board/",
+                message=_("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s")
+                % {"t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": names},
+            )
+            done += 1
     return done
 
 
