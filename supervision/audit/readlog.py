@@ -47,7 +47,7 @@ def log_read_ids(user, record_type: str, object_ids: Iterable, *, via: str = "ui
             pending["rows"].setdefault((record_type, object_id), via)
         return len(ids)
     rows = {(record_type, i): via for i in ids}
-    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v)
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v).stamp()
                                     for (t, i), v in rows.items()])
     return len(rows)
 
@@ -78,7 +78,7 @@ def flush(request, response) -> int:
     if not pending or not pending["rows"] or response.status_code >= 400:
         return 0
     user, path = pending["user"], pending["path"]
-    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path)
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path).stamp()
                                     for (t, i), v in pending["rows"].items()])
     return len(pending["rows"])
 

@@ -1,0 +1,144 @@
+"""Request context on every history row and read-log row (issue 13 item 4)."""
+import datetime as dt
+import logging
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+from supervision.audit import context
+from supervision.audit.chain import verify
+from supervision.models import ReadAccess
+from supervision.sweep import run_sweeps
+from supervision.transitions import run_transition
+from tests.kernel.factories import widget
+from tests.kernelflow.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+
+def _last(w):
+    return w.history.order_by("-history_id").first()
+
+
+def test_api_change_records_api_address_and_the_response_request_id(api, users, townships):
+    w = widget(townships["nanzhao"])
+    r = api(users["township_nanzhao"]).post(f"/api/v1/widgets/{w.pk}/transitions/submit/", {},
+                                            format="json", REMOTE_ADDR="10.1.2.3")
+    assert r.status_code == 200, r.content
+    row = _last(w)
+    assert row.transition == "submit"
+    assert row.via == "api"
+    assert row.client_ip == "10.1.2.3"
+    assert len(r["X-Request-ID"]) >= 16 and row.request_id == r["X-Request-ID"]
+    assert verify().ok
+
+
+def test_page_change_records_ui(web, users, townships):
+    w = widget(townships["nanzhao"])
+    r = web(users["township_nanzhao"]).post(reverse("record-transition", args=["kernelflow.widget", w.pk, "submit"]),
+                                            {"comment": ""}, REMOTE_ADDR="192.0.2.7")
+    assert r.status_code in (200, 302), r.content[:300]
+    row = _last(w)
+    assert (row.transition, row.via, row.client_ip, row.request_id) == ("submit", "ui", "192.0.2.7", r["X-Request-ID"])
+
+
+def test_sweep_change_shows_system(users, townships):
+    w = widget(townships["nanzhao"], due=dt.date(2026, 1, 5))
+    run_sweeps(now=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC), only="kernelflow")
+    row = _last(w)
+    assert row.transition == "mark_overdue"
+    assert row.via == "system" and row.request_id and row.client_ip == ""
+    assert context.via_label(row.via) == "系统定时任务"
+
+
+def test_a_command_run_is_via_command_with_one_id():
+    ctx = context.for_command(["manage.py", "seed_demo"])
+    context.set_process_default(ctx)
+    try:
+        assert context.current().via == "command"
+        with context.using(context.RequestContext(via="api", request_id="r" * 16)):
+            assert context.current().via == "api"
+        assert context.current() == ctx
+    finally:
+        context.set_process_default(context.RequestContext())
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_forwarded_address_and_request_id_only_from_a_trusted_proxy(api, users, townships):
+    w = widget(townships["nanzhao"])
+    client = api(users["township_nanzhao"])
+    r = client.post(f"/api/v1/widgets/{w.pk}/transitions/submit/", {}, format="json", REMOTE_ADDR="10.0.0.2",
+                    HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.3", HTTP_X_REQUEST_ID="proxy-req-12345678")
+    assert r.status_code == 200
+    row = _last(w)
+    assert (row.client_ip, row.request_id, r["X-Request-ID"]) == ("198.51.100.9", "proxy-req-12345678",
+                                                                   "proxy-req-12345678")
+    w2 = widget(townships["nanzhao"])
+    r = client.post(f"/api/v1/widgets/{w2.pk}/transitions/submit/", {}, format="json", REMOTE_ADDR="203.0.113.5",
+                    HTTP_X_FORWARDED_FOR="198.51.100.9", HTTP_X_REQUEST_ID="spoofed-id-12345678")
+    row = _last(w2)
+    assert row.client_ip == "203.0.113.5"
+    assert row.request_id != "spoofed-id-12345678" and row.request_id == r["X-Request-ID"]
+
+
+def test_context_is_hashed_with_the_row_and_old_rows_still_verify(users, townships):
+    # a row written without any context (as every row before this change) verifies unchanged
+    w = widget(townships["nanzhao"])
+    first = w.history.get()
+    assert (first.via, first.request_id, first.client_ip) == ("", "", "")
+    with context.using(context.RequestContext(client_ip="10.9.9.9", request_id="abc123def456", via="api")):
+        run_transition(model=Widget, pk=w.pk, name="submit", actor=users["township_nanzhao"])
+    assert verify().ok
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL refuses the UPDATE itself (test_history)
+    row = _last(w)
+    table = Widget.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET client_ip = '10.0.0.1' WHERE history_id = %s", [row.history_id])
+    result = verify()
+    assert not result.ok and result.broken_history_id == row.history_id
+
+
+def test_read_log_rows_carry_address_and_request_id(api, users, townships):
+    from supervision import registry
+
+    rt = registry.for_model(Widget)
+    w = widget(townships["nanzhao"])
+    before = ReadAccess.objects.count()
+    original = rt.confidential
+    rt.confidential = True
+    try:
+        r = api(users["auditor"]).get(f"/api/v1/widgets/{w.pk}/", REMOTE_ADDR="10.4.4.4")
+    finally:
+        rt.confidential = original
+    assert r.status_code == 200
+    row = ReadAccess.objects.order_by("-pk").first()
+    assert ReadAccess.objects.count() == before + 1
+    assert (row.object_id, row.client_ip, row.request_id) == (str(w.pk), "10.4.4.4", r["X-Request-ID"])
+
+
+def test_log_records_carry_the_request_id():
+    from django.conf import settings
+
+    seen = []
+
+    class Grab(logging.Handler):
+        def emit(self, record):
+            seen.append(self.format(record))
+
+    handler = Grab()
+    handler.addFilter(context.RequestIdLogFilter())
+    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["request"]["format"]))
+    logger = logging.getLogger("supervision.test")
+    logger.addHandler(handler)
+    try:
+        with context.using(context.RequestContext(client_ip="10.0.0.9", request_id="req-0123456789", via="api")):
+            logger.warning("inside")
+        logger.warning("outside")
+    finally:
+        logger.removeHandler(handler)
+    assert "[req-0123456789 api] inside" in seen[0]
+    assert "[- -] outside" in seen[1]
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["request"]
