@@ -217,3 +217,27 @@ class ReadAccess(models.Model):
         from supervision.audit import chain
 
         raise chain.HistoryImmutable(_("查阅记录只能追加，不能删除。"))
+
+
+class IntegrityCheck(models.Model):
+    """The result of one ``verify_history`` run (command or the sweep's checkpoint), for the
+    auditors' integrity page. Not history itself: a record of what the check found."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ok = models.BooleanField(_("结果正常"))
+    rows = models.PositiveBigIntegerField(_("行数"), default=0)
+    head = models.CharField(_("链头哈希"), max_length=64, blank=True, default="")
+    checkpoint = models.CharField(_("检查点"), max_length=300, blank=True, default="")
+    checkpoint_created_at = models.CharField(_("检查点时间"), max_length=40, blank=True, default="")
+    incremental = models.BooleanField(_("增量"), default=False)
+    problem = models.TextField(_("问题"), blank=True, default="")
+    via = models.CharField(_("途径"), max_length=16, blank=True, default="")
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("完整性校验")
+        verbose_name_plural = _("完整性校验")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'BROKEN'}"

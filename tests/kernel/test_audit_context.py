@@ -142,3 +142,19 @@ def test_log_records_carry_the_request_id():
     assert "[req-0123456789 api] inside" in seen[0]
     assert "[- -] outside" in seen[1]
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["request"]
+
+
+def test_verify_history_records_its_result_for_the_integrity_page(users, townships, tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    from supervision.audit.integrity import integrity_status
+
+    widget(townships["nanzhao"])
+    call_command("verify_history")
+    status = integrity_status()
+    assert status["last"].ok and status["last"].rows >= 1 and len(status["last"].head) == 64
+    monkeypatch.setenv("HISTORY_CHECKPOINT_KEY", "k" * 32)
+    call_command("history_checkpoint", str(tmp_path))
+    status = integrity_status()
+    assert status["last_checkpoint"] is not None and status["last_checkpoint"].ok
+    assert status["last_checkpoint"].checkpoint_created_at
