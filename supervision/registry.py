@@ -37,7 +37,8 @@ class Part:
     - ``scope``: lookup from the part to a registered record whose visibility decides whether
       the user sees this part's rows (``"assignment"``: only responses of assignments the user
       may see); ``None``: the part itself when it is a registered record, else as the record;
-    - ``masked_fields``: fields shown as *** unless ``access.unmasked(user, record)``.
+    - ``masked_fields``: fields shown as *** unless ``access.unmasked(user, record)``;
+    - ``related``: select_related for naming the part objects (what their ``__str__`` reads).
     Attachments of the record and of its parts are on the timeline without a declaration.
     """
 
@@ -46,6 +47,7 @@ class Part:
     label: Any = ""
     scope: str | None = None
     masked_fields: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
 
 
 @dataclass
