@@ -94,8 +94,10 @@ def test_english_screen_labels_in_english(web, users, townships):
     client = web(users["auditor"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("record-history", args=["notices.noticeassignment", a.pk])).content.decode()
-    assert "Created" in html or "Issue" in html
-    assert "审核销号" not in html
+    for english in ("Issue", "Acknowledge", "Close", "Attachment"):
+        assert english in html, english
+    for chinese in ("签发下发", "审核销号", "退回重报", "销号时间"):
+        assert chinese not in html, chinese
 
 
 def test_notice_timeline_has_its_assignments_and_a_township_sees_only_its_own(users, townships):
