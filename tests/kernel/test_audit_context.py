@@ -158,3 +158,55 @@ def test_verify_history_records_its_result_for_the_integrity_page(users, townshi
     status = integrity_status()
     assert status["last_checkpoint"] is not None and status["last_checkpoint"].ok
     assert status["last_checkpoint"].checkpoint_created_at
+
+
+def test_the_timeline_shows_the_context_to_auditors_only(api, users, townships):
+    w = widget(townships["nanzhao"])
+    r = api(users["township_nanzhao"]).post(f"/api/v1/widgets/{w.pk}/transitions/submit/", {}, format="json",
+                                            REMOTE_ADDR="10.7.7.7")
+    body = api(users["auditor"]).get(f"/api/v1/widgets/{w.pk}/history/").json()
+    submit = [e for e in body if e["transition"] == "submit"][0]
+    assert (submit["via"], submit["via_label"], submit["client_ip"], submit["request_id"]) == (
+        "api", "接口", "10.7.7.7", r["X-Request-ID"])
+    mine = api(users["township_nanzhao"]).get(f"/api/v1/widgets/{w.pk}/history/").json()
+    assert all(e["client_ip"] == "" and e["request_id"] == "" for e in mine)
+
+
+def test_read_log_page_filters_and_exports_with_address_and_request(web, api, users, townships):
+    from django.urls import reverse
+
+    from tests.workflows.cases.conftest import register
+
+    case = register(users, townships)
+    r = api(users["discipline"]).get(f"/api/v1/cases/{case.pk}/", REMOTE_ADDR="10.8.8.8")
+    assert r.status_code == 200
+    client = web(users["auditor"])
+    html = client.get(reverse("audit-reads"), {"ip": "10.8.8.8"}).content.decode()
+    assert r["X-Request-ID"][:12] in html and "10.8.8.8" in html and case.get_absolute_url() in html
+    assert "杨某" not in html  # the record's name, not its content
+    html = client.get(reverse("audit-reads"), {"user": users["discipline"].display_name()}).content.decode()
+    assert "10.8.8.8" in html
+    assert "10.8.8.8" not in client.get(reverse("audit-reads"), {"ip": "10.9.9.9"}).content.decode()
+    export = client.get(reverse("audit-reads"), {"request": r["X-Request-ID"], "export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and "10.8.8.8" in lines[1] and r["X-Request-ID"] in lines[1]
+    assert web(users["inspector"]).get(reverse("audit-reads")).status_code == 404
+
+
+def test_integrity_page_shows_the_last_result_and_checkpoint(web, users, townships, tmp_path, monkeypatch):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    widget(townships["nanzhao"])
+    client = web(users["auditor"])
+    call_command("verify_history")
+    html = client.get(reverse("audit-integrity")).content.decode()
+    from supervision.models import IntegrityCheck
+
+    last = IntegrityCheck.objects.first()
+    assert last.ok and last.head in html and "结果正常" in html and "尚无检查点" in html
+    monkeypatch.setenv("HISTORY_CHECKPOINT_KEY", "k" * 32)
+    call_command("history_checkpoint", str(tmp_path))
+    html = client.get(reverse("audit-integrity")).content.decode()
+    assert IntegrityCheck.objects.first().checkpoint_created_at in html and "尚无检查点" not in html
+    assert web(users["township_nanzhao"]).get(reverse("audit-integrity")).status_code == 404
