@@ -32,6 +32,22 @@ SKIP_DIFF = {"version", "updated_at", "created_at"}
 _UNIT = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[）)]\s*$")
 
 TYPE_LABELS = {"+": gettext_lazy("创建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+# Reasons the kernel wrote as codes: read in the user's language.
+REASON_LABELS = {"upload": gettext_lazy("上传附件")}
+
+
+def reason_text(reason: str | None) -> str:
+    reason = reason or ""
+    return str(REASON_LABELS.get(reason, reason))
+
+
+def file_size(n) -> str:
+    n = int(n)
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def local_minute(value: dt.datetime | None, seconds: bool = False) -> str:
@@ -216,6 +232,8 @@ class HistoryFormatter:
             if unit in ("%", "％"):
                 return f"{text}%"
             return f"{text} {unit}" if unit else text
+        if field.name == "size" and field.model._meta.label_lower == "supervision.attachment":
+            return file_size(value)
         if isinstance(field, models.IntegerField) and not isinstance(field, models.AutoField):
             unit = unit_of(field)
             return f"{value} {unit}" if unit else str(value)

@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.audit import context
-from supervision.audit.diff import TYPE_LABELS, HistoryFormatter, local_minute, operation_label, operation_names
+from supervision.audit.diff import (
+    TYPE_LABELS,
+    HistoryFormatter,
+    local_minute,
+    operation_label,
+    operation_names,
+    reason_text,
+)
 
 MAX_ROWS = 500
 CHUNK = 500
@@ -302,7 +309,7 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
             "to_state": r.to_state,
             "from_label": str(states.get(r.from_state, r.from_state)),
             "to_label": str(states.get(r.to_state, r.to_state)),
-            "reason": r.history_change_reason or "",
+            "reason": reason_text(r.history_change_reason),
             "changes": fmt.changes(source.model, r, previous.get(r._prev), masked=masked, skip=skip),
             "via": r.via if with_context else "",
             "via_label": context.via_label(r.via) if with_context else "",

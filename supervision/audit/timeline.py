@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from supervision import access, registry
 from supervision.audit import context
-from supervision.audit.diff import TYPE_LABELS, HistoryFormatter, local_minute, operation_label
+from supervision.audit.diff import TYPE_LABELS, HistoryFormatter, local_minute, operation_label, reason_text
 
 # Who sees where a change came from (client address, request id, channel).
 CONTEXT_ROLES = frozenset({"auditor"})
@@ -141,7 +141,7 @@ def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = No
                 "to_state": row.to_state,
                 "from_label": _state_label(s.model, s.state_field, row.from_state),
                 "to_label": _state_label(s.model, s.state_field, row.to_state),
-                "reason": row.history_change_reason or "",
+                "reason": reason_text(row.history_change_reason),
                 "changes": fmt.changes(s.model, row, before, masked=s.masked, skip=s.skip),
                 "part": part,
                 "via": row.via if with_context else "",

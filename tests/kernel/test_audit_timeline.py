@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from supervision.audit.timeline import history_entries
 from tests.helpers import reload
@@ -93,7 +93,10 @@ def test_english_screen_labels_in_english(web, users, townships):
     notice, a = _walk(users, townships)
     client = web(users["auditor"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get(reverse("record-history", args=["notices.noticeassignment", a.pk])).content.decode()
+    try:
+        html = client.get(reverse("record-history", args=["notices.noticeassignment", a.pk])).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the middleware activated English in this thread
     for english in ("Issue", "Acknowledge", "Close", "Attachment"):
         assert english in html, english
     for chinese in ("签发下发", "审核销号", "退回重报", "销号时间"):
