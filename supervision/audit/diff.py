@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import re
 from collections import defaultdict
@@ -78,7 +79,14 @@ def operation_label(rt_or_model, name: str) -> str:
     operations (handlers, recomputed deadlines), else the code itself."""
     if not name:
         return ""
+    from django.utils import translation
+
     model = rt_or_model.model if isinstance(rt_or_model, registry.RecordType) else rt_or_model
+    return _operation_label(model, name, translation.get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _operation_label(model, name: str, language: str) -> str:
     candidates = []
     try:
         candidates.append(registry.for_model(model))
