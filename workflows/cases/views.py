@@ -180,10 +180,18 @@ def case_subject_add(request, pk):
 
 @case_roles_required
 def approval_queue(request):
-    qs = selectors.approvals_for(user=request.user)
+    qs = selectors.approvals_for(user=request.user).prefetch_related("matters__subject", "matters__pending_by")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rt = registry.for_model(Case)
-    rows = [{"case": c, "can_decide": "approve" in available_transitions(c, request.user)} for c in page]
+    rows = []
+    for c in page:
+        subjects = [m for m in c.matters.all() if m.pending_kind]
+        for m in subjects:
+            m.case = c
+        own = bool(c.pending_kind) and "approve" in available_transitions(c, request.user)
+        rows.append({"case": c, "can_decide": own,
+                     "subjects": [{"matter": m, "can_decide": "approve" in available_transitions(m, request.user)}
+                                  for m in subjects]})
     log_reads(request.user, page, via="ui", request=request)
     return render(request, "cases/approvals.html", {"page": page, "rows": rows, "key": rt.key})
 

@@ -252,3 +252,10 @@ def test_add_subject_page_and_api(users, townships, web, api):
     assert web(users["township_nanzhao"]).post(reverse("cases:subject-add", args=[case.pk]),
                                                {"subject-name": "x"}).status_code == 404
     assert case.subjects.count() == 3
+
+
+def test_approval_queue_lists_subject_proposals(users, townships, web):
+    case = advance(register(users, townships), users, "reviewing")
+    matter = fire(case.matters.get(), "propose_transfer", users["discipline"], comment="涉嫌犯罪")
+    page = web(users["discipline_head"]).get(reverse("cases:approvals")).content.decode()
+    assert case.get_absolute_url() in page and f"{matter.subject.name}：移送审查起诉" in page
