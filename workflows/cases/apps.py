@@ -18,7 +18,7 @@ class CasesConfig(AppConfig):
         from .api import CaseViewSet, MatterViewSet, SubjectMatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
-        from .models import AccountabilityMatter, Case, SubjectMatter
+        from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
         from .proposals import may_approve
         from .sweeps import SWEEPS
 
@@ -61,6 +61,8 @@ class CasesConfig(AppConfig):
                     timed_states=frozenset(TIMED_STATES),
                     # 承办人 are assigned by the commission's heads.
                     assign_right=Right.of("discipline_head"),
+                    parts=(registry.Part(CaseSubject, "case"),
+                           registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"), related=("case", "subject"))),
                 ),
                 registry.RecordType(
                     model=SubjectMatter, label=_("被审查调查人处理事项"),

@@ -4,7 +4,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0003_subject_matters_numbers"),
+        ("cases", "0004_subject_matters_numbers"),
     ]
 
     operations = [
