@@ -62,7 +62,8 @@ class CasesConfig(AppConfig):
                     # 承办人 are assigned by the commission's heads.
                     assign_right=Right.of("discipline_head"),
                     parts=(registry.Part(CaseSubject, "case"),
-                           registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"), related=("case", "subject"))),
+                           registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"),
+                                         related=("case", "subject"))),
                 ),
                 registry.RecordType(
                     model=SubjectMatter, label=_("被审查调查人处理事项"),
