@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/assessment/", views.posting_assessment_open, name="posting-assessment-open"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("assessments/", views.assessment_board, name="assessment-board"),
+    path("assessments/export.xlsx", views.assessment_export, name="assessment-export"),
     path("assessments/open/", views.assessment_open_year, name="assessment-open-year"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment-detail"),
     path("recalls/", views.recall_list, name="recall-list"),

@@ -2,6 +2,8 @@
 kernel's generic transition endpoint; the app's own inputs post here and call services."""
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supervision import access, deadlines, registry
-from supervision.errors import ValidationError
+from supervision.errors import Conflict, ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
 from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, forms, selectors, services
 from .choices import PostingRole
+from .filters import ASSESSMENTS, POSTINGS
 from .models import Assessment, LeaveRequest, Posting, Recall
 
 
@@ -44,19 +47,20 @@ def _initial(obj, name) -> dict:
         if name == "office_review":
             return {"grade": obj.office_grade or obj.township_grade}
         if name == "finalize":
-            return {"grade": obj.office_grade}
+            return {"grade": ""}  # blank: the publicised grade
     return {}
 
 
-def transition_forms(request, obj, hide=()):
+def transition_forms(request, obj, hide=(), names=None):
     """The kernel transition panel; what postings declare: hidden actions and pre-filled grades."""
-    names = [n for n in available_transitions(obj, request.user) if n not in hide]
+    names = [n for n in (available_transitions(obj, request.user) if names is None else names) if n not in hide]
     return transition_panel(request, obj, names=names, initial={n: _initial(obj, n) for n in names})
 
 
 # --- Posting register, export, create ---------------------------------------------------------------------
 
 def _register_filters(request):
+    """The filter values as the page shows them back (``filters.POSTINGS`` does the filtering)."""
     g = request.GET
     return {"township": _int_or_none(g.get("township")), "unit": _int_or_none(g.get("unit")),
             "state": g.get("state") if g.get("state") in Posting.State.values else None,
@@ -67,13 +71,10 @@ def _register_filters(request):
 @login_required
 def posting_list(request):
     _require_viewer(request.user)
-    filters = _register_filters(request)
-    qs = selectors.posting_list_visible_to(user=request.user, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    register = POSTINGS.page(request, selectors.posting_list_visible_to(user=request.user))
     return render(request, "postings/posting_list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(), "summary": selectors.posting_summary(qs),
+        **register, "filters": _register_filters(request),
+        "summary": selectors.posting_summary(register["filterset"].qs),
         "townships": selectors.townships_visible_to(user=request.user), "units": selectors.dispatching_units(),
         "states": Posting.State.choices, "roles": PostingRole.choices,
         "can_create": access.has_role(request.user, "organization"),
@@ -82,14 +83,14 @@ def posting_list(request):
 
 @login_required
 def posting_export(request):
-    """The register as XLSX, with the same filters and scope as the page."""
+    """The register as XLSX, with the same filters (``filters.POSTINGS``) and scope as the page."""
     _require_viewer(request.user)
-    qs = selectors.posting_list_visible_to(user=request.user, **_register_filters(request))
+    qs = POSTINGS.rows(request, selectors.posting_list_visible_to(user=request.user))
     header = [_("乡镇"), _("村/社区"), _("姓名"), _("身份"), _("派出单位"), _("到村日期"), _("任期（年）"),
-              _("任期届满"), _("离岗日期"), _("状态")]
+              _("任期届满"), _("离岗日期"), _("状态"), _("编号")]
     rows = ([p.village.parent.name if p.village.parent_id else "", p.village.name, p.person.name,
              p.get_role_display(), p.dispatching_unit.name, p.start_date, p.term_years, p.end_date, p.ended_on,
-             p.get_state_display()] for p in qs.iterator(chunk_size=500))
+             p.get_state_display(), p.pk] for p in qs.iterator(chunk_size=500))
     return xlsx_response(f"postings-{timezone.localdate():%Y%m%d}.xlsx", header, rows)
 
 
@@ -120,18 +121,20 @@ def posting_detail(request, pk):
     posting = _visible(request.user, Posting, pk, "person", "dispatching_unit", "village__parent")
     user = request.user
     today = timezone.localdate()
+    names = available_transitions(posting, user)
     context = {
-        "posting": posting, "transitions": transition_forms(request, posting),
+        # 提出召回 has its own card on the page (offered only while no recall is open).
+        "posting": posting, "transitions": transition_forms(request, posting, hide=("propose_recall",), names=names),
         **selectors.posting_detail(user=user, posting=posting),
         "can_attendance": access.can(user, "record_attendance", posting),
         "can_funds": access.can(user, "record_funds", posting),
         "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
-        "can_recall": access.can(user, "propose_recall", posting) and posting.state == Posting.State.ACTIVE,
+        "can_recall": "propose_recall" in names,
         "can_assess": access.can(user, "open_assessment", posting),
         "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
                                       initial={"year": today.year, "month": today.month}),
         "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
-        "leave_form": bound_form(request, "leave", forms.LeaveForm),
+        "leave_form": bound_form(request, "leave", forms.LeaveForm, day_count_help=services.leave_day_count_label()),
         "recall_form": bound_form(request, "recall", forms.RecallProposeForm),
         "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
         "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
@@ -157,7 +160,7 @@ def _posting_action(request, pk, form_class, call, done_message):
         return refused(request, posting, key, ValidationError(form.errors.as_data()))
     try:
         call(posting, form.cleaned_data)
-    except ValidationError as exc:
+    except (ValidationError, Conflict) as exc:
         return refused(request, posting, key, exc)
     messages.success(request, done_message)
     return HttpResponseRedirect(back)
@@ -213,26 +216,52 @@ def person_detail(request, pk):
 
 # --- Assessments ------------------------------------------------------------------------------------------
 
+def _board_request(request):
+    """The board's request with its year: the one asked for, else the latest year that has
+    assessments (this year when there are none)."""
+    today = timezone.localdate()
+    default_year = selectors.assessment_latest_year(user=request.user) or today.year
+    year = _int_or_none(request.GET.get("year")) or default_year
+    if not 2000 <= year <= 2100:
+        year = default_year
+    shown = copy.copy(request)
+    shown.GET = request.GET.copy()
+    shown.GET["year"] = str(year)
+    return shown, year, default_year
+
+
 @login_required
 def assessment_board(request):
     _require_viewer(request.user)
     today = timezone.localdate()
-    year = _int_or_none(request.GET.get("year")) or today.year
-    if not 2000 <= year <= 2100:
-        year = today.year
+    shown, year, default_year = _board_request(request)
+    register = ASSESSMENTS.page(shown, selectors.assessment_list_visible_to(user=request.user))
     township = _int_or_none(request.GET.get("township"))
     state = request.GET.get("state") if request.GET.get("state") in Assessment.State.values else None
-    board = selectors.assessment_board(user=request.user, year=year, township=township, state=state,
-                                       page=request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    board = selectors.assessment_board(user=request.user, year=year, township=township,
+                                       rows=register["page"].object_list)
     return render(request, "postings/assessment_board.html", {
-        **board, "query": query.urlencode(), "year": year, "years": range(today.year + 1, today.year - 5, -1),
+        **register, **board, "year": year,
+        "years": range(max(today.year, default_year) + 1, min(today.year, default_year) - 5, -1),
         "township": township,
         "state": state, "townships": selectors.townships_visible_to(user=request.user),
         "can_open": access.has_role(request.user, "organization"),
         "min_days": conf.get("MIN_DAYS_ON_SITE"),
     })
+
+
+@login_required
+def assessment_export(request):
+    """The board's rows as XLSX: the same filters (``filters.ASSESSMENTS``), year and scope."""
+    _require_viewer(request.user)
+    shown, year, _default = _board_request(request)
+    qs = ASSESSMENTS.rows(shown, selectors.assessment_list_visible_to(user=request.user))
+    header = [_("考核年度"), _("乡镇"), _("村/社区"), _("姓名"), _("乡镇初评等次"), _("联席办建议等次"), _("状态"),
+              _("考核等次"), _("全年在岗天数"), _("无故缺勤（次）"), _("编号")]
+    rows = ([a.year, a.township.name, a.posting.village.name, a.person.name, a.get_township_grade_display(),
+             a.get_office_grade_display(), a.get_state_display(), a.get_final_grade_display(), a.days_on_site,
+             a.absences, a.pk] for a in qs.iterator(chunk_size=500))
+    return xlsx_response(f"assessments-{year}.xlsx", header, rows)
 
 
 @login_required
@@ -255,11 +284,9 @@ def assessment_open_year(request):
 def assessment_detail(request, pk):
     obj = _visible(request.user, Assessment, pk, "person", "township", "posting__village",
                    "posting__dispatching_unit")
-    totals = services.attendance_totals([obj.posting_id], obj.year).get(obj.posting_id, {})
     return render(request, "postings/assessment_detail.html", {
-        "a": obj, "transitions": transition_forms(request, obj),
-        "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
-        "quota": services.excellent_quota(obj.year), "min_days": conf.get("MIN_DAYS_ON_SITE"),
+        "a": obj, "transitions": transition_forms(request, obj), **selectors.assessment_detail(assessment=obj),
+        "min_days": conf.get("MIN_DAYS_ON_SITE"), "publicity_days": conf.get("PUBLICITY_WORKING_DAYS"),
         "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
     })
 

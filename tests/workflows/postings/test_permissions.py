@@ -67,7 +67,7 @@ class TestLeavePermissions(WorkflowPermissionContract):
     no_access_users = ["discipline", "discipline_head", "inspector"]
     a_transition = "approve"
     record_type = "postings.leaverequest"
-    allowed_user = "township_nanzhao"
+    allowed_user = "secretary_nanzhao"  # the township's party secretary (not any township user)
 
     def make_record(self, users, townships):
         import datetime as dt
