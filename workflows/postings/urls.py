@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/attendance/", views.posting_attendance, name="posting-attendance"),
     path("<int:pk>/funds/", views.posting_funds, name="posting-funds"),
     path("<int:pk>/leave/", views.posting_leave, name="posting-leave"),
-    path("<int:pk>/recall/", views.posting_recall, name="posting-recall"),
     path("<int:pk>/assessment/", views.posting_assessment_open, name="posting-assessment-open"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("assessments/", views.assessment_board, name="assessment-board"),

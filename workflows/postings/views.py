@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supervision import access, deadlines, registry
-from supervision.errors import Conflict, ValidationError
+from supervision.errors import ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
 from supervision.ui import bound_form, refused, transition_panel, visible_or_404
@@ -123,19 +123,17 @@ def posting_detail(request, pk):
     today = timezone.localdate()
     names = available_transitions(posting, user)
     context = {
-        # 提出召回 has its own card on the page (offered only while no recall is open).
-        "posting": posting, "transitions": transition_forms(request, posting, hide=("propose_recall",), names=names),
+        # 提出召回 is in the panel only while no recall of the posting is open (its condition).
+        "posting": posting, "transitions": transition_forms(request, posting, names=names),
         **selectors.posting_detail(user=user, posting=posting),
         "can_attendance": access.can(user, "record_attendance", posting),
         "can_funds": access.can(user, "record_funds", posting),
         "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
-        "can_recall": "propose_recall" in names,
         "can_assess": access.can(user, "open_assessment", posting),
         "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
                                       initial={"year": today.year, "month": today.month}),
         "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
         "leave_form": bound_form(request, "leave", forms.LeaveForm, day_count_help=services.leave_day_count_label()),
-        "recall_form": bound_form(request, "recall", forms.RecallProposeForm),
         "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
         "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
     }
@@ -146,8 +144,7 @@ def _posting_for_post(request, pk) -> Posting:
     return _visible(request.user, Posting, pk, "village", "person")
 
 
-FORM_KEYS = {"AttendanceForm": "attendance", "FundsForm": "funds", "LeaveForm": "leave",
-             "RecallProposeForm": "recall", "OpenYearForm": "open"}
+FORM_KEYS = {"AttendanceForm": "attendance", "FundsForm": "funds", "LeaveForm": "leave", "OpenYearForm": "open"}
 
 
 def _posting_action(request, pk, form_class, call, done_message):
@@ -160,7 +157,7 @@ def _posting_action(request, pk, form_class, call, done_message):
         return refused(request, posting, key, ValidationError(form.errors.as_data()))
     try:
         call(posting, form.cleaned_data)
-    except (ValidationError, Conflict) as exc:
+    except ValidationError as exc:
         return refused(request, posting, key, exc)
     messages.success(request, done_message)
     return HttpResponseRedirect(back)
@@ -185,13 +182,6 @@ def posting_funds(request, pk):
 def posting_leave(request, pk):
     return _posting_action(request, pk, forms.LeaveForm, lambda p, d: services.leave_request_create(
         actor=request.user, posting=p, **d), _("请假申请已登记。"))
-
-
-@login_required
-@require_POST
-def posting_recall(request, pk):
-    return _posting_action(request, pk, forms.RecallProposeForm, lambda p, d: services.recall_propose(
-        actor=request.user, posting=p, grounds=d["grounds"]), _("已提出召回。"))
 
 
 @login_required
@@ -326,7 +316,7 @@ def leave_detail(request, pk):
     hide = ("approve",) if needs_org and not access.has_role(request.user, "organization") else ()
     return render(request, "postings/leave_detail.html", {
         "leave": obj, "transitions": transition_forms(request, obj, hide=hide), "needs_org": needs_org,
-        "limit": limit,
+        "limit": limit, "day_count": services.leave_day_count_label(),
     })
 
 

@@ -34,10 +34,10 @@ def test_detail_forms_follow_rights(make_posting, users, web):
     org = web(users["organization"]).get(p.get_absolute_url()).content.decode()
     assert 'data-transition="complete"' in org and 'data-transition="renew"' in org
     township = web(users["township_nanzhao"]).get(p.get_absolute_url()).content.decode()
-    assert 'data-transition="complete"' not in township and "propose-recall" in township
+    assert 'data-transition="complete"' not in township and 'data-transition="propose_recall"' in township
     assert "登记考勤" in township
     leader = web(users["leader"]).get(p.get_absolute_url()).content.decode()
-    assert "data-transition" not in leader and "登记考勤" not in leader and "propose-recall" not in leader
+    assert "data-transition" not in leader and "登记考勤" not in leader and "propose_recall" not in leader
     assert web(users["auditor"]).get(f"/records/postings.posting/{p.pk}/history/").status_code == 200
 
 

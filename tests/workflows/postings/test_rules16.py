@@ -101,11 +101,14 @@ def test_propose_recall_is_not_offered_while_one_is_open(make_posting, users, ap
 def test_posting_page_offers_propose_recall_only_while_none_is_open(make_posting, users, web):
     posting = make_posting()
     client = web(users["township_nanzhao"])
-    assert "propose-recall" in client.get(posting.get_absolute_url()).content.decode()
-    services.recall_propose(actor=users["township_nanzhao"], posting=posting, grounds="不在岗")
-    assert "propose-recall" not in client.get(posting.get_absolute_url()).content.decode()
-    r = client.post(f"/postings/{posting.pk}/recall/", {"grounds": "再提"})
+    offered = 'data-transition="propose_recall"'
+    assert offered in client.get(posting.get_absolute_url()).content.decode()
+    r = client.post(f"/records/postings.posting/{posting.pk}/transitions/propose_recall/", {"grounds": "不在岗"})
+    assert r.status_code == 302 and Recall.objects.filter(posting=posting, state="proposed").count() == 1
+    assert offered not in client.get(posting.get_absolute_url()).content.decode()
+    r = client.post(f"/records/postings.posting/{posting.pk}/transitions/propose_recall/", {"grounds": "再提"})
     assert r.status_code == 409 and "该同志已有未办结的召回" in r.content.decode()
+    assert Recall.objects.filter(posting=posting).count() == 1
 
 
 # --- 2. Finalisation uses the publicised grade ----------------------------------------------------------
