@@ -18,7 +18,7 @@ from supervision import access, deadlines, registry
 from supervision.errors import ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
-from supervision.ui import bound_form, refused, transition_panel, visible_or_404
+from supervision.ui import Fact, Section, bound_form, record_page, refused, transition_panel, visible_or_404
 
 from . import conf, forms, selectors, services
 from .choices import PostingRole
@@ -118,26 +118,49 @@ def posting_create(request):
 
 @login_required
 def posting_detail(request, pk):
+    """The posting's page on the kernel record-detail frame: its facts, then attendance, funds,
+    leave, assessments and recalls as sections, the transition panel and the timeline."""
     posting = _visible(request.user, Posting, pk, "person", "dispatching_unit", "village__parent")
     user = request.user
     today = timezone.localdate()
     names = available_transitions(posting, user)
-    context = {
+    detail = selectors.posting_detail(user=user, posting=posting)
+    facts = [
+        Fact(_("姓名"), posting.person.name, template="postings/_posting_person.html", key="person"),
+        Fact(_("身份"), posting.get_role_display(), key="role"),
+        Fact(_("派出单位"), posting.dispatching_unit.name, key="unit"),
+        Fact(_("驻村"), f"{posting.village.parent.name} {posting.village.name}", key="village"),
+        Fact(_("任期"), posting.end_date, template="postings/_posting_term.html", key="term"),
+    ]
+    if posting.ended_on:
+        facts.append(Fact(_("离岗日期"), posting.ended_on, key="ended_on"))
+    if posting.renewal_of_id or detail["renewals"]:
+        facts.append(Fact(_("连任"), True, template="postings/_posting_renewals.html", key="renewals"))
+    return record_page(
+        request, posting, template="postings/posting_detail.html",
+        title=f"{posting.person.name} · {posting.village.parent.name}{posting.village.name}",
+        back=(_("驻村选派"), reverse("postings:posting-list")), facts=facts, facts_title=_("选派信息"),
+        sections=[Section("postings/_posting_attendance.html", title=_("月度考勤"), id="attendance"),
+                  Section("postings/_posting_funds.html", title=_("工作经费"), id="funds"),
+                  Section("postings/_posting_leave.html", title=_("请假"), id="leave"),
+                  Section("postings/_posting_assessments.html", title=_("年度考核"), id="assessments"),
+                  Section("postings/_posting_recalls.html", title=_("召回"), id="recalls")],
         # 提出召回 is in the panel only while no recall of the posting is open (its condition).
-        "posting": posting, "transitions": transition_forms(request, posting, names=names),
-        **selectors.posting_detail(user=user, posting=posting),
-        "can_attendance": access.can(user, "record_attendance", posting),
-        "can_funds": access.can(user, "record_funds", posting),
-        "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
-        "can_assess": access.can(user, "open_assessment", posting),
-        "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
-                                      initial={"year": today.year, "month": today.month}),
-        "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
-        "leave_form": bound_form(request, "leave", forms.LeaveForm, day_count_help=services.leave_day_count_label()),
-        "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
-        "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
-    }
-    return render(request, "postings/posting_detail.html", context)
+        panel={"names": names, "initial": {n: _initial(posting, n) for n in names}},
+        context={
+            "posting": posting, **detail,
+            "can_attendance": access.can(user, "record_attendance", posting),
+            "can_funds": access.can(user, "record_funds", posting),
+            "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
+            "can_assess": access.can(user, "open_assessment", posting),
+            "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
+                                          initial={"year": today.year, "month": today.month}),
+            "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
+            "leave_form": bound_form(request, "leave", forms.LeaveForm,
+                                     day_count_help=services.leave_day_count_label()),
+            "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
+            "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
+        })
 
 
 def _posting_for_post(request, pk) -> Posting:
