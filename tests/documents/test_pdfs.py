@@ -116,16 +116,18 @@ def test_notice_documents(seed, users, web, api, tmp_path, django_capture_on_com
 
 def test_case_documents(seed, users, web, api, tmp_path):
     seed("cases")
-    case = Case.objects.exclude(party_sanction="").select_related("township").get()
+    # The demo case whose one subject was sanctioned (per-subject matters: the decision is the subject's).
+    case = Case.objects.filter(description__contains="虚报冒领").select_related("township").get()
+    decided_on = case.matters.get().decided_on
     save_with_history(_with(case, reporter_name="举报人甲乙丙", reporter_contact="13900001111"),
                       actor=users["discipline"], reason="test", update_fields=["reporter_name", "reporter_contact"])
     subject = case.subjects.get()
     url = page_url("cases.case", case.pk, "decision")
     pdf = get_pdf(web(users["discipline"]), url)
-    year = case.decided_on.year
+    year = decided_on.year
     flat = assert_document(pdf, tmp_path, number=f"巍纪处〔{year}〕1号", title=f"关于给予{subject.name}",
                            township=case.township.name)
-    assert "严重警告" in flat and "记大过" in flat and chinese_date(case.decided_on) in flat
+    assert "严重警告" in flat and "记大过" in flat and chinese_date(decided_on) in flat
     assert "举报人甲乙丙" not in flat and "13900001111" not in flat  # never the reporter
     assert ReadAccess.objects.filter(user=users["discipline"], record_type="cases.case", object_id=str(case.pk),
                                      via="document").count() == 1

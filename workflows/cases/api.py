@@ -11,7 +11,8 @@ from supervision.models import Person, Region, Unit
 
 from . import choices, services
 from .conf import limit
-from .models import AccountabilityMatter, Case, CaseSubject
+from .filters import CaseFilter
+from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
 
 
 class CaseSubjectSerializer(serializers.ModelSerializer):
@@ -20,20 +21,46 @@ class CaseSubjectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "post", "village", "is_party_member", "is_village_committee"]
 
 
+class SubjectMatterSerializer(RecordSerializer):
+    """A subject's matter: outcome, sanctions, four forms, transfer, execution and appeal."""
+
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = SubjectMatter
+        fields = ["id", "case", "case_number", "subject", "subject_name", "state", "state_label",
+                  "pending_kind", "pending_by", "pending_at", "pending_data", "outcome", "party_sanction",
+                  "admin_sanction", "four_forms", "decided_on", "executed_on", "execution_report", "closed_on",
+                  "transferred", "transferred_on", "procuratorate", "procuratorate_on", "judgement",
+                  "judgement_on", "appealed_on", "appealed_from", "reexam_outcome", "reexamined_on",
+                  "due_date", "due_provisional", "due_kind", "version", "available_transitions"]
+        read_only_fields = fields
+
+
+class CaseSubjectSerializerWithMatter(CaseSubjectSerializer):
+    matter = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta(CaseSubjectSerializer.Meta):
+        fields = [*CaseSubjectSerializer.Meta.fields, "matter"]
+
+
 class CaseSerializer(RecordSerializer):
     number = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    subjects = CaseSubjectSerializer(many=True, read_only=True)
+    subjects = CaseSubjectSerializerWithMatter(many=True, read_only=True)
 
     class Meta:
         model = Case
-        fields = ["id", "number", "source", "category", "reporter_anonymous", "reporter_name", "reporter_contact",
+        fields = ["id", "number", "number_year", "number_seq", "source", "category", "reporter_anonymous",
+                  "reporter_name", "reporter_contact",
                   "township", "amount", "description", "received_on", "handler", "state", "state_label",
                   "pending_kind", "pending_target", "pending_by", "pending_at", "pending_data",
-                  "due_date", "due_provisional", "due_kind", "investigation_due", "extension_count", "overdue",
-                  "escalated", "disposition", "filed_on", "review_report", "sanctioned_subject",
-                  "party_sanction", "admin_sanction", "decided_on", "executed_on", "transferred_on",
-                  "light_measure", "four_forms", "closed_on", "appealed_on", "reexam_outcome", "reexamined_on",
+                  "due_date", "due_provisional", "due_kind", "investigation_due", "extension_count",
+                  "verification_extensions", "investigation_extensions", "overdue",
+                  "escalated", "disposition", "filed_on", "review_report",
+                  "light_measure", "four_forms", "closed_on",
                   "subjects", "version", "available_transitions"]
         read_only_fields = fields
 
@@ -64,10 +91,10 @@ class CaseViewSet(mixins.CreateModelMixin, RecordViewSet):
     model = Case
     serializer_class = CaseSerializer
     related = ("township", "handler", "pending_by")
-    filterset_fields = ("state", "category", "source", "township", "four_forms", "overdue", "escalated")
+    filterset_class = CaseFilter  # the same filters as the register page and its export
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("subjects")
+        return super().get_queryset().prefetch_related("subjects__matter")
 
     def get_serializer_class(self):
         return CaseCreateSerializer if self.action == "create" else CaseSerializer
@@ -129,3 +156,12 @@ class MatterViewSet(mixins.CreateModelMixin, RecordViewSet):
         matter = self.get_queryset().get(pk=matter.pk)
         return Response(MatterSerializer(matter, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+
+class SubjectMatterViewSet(RecordViewSet):
+    """Per-subject matters of filed cases (``/api/v1/case-subjects/``): transitions as for cases."""
+
+    model = SubjectMatter
+    serializer_class = SubjectMatterSerializer
+    related = ("case", "subject", "pending_by")
+    filterset_fields = ("case", "state", "outcome", "four_forms", "transferred")

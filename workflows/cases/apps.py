@@ -4,11 +4,6 @@ from django.utils.translation import gettext_lazy as _
 CASE_VIEW_ROLES = frozenset({"discipline", "discipline_head", "auditor"})
 
 
-def not_proposer(user, case) -> bool:
-    """Two-person rule: a head never approves (or rejects) their own proposal."""
-    return case.pending_by_id != user.pk
-
-
 class CasesConfig(AppConfig):
     name = "workflows.cases"
     label = "cases"
@@ -20,13 +15,16 @@ class CasesConfig(AppConfig):
         from supervision.signals import accountability_referred
 
         from . import demo, rules, services
-        from .api import CaseViewSet, MatterViewSet
+        from .api import CaseViewSet, MatterViewSet, SubjectMatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
-        from .models import AccountabilityMatter, Case, CaseSubject
+        from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
+        from .proposals import may_approve
         from .sweeps import SWEEPS
 
         Right = registry.Right
+        # Proposer ≠ approver (and the approver the proposal needs), one rule for both types.
+        approve = Right.of("discipline_head", check=may_approve)
         registry.register(registry.Workflow(
             name="cases", label=_("问题线索与案件"), urls="workflows.cases.urls",
             sweeps=SWEEPS, seed_demo=demo.seed_demo,
@@ -45,13 +43,12 @@ class CasesConfig(AppConfig):
                         "create": Right.of("discipline"),
                         "propose": Right.of("discipline"),
                         "handle": Right.of("discipline"),
-                        "approve": Right.of("discipline_head", check=not_proposer),
-                        "send_back": Right.of("discipline_head"),
-                        "transfer": Right.of("discipline_head"),
-                        "reexamine": Right.of("discipline_head"),
+                        "propose_any": Right.of("discipline", "discipline_head"),
+                        "approve": approve,
                         "urge": Right.of("discipline_head"),
                         "escalate": Right.of("discipline", "discipline_head"),
                         "mark_overdue": Right.of(),
+                        "follow_subjects": Right.of(),
                     },
                     scope_lookup=None,
                     confidential=True,
@@ -64,7 +61,28 @@ class CasesConfig(AppConfig):
                     timed_states=frozenset(TIMED_STATES),
                     # 承办人 are assigned by the commission's heads.
                     assign_right=Right.of("discipline_head"),
-                    parts=(registry.Part(CaseSubject, "case"),),
+                    parts=(registry.Part(CaseSubject, "case"),
+                           registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"),
+                                         related=("case", "subject"))),
+                ),
+                registry.RecordType(
+                    model=SubjectMatter, label=_("被审查调查人处理事项"),
+                    view_roles=CASE_VIEW_ROLES,
+                    rights={
+                        "propose": Right.of("discipline"),
+                        "propose_any": Right.of("discipline", "discipline_head"),
+                        "approve": approve,
+                        "handle": Right.of("discipline"),
+                    },
+                    scope_lookup=None,
+                    confidential=True,
+                    after_transition=rules.subject_after_transition,
+                    transition_related=("case__handler", "subject"),
+                    api_basename="case-subjects", api_viewset=SubjectMatterViewSet,
+                    due_field="due_date", list_related=("case", "subject"),
+                    reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
+                    timed_states=frozenset({"decided", "executed", "appealed"}),
+                    assign_right=Right.of("discipline_head"),
                 ),
                 registry.RecordType(
                     model=AccountabilityMatter, label=_("问责事项"),

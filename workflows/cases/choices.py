@@ -31,28 +31,29 @@ class State(models.TextChoices):
     FILED = "filed", _("已立案")
     INVESTIGATING = "investigating", _("审查调查")
     REVIEWING = "reviewing", _("审理")
-    DECIDED = "decided", _("已作出处分决定")
-    EXECUTED = "executed", _("已宣布执行")
-    TRANSFERRED = "transferred", _("移送审查起诉")
+    DECIDED = "decided", _("处理决定执行中")
     CLOSED = "closed", _("已了结")
-    APPEALED = "appealed", _("申诉复查中")
-    REEXAMINED = "reexamined", _("已复查")
 
 
-OPEN_STATES = ["received", "inquiry", "verification", "parked", "filed", "investigating", "reviewing",
-               "decided", "executed", "appealed"]
-# States that run against a time limit (``Case.due_date``).
-TIMED_STATES = ["inquiry", "verification", "filed", "investigating", "reviewing", "decided", "executed",
-                "appealed"]
+OPEN_STATES = ["received", "inquiry", "verification", "parked", "filed", "investigating", "reviewing", "decided"]
+# States that run against a time limit (``Case.due_date``); after review the limits are the
+# subjects' (``SubjectMatter.due_date``).
+TIMED_STATES = ["inquiry", "verification", "filed", "investigating", "reviewing"]
 # States from which a proposal can be made, and so approved or rejected.
 PROPOSAL_STATES = ["received", "inquiry", "parked", "verification", "investigating", "reviewing"]
+# States of a filed case in which its subjects' matters are worked on.
+CASE_STAGES = ["filed", "investigating", "reviewing", "decided"]
 
-# Disposition targets allowed from each state (the head approves one of these).
+# Disposition targets allowed from each state (the head approves one of these). "dismissed"
+# from parked is the 了结 of a parked clue (its reason: the proposal's comment).
 DISPOSITIONS = {
     "received": ["inquiry", "verification", "parked", "dismissed"],
     "inquiry": ["verification"],
-    "parked": ["verification"],
+    "parked": ["verification", "dismissed"],
 }
+
+# Extension stages by case state.
+EXTENSION_STAGES = {"verification": "verification", "investigating": "investigation"}
 
 
 class ProposalKind(models.TextChoices):
@@ -60,6 +61,7 @@ class ProposalKind(models.TextChoices):
     FILING = "filing", _("立案")
     DECISION = "decision", _("处分决定")
     EXTENSION = "extension", _("延长期限")
+    SEND_BACK = "send_back", _("退回补充调查")
 
 
 class FourForms(models.TextChoices):
@@ -122,3 +124,33 @@ class Measure(models.TextChoices):
     ADMONISHMENT = "admonishment", _("诫勉")
     ORGANIZATIONAL = "organizational", _("组织调整/组织处理")
     DISCIPLINARY = "disciplinary", _("纪律处分")
+
+
+class SubjectState(models.TextChoices):
+    OPEN = "open", _("审查调查中")
+    DECIDED = "decided", _("已作出处分决定")
+    EXECUTED = "executed", _("已宣布执行")
+    APPEALED = "appealed", _("申诉复查中")
+    CLOSED = "closed", _("已办结")
+
+
+# A subject's matter counts as finished in these states (the case closes when all are).
+SUBJECT_DONE_STATES = ["closed"]
+
+
+class Outcome(models.TextChoices):
+    SANCTION = "sanction", _("给予处分")
+    EXEMPTED = "exempted", _("免予处分")
+    NO_SANCTION = "no_sanction", _("不予处分")
+    REVOKED = "revoked", _("撤销案件（事实不成立）")
+
+
+class SubjectProposal(models.TextChoices):
+    OUTCOME = "outcome", _("处理意见")
+    TRANSFER = "transfer", _("移送审查起诉")
+    REEXAM = "reexam", _("复查决定")
+
+
+class Procuratorate(models.TextChoices):
+    PROSECUTED = "prosecuted", _("提起公诉")
+    NOT_PROSECUTED = "not_prosecuted", _("不起诉")

@@ -32,6 +32,40 @@ DEFAULTS = {
     "BACKDATE_MAX_DAYS": 365,
     # Longest free text accepted (description, reports).
     "MAX_TEXT_LENGTH": 5000,
+    # 移送审查起诉: remind the handler when no procuratorate decision is recorded this many months
+    # after the transfer, and no judgement this many months after the indictment.
+    "PROSECUTION_REMIND_MONTHS": 3,
+    "JUDGEMENT_REMIND_MONTHS": 6,
+}
+
+# Case numbers 巍纪〔2026〕7号: the prefix (a string setting: settings.CASES["NUMBER_PREFIX"]).
+NUMBER_PREFIX = "巍纪"
+
+# Extensions per stage: one entry per extension allowed, naming who approves it. "head": any
+# discipline head other than the proposer; "principal": only the commission's principal head
+# (RoleAssignment.is_principal on a discipline_head grant). Override: settings.CASES["EXTENSIONS"].
+EXTENSIONS = {
+    "verification": ["head"],
+    "investigation": ["head", "principal"],
+}
+
+# The "four forms" 四种形态 that fit an outcome (settings.CASES["FOUR_FORMS"] overrides keys):
+# "party:<sanction>", "admin:<sanction>", "outcome:<subject outcome>", "light:<light measure>",
+# "clue:<clue outcome>". The heaviest form of a subject's sanctions is the one that fits; ""
+# means no form (no violation found). A transferred subject is always the fourth form.
+FOUR_FORMS = {
+    "party:warning": "second", "party:serious_warning": "second",
+    "party:removal": "third", "party:probation": "third", "party:expulsion": "third",
+    "admin:warning": "second", "admin:demerit": "second", "admin:major_demerit": "second",
+    "admin:demotion": "third", "admin:dismissal": "third", "admin:expulsion": "third",
+    "outcome:transferred": "fourth",
+    "outcome:exempted": "first",      # 免予处分 (with criticism and education)
+    "outcome:no_sanction": "first",   # 不予处分 (minor, corrected)
+    "outcome:revoked": "",            # 撤销案件: the facts are not established
+    "light:reminder_talk": "first", "light:criticism": "first", "light:none": "",
+    "clue:inquiry": "first",          # 函询 then 了结, no other measure
+    "clue:dismissed": "",             # 予以了结 on intake: nothing to answer
+    "clue:parked_closed": "",         # 暂存待查 → 了结
 }
 
 
@@ -44,3 +78,15 @@ def limit(name: str) -> int:
     if env not in (None, ""):
         return int(env)
     return DEFAULTS[name]
+
+
+def setting(name: str):
+    """A structured setting (NUMBER_PREFIX, EXTENSIONS, FOUR_FORMS): settings.CASES, then the default."""
+    configured = getattr(settings, "CASES", {}) or {}
+    default = globals()[name]
+    if name not in configured:
+        return default
+    value = configured[name]
+    if isinstance(default, dict):
+        return {**default, **value}
+    return value

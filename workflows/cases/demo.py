@@ -35,7 +35,7 @@ SCENARIOS = [
 
 def _run(case, name, username, data, comment):
     actor = User.objects.get(username=username)
-    run_transition(model=Case, pk=case.pk, name=name, actor=actor, comment=comment, data=data)
+    run_transition(model=type(case), pk=case.pk, name=name, actor=actor, comment=comment, data=data)
     case.refresh_from_db()
 
 
@@ -56,7 +56,7 @@ def _demo_case(desc, category, township, amount, subjects, steps):
     return case, True
 
 
-def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=None):
+def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=()):
     """A case filed on paper ``filed_days_ago`` days ago, entered now and carried on to ``until``.
 
     The paper dates go in as data (``received_on``, the approvals' ``approved_on``), so its time
@@ -83,12 +83,15 @@ def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=None
         return case, True
     _run(case, "submit_review", "discipline", {}, "调查终结，移送审理")
     _run(case, "file_review_report", "discipline", {"review_report": "经审理，事实清楚，证据确凿。"}, "审理报告")
-    _run(case, "propose_decision", "discipline", decision or {}, "提请处分")
-    _run(case, "approve", "discipline_head", {}, "同意")
-    _run(case, "announce", "discipline", {}, "")
-    _run(case, "close", "discipline", {"four_forms": "second", "execution_report": "处分已执行到位。"}, "执行完毕")
-    if until == "appealed":
-        _run(case, "appeal", "discipline", {}, "受处分人提出申诉")
+    for matter, outcome in zip(case.matters.order_by("pk"), decision, strict=False):
+        _run(matter, "propose_outcome", "discipline", outcome, "提出处理意见")
+        _run(matter, "approve", "discipline_head", {}, "同意")
+        if matter.state == "decided":
+            _run(matter, "announce", "discipline", {}, "")
+            _run(matter, "report_execution", "discipline", {"execution_report": "处分已执行到位。"}, "执行完毕")
+            if until == "appealed":
+                _run(matter, "appeal", "discipline", {}, "受处分人提出申诉")
+    case.refresh_from_db()
     return case, True
 
 
@@ -103,7 +106,18 @@ def seed_demo(stdout) -> None:
                        [{"name": "罗某", "post": "村委会副主任", "village": "五印村", "is_party_member": True,
                          "is_village_committee": True}],
                        filed_days_ago=200, until="appealed",
-                       decision={"party_sanction": "serious_warning", "admin_sanction": "major_demerit"})[1]
+                       decision=[{"outcome": "sanction", "party_sanction": "serious_warning",
+                                  "admin_sanction": "major_demerit", "four_forms": "second"}])[1]
+    # Two subjects, two outcomes: one sanctioned, one exempted 免予处分; the case is closed.
+    made += _full_case("两名村干部合谋套取农村低保资金", "miaojie",
+                       [{"name": "陈某", "post": "村党总支书记", "village": "紫微村", "is_party_member": True,
+                         "is_village_committee": True},
+                        {"name": "周某", "post": "村委会委员", "village": "紫微村", "is_party_member": True,
+                         "is_village_committee": True}],
+                       filed_days_ago=150, until="closed",
+                       decision=[{"outcome": "sanction", "party_sanction": "probation",
+                                  "admin_sanction": "major_demerit", "four_forms": "third"},
+                                 {"outcome": "exempted", "four_forms": "first"}])[1]
     # The overdue investigation is marked by the sweep, as in production.
     from .sweeps import cases_mark_overdue
 

@@ -12,7 +12,6 @@ from supervision.models import Unit
 
 from .models import Case
 
-DECIDED_STATES = ("decided", "executed", "closed", "appealed", "reexamined")
 ISSUER_FALLBACK = "县纪委监委"
 
 
@@ -21,18 +20,19 @@ def _issuer() -> str:
     return county_body(unit.name if unit else ISSUER_FALLBACK)
 
 
+def _sanctioned(case: Case):
+    """The subjects' matters with a sanction decided (one decision document each)."""
+    return [m for m in case.matters.select_related("subject").order_by("pk")
+            if m.outcome == "sanction" and m.decided_on and (m.party_sanction or m.admin_sanction)]
+
+
 def _has_decision(case: Case) -> bool:
-    return case.state in DECIDED_STATES and bool(case.party_sanction or case.admin_sanction) and bool(case.decided_on)
+    return bool(_sanctioned(case))
 
 
 def decision_parts(case: Case) -> list[tuple[str, str]]:
-    """The subjects the decision is about: the sanctioned subject, or the only subject."""
-    subjects = list(case.subjects.all())
-    if case.sanctioned_subject_id:
-        subjects = [s for s in subjects if s.pk == case.sanctioned_subject_id]
-    elif len(subjects) != 1:
-        return []
-    return [(str(s.pk), s.name) for s in subjects]
+    """One part per sanctioned subject (the subject's id, as before per-subject matters)."""
+    return [(str(m.subject_id), m.subject.name) for m in _sanctioned(case)]
 
 
 def _subject(case: Case, part: str):
@@ -53,24 +53,25 @@ def _identity(subject, township: str) -> str:
 
 def decision_context(case: Case, part: str) -> dict:
     subject = _subject(case, part)
+    matter = subject.matter
     township = case.township.name if case.township_id else ""
     sanctions = []
-    if case.party_sanction:
-        sanctions.append(f"党内{case.get_party_sanction_display()}处分" if case.party_sanction in (
-            "warning", "serious_warning") else f"{case.get_party_sanction_display()}处分")
-    if case.admin_sanction:
-        sanctions.append(f"政务{case.get_admin_sanction_display()}处分")
+    if matter.party_sanction:
+        sanctions.append(f"党内{matter.get_party_sanction_display()}处分" if matter.party_sanction in (
+            "warning", "serious_warning") else f"{matter.get_party_sanction_display()}处分")
+    if matter.admin_sanction:
+        sanctions.append(f"政务{matter.get_admin_sanction_display()}处分")
     sanction_text = "、".join(sanctions)
     issuer = _issuer()
     return {
-        "issuer": issuer, "date": case.decided_on, "township": township,
+        "issuer": issuer, "date": matter.decided_on, "township": township,
         "title": _("关于给予%(name)s%(sanction)s的决定") % {"name": subject.name, "sanction": sanction_text},
         "cc": f"县委组织部，{township}党委" if township else "县委组织部",
         "subject_name": subject.name, "identity": _identity(subject, township),
         "category": case.get_category_display(), "case_number": case.number,
         "facts": case.review_report or "", "amount": case.amount if case.amount else None,
-        "sanction_text": sanction_text, "party_sanction": bool(case.party_sanction),
-        "admin_sanction": bool(case.admin_sanction), "filed_cn": chinese_date(case.filed_on),
+        "sanction_text": sanction_text, "party_sanction": bool(matter.party_sanction),
+        "admin_sanction": bool(matter.admin_sanction), "filed_cn": chinese_date(case.filed_on),
         "confidential": "",
     }
 

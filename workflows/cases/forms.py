@@ -60,20 +60,56 @@ class ExtensionForm(forms.Form):
                               help_text=gettext_lazy("初步核实固定延长一个月，可不填。"))
 
 
-class DecisionForm(forms.Form):
-    subject = forms.IntegerField(label=gettext_lazy("受处分人"), required=False,
-                                 widget=forms.Select(choices=[("", "—")]))
+class OutcomeForm(forms.Form):
+    """A subject's outcome proposed from review: sanctions (party and/or administrative), or
+    免予处分 / 不予处分 / 撤销案件; the four-forms tag is checked against it (fourforms.py)."""
+
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=_blank(choices.Outcome))
     party_sanction = forms.ChoiceField(label=gettext_lazy("党纪处分"), choices=_blank(choices.PartySanction),
                                        required=False)
     admin_sanction = forms.ChoiceField(label=gettext_lazy("政务处分"), choices=_blank(choices.AdminSanction),
                                        required=False)
-    review_report = forms.CharField(label=gettext_lazy("审理报告"), required=False, validators=[max_text],
-                                    widget=forms.Textarea(attrs={"rows": 3}))
+    four_forms = forms.ChoiceField(label=gettext_lazy("“四种形态”"), choices=_blank(choices.FourForms),
+                                   required=False,
+                                   help_text=gettext_lazy("须与处理结果相符；撤销案件（未发现违纪违法）不标注。"))
 
     def clean(self):
         data = super().clean()
-        if not data.get("party_sanction") and not data.get("admin_sanction"):
-            raise ValidationError(_("请至少选择一种党纪处分或政务处分。"))
+        sanctioned = data.get("party_sanction") or data.get("admin_sanction")
+        if data.get("outcome") == "sanction" and not sanctioned:
+            raise ValidationError(_("给予处分须至少选择一种党纪处分或政务处分。"))
+        if data.get("outcome") and data.get("outcome") != "sanction" and sanctioned:
+            raise ValidationError(_("免予处分、不予处分或撤销案件时不能选择处分。"))
+        return data
+
+
+class ExecutionForm(forms.Form):
+    execution_report = forms.CharField(label=gettext_lazy("执行情况报告"), validators=[max_text],
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProsecutionForm(forms.Form):
+    """What the procuratorate and the court decided about a transferred subject."""
+
+    procuratorate = forms.ChoiceField(label=gettext_lazy("检察机关决定"), choices=_blank(choices.Procuratorate),
+                                      required=False)
+    procuratorate_on = forms.DateField(label=gettext_lazy("检察机关决定日期"), required=False, widget=DateInput)
+    judgement = forms.CharField(label=gettext_lazy("法院判决"), required=False, validators=[max_text],
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    judgement_on = forms.DateField(label=gettext_lazy("判决日期"), required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        if not (data.get("procuratorate") or (data.get("judgement") or "").strip()):
+            raise ValidationError(_("请填写检察机关的决定或法院的判决。"))
+        if data.get("procuratorate") and not data.get("procuratorate_on"):
+            self.add_error("procuratorate_on", _("请填写检察机关决定日期。"))
+        if (data.get("judgement") or "").strip() and not data.get("judgement_on"):
+            self.add_error("judgement_on", _("请填写判决日期。"))
+        for name in ("procuratorate_on", "judgement_on"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("日期不能晚于今天。"))
         return data
 
 
@@ -84,11 +120,10 @@ class ReviewReportForm(forms.Form):
 
 class CloseForm(forms.Form):
     four_forms = forms.ChoiceField(label=gettext_lazy("“四种形态”"), choices=_blank(choices.FourForms),
-                                   error_messages={"required": gettext_lazy("了结前必须标注“四种形态”。")})
+                                   required=False,
+                                   help_text=gettext_lazy("须与处理方式相符；无需处理（未发现问题）不标注。"))
     light_measure = forms.ChoiceField(label=gettext_lazy("处理方式"), choices=_blank(choices.LightMeasure),
                                       required=False)
-    execution_report = forms.CharField(label=gettext_lazy("执行情况报告"), required=False, validators=[max_text],
-                                       widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AnnounceForm(forms.Form):

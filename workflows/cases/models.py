@@ -1,12 +1,14 @@
-"""Clue/case records (one record through its whole life) and accountability matters.
+"""Clue/case records (one record through its whole life), their subjects and accountability matters.
 
 A ``Case`` starts as a clue 问题线索 in ``received`` and, if filed, continues as a case 案件
 under the same number: one state machine, one history chain, one read log (see docs/cases.md).
+Once filed, each subject 被审查调查人 has its own matter (``SubjectMatter``, subjects.py):
+outcome, sanctions, four-forms tag, transfer for prosecution, execution and appeal are per
+subject, and the case closes when every subject's matter is closed.
 
-Two-person rule: a handler (``discipline``) *proposes* a disposition, a filing, a decision or an
-extension (a ``propose_*`` transition that keeps the state and fills the ``pending_*`` fields); a
-head (``discipline_head``, never the proposer: enforced by the kernel through the right's
-check) fires ``approve`` (moves the state) or ``reject_proposal``. Each is its own history row.
+Two-person rule (proposals.py): a handler proposes — a ``propose_*`` transition that keeps the
+state and fills the ``pending_*`` fields — and a head other than the proposer (of the level the
+proposal needs) fires ``approve`` or ``reject_proposal``. Each is its own history row.
 """
 from __future__ import annotations
 
@@ -23,29 +25,18 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from supervision import deadlines, workdays
 from supervision.models import WorkflowRecord, audited_history
 
-from . import choices
+from . import choices, fourforms, proposals
 from .choices import OPEN_STATES, PROPOSAL_STATES, TIMED_STATES
-from .conf import limit
+from .conf import limit, setting
 from .forms import (
-    AnnounceForm,
     ApprovalForm,
     CloseForm,
-    DecisionForm,
     DispositionForm,
     ExtensionForm,
     MeasureForm,
-    ReexamForm,
     ReviewReportForm,
     check_earlier_date,
 )
-
-
-def _no_pending(case) -> bool:
-    return not case.pending_kind
-
-
-def _has_pending(case) -> bool:
-    return bool(case.pending_kind)
 
 
 def _not_escalated(case) -> bool:
@@ -60,7 +51,41 @@ def _overdue_not_urged(case) -> bool:
     return case.overdue and not case.overdue_urged
 
 
+def extensions_allowed(stage: str) -> list[str]:
+    """Who approves each extension of ``stage`` (its length: how many are allowed)."""
+    return list(setting("EXTENSIONS").get(stage, []))
+
+
+def _extension_left(case) -> bool:
+    stage = choices.EXTENSION_STAGES.get(case.state)
+    return stage is not None and case.extensions_used(stage) < len(extensions_allowed(stage))
+
+
+_extension_left.message = lambda case: _("本阶段的延期次数已用完（最多 %(n)d 次）。") % {
+    "n": len(extensions_allowed(choices.EXTENSION_STAGES.get(case.state, "")))}
+
+
+def _no_subject_decided(case) -> bool:
+    return not case.matters.exclude(state="open").exists()
+
+
+_no_subject_decided.message = gettext_lazy("已有被审查调查人作出处理决定，不能再退回补充调查。")
+
+
+class CaseCounter(models.Model):
+    """Last case number issued per year (巍纪〔年〕N号); the row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
 class Case(WorkflowRecord):
+    number = models.CharField(gettext_lazy("编号"), max_length=40, blank=True, default="", editable=False)
+    number_year = models.PositiveSmallIntegerField(gettext_lazy("编号年度"), null=True, blank=True, editable=False)
+    number_seq = models.PositiveIntegerField(gettext_lazy("编号序号"), null=True, blank=True, editable=False)
     source = models.CharField(gettext_lazy("线索来源"), max_length=20, choices=choices.Source.choices)
     category = models.CharField(gettext_lazy("问题类别"), max_length=20, choices=choices.Category.choices,
                                 db_index=True)
@@ -95,6 +120,8 @@ class Case(WorkflowRecord):
     due_kind = models.CharField(gettext_lazy("期限类型"), max_length=20, blank=True)
     investigation_due = models.DateField(gettext_lazy("审查调查期限"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(gettext_lazy("延期次数"), default=0)
+    verification_extensions = models.PositiveSmallIntegerField(gettext_lazy("初步核实延期次数"), default=0)
+    investigation_extensions = models.PositiveSmallIntegerField(gettext_lazy("审查调查延期次数"), default=0)
     overdue = models.BooleanField(gettext_lazy("已逾期"), default=False, db_index=True)
     overdue_urged = models.BooleanField(gettext_lazy("已督办"), default=False)
 
@@ -105,25 +132,13 @@ class Case(WorkflowRecord):
                                    choices=choices.State.choices)
     filed_on = models.DateField(gettext_lazy("立案日期"), null=True, blank=True)
     review_report = models.TextField(gettext_lazy("审理报告"), blank=True)
-    sanctioned_subject = models.ForeignKey("CaseSubject", null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+", verbose_name=gettext_lazy("受处分人"))
-    party_sanction = models.CharField(gettext_lazy("党纪处分"), max_length=20, blank=True,
-                                      choices=choices.PartySanction.choices)
-    admin_sanction = models.CharField(gettext_lazy("政务处分"), max_length=20, blank=True,
-                                      choices=choices.AdminSanction.choices)
-    decided_on = models.DateField(gettext_lazy("决定日期"), null=True, blank=True)
-    executed_on = models.DateField(gettext_lazy("宣布执行日期"), null=True, blank=True)
-    execution_report = models.TextField(gettext_lazy("执行情况报告"), blank=True)
-    transferred_on = models.DateField(gettext_lazy("移送日期"), null=True, blank=True)
     light_measure = models.CharField(gettext_lazy("处理方式"), max_length=20, blank=True,
                                      choices=choices.LightMeasure.choices)
+    # A clue closed without filing (inquiry, verification): the form its outcome fits, or none.
+    # A filed case's forms are its subjects' (``SubjectMatter.four_forms``).
     four_forms = models.CharField(gettext_lazy("“四种形态”"), max_length=10, blank=True,
                                   choices=choices.FourForms.choices, db_index=True)
     closed_on = models.DateField(gettext_lazy("了结日期"), null=True, blank=True)
-    appealed_on = models.DateField(gettext_lazy("申诉日期"), null=True, blank=True)
-    reexam_outcome = models.CharField(gettext_lazy("复查结论"), max_length=20, blank=True,
-                                      choices=choices.ReexamOutcome.choices)
-    reexamined_on = models.DateField(gettext_lazy("复查日期"), null=True, blank=True)
 
     history = audited_history()
 
@@ -131,14 +146,13 @@ class Case(WorkflowRecord):
         ordering = ["-pk"]
         verbose_name = gettext_lazy("问题线索/案件")
         verbose_name_plural = gettext_lazy("问题线索与案件")
+        constraints = [models.UniqueConstraint(
+            fields=["number_year", "number_seq"], condition=models.Q(number_seq__isnull=False),
+            name="uniq_case_number_per_year",
+            violation_error_message=gettext_lazy("该年度的案件编号已被使用。"))]
 
     def __str__(self):
         return f"{self.number} {self.get_category_display()}"
-
-    @property
-    def number(self) -> str:
-        year = (self.received_on or timezone.localdate()).year
-        return _("巍纪〔%(year)d〕%(n)d号") % {"year": year, "n": self.pk or 0}
 
     def get_absolute_url(self):
         return reverse("cases:detail", args=[self.pk])
@@ -147,6 +161,18 @@ class Case(WorkflowRecord):
     def is_case(self) -> bool:
         """Filed (立案) at some point: a case 案件 rather than a clue 线索."""
         return self.filed_on is not None
+
+    def extensions_used(self, stage: str) -> int:
+        return self.verification_extensions if stage == "verification" else self.investigation_extensions
+
+    def approver_level(self) -> str:
+        """The open proposal's approver (proposals.may_approve): an extension by its stage's policy."""
+        if self.pending_kind == "extension":
+            stage = choices.EXTENSION_STAGES.get(self.state, "")
+            policy = extensions_allowed(stage)
+            used = self.extensions_used(stage)
+            return policy[used] if used < len(policy) else proposals.HEAD
+        return proposals.HEAD
 
     # --- helpers used by transitions ------------------------------------------------------
 
@@ -161,57 +187,27 @@ class Case(WorkflowRecord):
         deadlines.remember(self, "due_date", deadline, provisional_field="due_provisional",
                            mirror_field="investigation_due" if kind == "investigation" else "")
 
-    def _clear_pending(self):
-        self.pending_kind = ""
-        self.pending_target = ""
-        self.pending_by = None
-        self.pending_at = None
-        self.pending_data = {}
-
-    def _propose(self, ctx, kind: str, target: str, data: dict | None = None):
-        self.pending_kind = kind
-        self.pending_target = target
-        self.pending_by = ctx.actor
-        self.pending_at = timezone.now()
-        self.pending_data = data or {}
-
-    def _check_sanction(self, subject_id, party_sanction: str, admin_sanction: str):
-        subjects = list(self.subjects.all())
-        if subject_id:
-            chosen = [s for s in subjects if s.pk == subject_id]
-            if not chosen:
-                raise ValidationError({"subject": _("受处分人不属于本案。")})
-        else:
-            chosen = subjects
-        if admin_sanction and admin_sanction not in choices.VILLAGE_COMMITTEE_ADMIN_SANCTIONS:
-            for s in chosen:
-                if s.is_village_committee:
-                    raise ValidationError({"admin_sanction": _(
-                        "%(name)s 是村委会工作人员，政务处分只能是警告、记过或记大过。") % {"name": s.name}})
-        if party_sanction:
-            for s in chosen:
-                if not s.is_party_member:
-                    raise ValidationError({"party_sanction": _(
-                        "%(name)s 不是中共党员，不能给予党纪处分。") % {"name": s.name}})
-        return chosen[0] if subject_id else None
-
     # --- proposals (handler) --------------------------------------------------------------
 
-    @transition(field=state, source=["received", "inquiry", "parked"], target=None, conditions=[_no_pending],
+    @transition(field=state, source=["received", "inquiry", "parked"], target=None,
+                conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("提出处置意见"), "right": "propose", "form": DispositionForm})
     def propose_disposition(self, ctx):
         target = ctx.params["target"]
         if target not in choices.DISPOSITIONS[self.state]:
             raise ValidationError({"target": _("“%(state)s”状态下不能提出“%(target)s”的处置意见。") % {
                 "state": self.get_state_display(), "target": choices.State(target).label}})
-        self._propose(ctx, "disposition", target)
+        proposals.propose(self, ctx, "disposition", target)
 
-    @transition(field=state, source=["verification"], target=None, conditions=[_no_pending],
+    @transition(field=state, source=["verification"], target=None, conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("提请立案"), "right": "propose"})
     def propose_filing(self, ctx):
-        self._propose(ctx, "filing", "filed")
+        if not self.subjects.exists():
+            raise ValidationError(_("立案前须登记至少一名被审查调查人。"))
+        proposals.propose(self, ctx, "filing", "filed")
 
-    @transition(field=state, source=["verification", "investigating"], target=None, conditions=[_no_pending],
+    @transition(field=state, source=["verification", "investigating"], target=None,
+                conditions=[proposals.no_pending, _extension_left],
                 custom={"label": gettext_lazy("申请延长期限"), "right": "propose", "form": ExtensionForm,
                         "inbox": False})
     def propose_extension(self, ctx):
@@ -225,31 +221,23 @@ class Case(WorkflowRecord):
             data = {"days": days}
         else:
             data = {"months": limit("VERIFICATION_EXTENSION_MONTHS")}
-        self._propose(ctx, "extension", self.state, data)
+        proposals.propose(self, ctx, "extension", self.state, data)
 
     @transition(field=state, source=["reviewing"], target=None, custom={
         "label": gettext_lazy("提交审理报告"), "right": "handle", "form": ReviewReportForm, "inbox": False})
     def file_review_report(self, ctx):
         self.review_report = ctx.params["review_report"]
 
-    @transition(field=state, source=["reviewing"], target=None, conditions=[_no_pending],
-                custom={"label": gettext_lazy("提请作出处分决定"), "right": "propose", "form": DecisionForm})
-    def propose_decision(self, ctx):
-        p = ctx.params
-        if p.get("review_report"):
-            self.review_report = p["review_report"]
-        if not self.review_report.strip():
-            raise ValidationError({"review_report": _("作出处分决定前必须有审理报告。")})
-        self._check_sanction(p.get("subject"), p.get("party_sanction") or "", p.get("admin_sanction") or "")
-        self._propose(ctx, "decision", "decided", {
-            "subject": p.get("subject"), "party_sanction": p.get("party_sanction") or "",
-            "admin_sanction": p.get("admin_sanction") or ""})
+    @transition(field=state, source=["reviewing"], target=None,
+                conditions=[proposals.no_pending, _no_subject_decided],
+                custom={"label": gettext_lazy("提请退回补充调查"), "right": "propose_any", "inbox": False})
+    def propose_send_back(self, ctx):
+        proposals.propose(self, ctx, "send_back", "investigating")
 
     # --- approval (head, never the proposer) -------------------------------------------------
 
-    @transition(field=state, source=PROPOSAL_STATES, conditions=[_has_pending],
-                target=RETURN_VALUE("inquiry", "verification", "parked", "dismissed", "filed", "investigating",
-                                    "decided"),
+    @transition(field=state, source=PROPOSAL_STATES, conditions=[proposals.has_pending],
+                target=RETURN_VALUE("inquiry", "verification", "parked", "dismissed", "filed", "investigating"),
                 custom={"label": gettext_lazy("审批同意"), "right": "approve", "comment_required": False,
                         "form": ApprovalForm})
     def approve(self, ctx):
@@ -258,10 +246,12 @@ class Case(WorkflowRecord):
         kind, target, data = self.pending_kind, self.pending_target, self.pending_data or {}
         day = ctx.params.get("approved_on")
         if day is not None:
-            earlier = [d for d in (self.received_on, self.filed_on, self.decided_on) if d]
+            earlier = [d for d in (self.received_on, self.filed_on) if d]
             check_earlier_date(day, field="approved_on", not_before=max(earlier, default=None))
         else:
             day = timezone.localdate()
+        ctx.approved_on = day
+        ctx.approved_kind = kind
         if kind == "disposition":
             self.disposition = target
             if target == "inquiry":
@@ -269,8 +259,11 @@ class Case(WorkflowRecord):
             elif target == "verification":
                 self._set_due("verification", workdays.period_end(day, months=limit("VERIFICATION_MONTHS")))
             elif target == "dismissed":
+                # 予以了结 on intake, or the 了结 of a parked clue: no violation to answer, no form.
                 self._set_due("", None)
                 self.closed_on = day
+                self.four_forms = fourforms.fitting(
+                    clue="parked_closed" if self.state == "parked" else "dismissed")
             else:
                 self._set_due("", None)
         elif kind == "filing":
@@ -278,34 +271,29 @@ class Case(WorkflowRecord):
             deadline = workdays.add_calendar_days(day, limit("INVESTIGATION_DAYS"))
             self.investigation_due = deadline.date
             self._set_due("investigation", deadline)
-        elif kind == "decision":
-            subject = data.get("subject")
-            self._check_sanction(subject, data.get("party_sanction", ""), data.get("admin_sanction", ""))
-            self.sanctioned_subject_id = subject or None
-            self.party_sanction = data.get("party_sanction", "")
-            self.admin_sanction = data.get("admin_sanction", "")
-            self.decided_on = day
-            self._set_due("announce", workdays.period_end(day, months=limit("ANNOUNCE_MONTHS")))
+        elif kind == "send_back":
+            due = self.investigation_due
+            self._set_due("investigation", workdays.Deadline(due) if due else None)
         elif kind == "extension":
             # Counted from the original end of the period (民法典 art. 201–203), not from a
             # date already clamped to a month's end or moved off a holiday.
             if target == "investigating":
                 deadline = deadlines.extended(self, "due_date", days=int(data["days"]), fallback_start=day)
                 self.investigation_due = deadline.date
+                self.investigation_extensions += 1
             else:
                 deadline = deadlines.extended(self, "due_date", months=int(data.get("months", 1)),
                                               fallback_start=day)
+                self.verification_extensions += 1
             self.extension_count += 1
             self._set_due(self.due_kind or target, deadline)
-        self._last_proposer_id = self.pending_by_id
-        self._clear_pending()
+        proposals.clear(self)
         return target
 
-    @transition(field=state, source=PROPOSAL_STATES, target=None, conditions=[_has_pending],
+    @transition(field=state, source=PROPOSAL_STATES, target=None, conditions=[proposals.has_pending],
                 custom={"label": gettext_lazy("不同意（退回提议）"), "right": "approve"})
     def reject_proposal(self, ctx):
-        self._last_proposer_id = self.pending_by_id
-        self._clear_pending()
+        proposals.clear(self)
 
     # --- handling ---------------------------------------------------------------------------
 
@@ -314,76 +302,44 @@ class Case(WorkflowRecord):
     def start_investigation(self, ctx):
         pass
 
-    @transition(field=state, source=["investigating"], target="reviewing", conditions=[_no_pending],
+    @transition(field=state, source=["investigating"], target="reviewing", conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("移送审理"), "right": "handle"})
     def submit_review(self, ctx):
         self._set_due("review", workdays.period_end(timezone.localdate(), months=limit("REVIEW_MONTHS")))
 
-    @transition(field=state, source=["reviewing"], target="investigating", conditions=[_no_pending],
-                custom={"label": gettext_lazy("退回补充调查"), "right": "send_back", "inbox": False})
-    def send_back(self, ctx):
-        due = self.investigation_due
-        self._set_due("investigation", workdays.Deadline(due) if due else None)
-
-    @transition(field=state, source=["decided"], target="executed",
-                custom={"label": gettext_lazy("宣布执行"), "right": "handle", "form": AnnounceForm,
-                        "comment_required": False})
-    def announce(self, ctx):
-        today = timezone.localdate()
-        day = ctx.params.get("announced_on") or today
-        if day > today or (self.decided_on and day < self.decided_on):
-            raise ValidationError({"announced_on": _("宣布日期须在决定日期（%(d)s）与今天之间。") % {
-                "d": self.decided_on}})
-        self.executed_on = day
-        self._set_due("execution_report", workdays.period_end(day, months=limit("EXECUTION_REPORT_MONTHS")))
-
-    @transition(field=state, source=["decided"], target="transferred",
-                custom={"label": gettext_lazy("移送审查起诉"), "right": "transfer", "inbox": False})
-    def transfer(self, ctx):
-        self.transferred_on = timezone.localdate()
-        self.four_forms = "fourth"
-        self._set_due("", None)
-
-    @transition(field=state, source=["inquiry", "verification", "executed"], target="closed",
-                conditions=[_no_pending],
+    @transition(field=state, source=["inquiry", "verification"], target="closed",
+                conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("了结"), "right": "handle", "form": CloseForm})
     def close(self, ctx):
+        """A clue closed without filing: after an inquiry, or after verification with a light
+        measure. The four-forms tag must be the one its measure fits (none for "no violation")."""
         p = ctx.params
-        if self.state == "executed":
-            report = (p.get("execution_report") or "").strip()
-            if not report:
-                raise ValidationError({"execution_report": _("请填写执行情况报告。")})
-            self.execution_report = report
-        elif self.state == "verification" and not p.get("light_measure"):
+        measure = p.get("light_measure") or ""
+        if self.state == "verification" and not measure:
             raise ValidationError(
                 {"light_measure": _("初步核实后了结须选择处理方式（谈话提醒、批评教育或无需处理）。")}
             )
-        self.four_forms = p["four_forms"]
-        self.light_measure = p.get("light_measure") or ""
+        expected = fourforms.fitting(light_measure=measure) if measure else fourforms.fitting(clue="inquiry")
+        self.four_forms = fourforms.check(p.get("four_forms") or "", expected)
+        self.light_measure = measure
         self.closed_on = timezone.localdate()
         self._set_due("", None)
 
-    @transition(field=state, source=["closed", "executed"], target="appealed",
-                custom={"label": gettext_lazy("登记申诉"), "right": "handle", "inbox": False})
-    def appeal(self, ctx):
-        today = timezone.localdate()
-        self.appealed_on = today
-        self._set_due("reexamination", workdays.period_end(today, months=limit("REEXAMINATION_MONTHS")))
+    # --- moved by its subjects' matters (subjects.py), never by hand -------------------------
 
-    @transition(field=state, source=["appealed"], target="reexamined",
-                custom={"label": gettext_lazy("复查决定"), "right": "reexamine", "form": ReexamForm})
-    def reexamine(self, ctx):
-        p = ctx.params
-        self.reexam_outcome = p["outcome"]
-        if p["outcome"] == "modified":
-            subject = self.sanctioned_subject_id
-            self._check_sanction(subject, p.get("party_sanction") or "", p.get("admin_sanction") or "")
-            self.party_sanction = p.get("party_sanction") or ""
-            self.admin_sanction = p.get("admin_sanction") or ""
-        elif p["outcome"] == "revoked":
-            self.party_sanction = ""
-            self.admin_sanction = ""
-        self.reexamined_on = timezone.localdate()
+    @transition(field=state, source=["reviewing"], target="decided",
+                custom={"label": gettext_lazy("作出处理决定"), "right": "follow_subjects", "inbox": False,
+                        "comment_required": False})
+    def enter_decisions(self, ctx):
+        """The first subject's outcome approved: the case is in its decision and execution phase."""
+        self._set_due("", None)
+
+    @transition(field=state, source=["reviewing", "decided"], target="closed",
+                custom={"label": gettext_lazy("全案办结"), "right": "follow_subjects", "inbox": False,
+                        "comment_required": False})
+    def conclude(self, ctx):
+        """Every subject's matter is closed: the case is."""
+        self.closed_on = timezone.localdate()
         self._set_due("", None)
 
     # --- supervision ------------------------------------------------------------------------
@@ -407,7 +363,8 @@ class Case(WorkflowRecord):
 
 
 class CaseSubject(models.Model):
-    """A person complained about 被反映人."""
+    """A person complained about 被反映人; once the case is filed, a person under review
+    被审查调查人 with a matter of their own (``SubjectMatter``)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subjects",
                              verbose_name=gettext_lazy("线索/案件"))
@@ -482,3 +439,6 @@ class AccountabilityMatter(WorkflowRecord):
     def close(self, ctx):
         self.closed_on = timezone.localdate()
 
+
+
+from .subjects import SubjectMatter  # noqa: E402,F401  (registered with the app's models)

@@ -1,44 +1,130 @@
-"""Who is told what (notifications). Case notifications reach discipline roles only: the kernel's
-``notify`` drops every recipient who may not see the record (e.g. a leader who referred an
-accountability matter is not told about its progress)."""
+"""Side effects of the cases workflow's transitions: one ``do_<transition>`` function each, which
+``case_after_transition`` / ``subject_after_transition`` dispatch to by name (inside the
+transition's transaction; notifications are pushed after commit).
+
+Case notifications reach discipline roles only: the kernel's ``notify`` drops every recipient
+who may not see the record (e.g. a leader who referred an accountability matter)."""
 from __future__ import annotations
+
+import sys
 
 from django.utils.translation import gettext as _
 
 from supervision.models import User
 from supervision.notify import notify, users_with_role
 
+from . import services
+
 
 def heads():
     return users_with_role("discipline_head")
 
 
-def case_after_transition(ctx) -> None:
-    case, name, actor = ctx.obj, ctx.name, ctx.actor
-    handler = [case.handler] if case.handler_id else []
-    if name.startswith("propose_"):
-        notify(recipients=heads(), verb="cases.proposal", target=case, exclude=actor,
-               message=_("%(case)s：%(kind)s待审批") % {"case": case, "kind": case.get_pending_kind_display()})
-    elif name in ("approve", "reject_proposal"):
-        proposer_id = getattr(case, "_last_proposer_id", None)
-        recipients = list(User.objects.filter(pk=proposer_id)) if proposer_id else []
-        verdict = _("已同意") if name == "approve" else _("未同意")
-        notify(recipients=recipients + handler, verb=f"cases.{name}", target=case, exclude=actor,
-               message=_("%(case)s：提议%(verdict)s，当前状态：%(state)s") % {
-                   "case": case, "verdict": verdict, "state": case.get_state_display()})
-    elif name == "escalate":
-        notify(recipients=[*heads(), *handler], verb="cases.escalated", target=case, exclude=actor,
-               message=_("%(case)s 已提级办理/上级督办") % {"case": case})
-    elif name == "mark_overdue":
-        notify(recipients=[*heads(), *handler], verb="cases.overdue", target=case,
-               message=_("%(case)s 已超过办理期限（%(due)s）") % {"case": case, "due": case.due_date})
-    elif name == "urge":
-        notify(recipients=handler, verb="cases.urged", target=case, exclude=actor,
-               message=_("%(case)s 逾期，领导督办：%(comment)s") % {"case": case, "comment": ctx.comment})
-    else:
-        notify(recipients=handler, verb=f"cases.{name}", target=case, exclude=actor,
-               message=_("%(case)s：%(state)s") % {"case": case, "state": case.get_state_display()})
+def _handler(record) -> list:
+    case = getattr(record, "case", record)
+    return [case.handler] if case.handler_id else []
 
+
+def _proposer(record) -> list:
+    proposer_id = getattr(record, "_last_proposer_id", None)
+    return list(User.objects.filter(pk=proposer_id)) if proposer_id else []
+
+
+def _dispatch(prefix: str, ctx, default) -> None:
+    """Run ``<prefix><transition>`` of this module, or ``default``: no chain of ifs."""
+    getattr(sys.modules[__name__], f"{prefix}{ctx.name}", default)(ctx)
+
+
+# --- the case -----------------------------------------------------------------------------
+
+def case_after_transition(ctx) -> None:
+    _dispatch("do_", ctx, do_case_step)
+
+
+def _proposal_made(ctx) -> None:
+    notify(recipients=heads(), verb="cases.proposal", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：%(kind)s待审批") % {"case": ctx.obj, "kind": ctx.obj.get_pending_kind_display()})
+
+
+do_propose_disposition = do_propose_filing = do_propose_extension = do_propose_send_back = _proposal_made
+
+
+def _proposal_decided(ctx, verdict: str) -> None:
+    case = ctx.obj
+    notify(recipients=_proposer(case) + _handler(case), verb=f"cases.{ctx.name}", target=case, exclude=ctx.actor,
+           message=_("%(case)s：提议%(verdict)s，当前状态：%(state)s") % {
+               "case": case, "verdict": verdict, "state": case.get_state_display()})
+
+
+def do_approve(ctx) -> None:
+    """A filing approved: every subject 被审查调查人 gets a matter of their own."""
+    if getattr(ctx, "approved_kind", "") == "filing":
+        services.subject_matters_open(case=ctx.obj, actor=ctx.actor)
+    _proposal_decided(ctx, _("已同意"))
+
+
+def do_reject_proposal(ctx) -> None:
+    _proposal_decided(ctx, _("未同意"))
+
+
+def do_escalate(ctx) -> None:
+    notify(recipients=[*heads(), *_handler(ctx.obj)], verb="cases.escalated", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s 已提级办理/上级督办") % {"case": ctx.obj})
+
+
+def do_mark_overdue(ctx) -> None:
+    case = ctx.obj
+    notify(recipients=[*heads(), *_handler(case)], verb="cases.overdue", target=case,
+           message=_("%(case)s 已超过办理期限（%(due)s）") % {"case": case, "due": case.due_date})
+
+
+def do_urge(ctx) -> None:
+    notify(recipients=_handler(ctx.obj), verb="cases.urged", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s 逾期，领导督办：%(comment)s") % {"case": ctx.obj, "comment": ctx.comment})
+
+
+def do_case_step(ctx) -> None:
+    """Any other step: the handler is told the new state."""
+    notify(recipients=_handler(ctx.obj), verb=f"cases.{ctx.name}", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：%(state)s") % {"case": ctx.obj, "state": ctx.obj.get_state_display()})
+
+
+# --- a subject's matter ---------------------------------------------------------------------
+
+def subject_after_transition(ctx) -> None:
+    _dispatch("do_subject_", ctx, do_subject_step)
+    # The case follows its subjects: decisions begun, or every matter closed.
+    services.case_follow_subjects(case_id=ctx.obj.case_id, actor=ctx.actor)
+
+
+def _subject_proposal_made(ctx) -> None:
+    m = ctx.obj
+    notify(recipients=heads(), verb="cases.subject_proposal", target=m.case, exclude=ctx.actor,
+           message=_("%(m)s：%(kind)s待审批") % {"m": m, "kind": m.get_pending_kind_display()})
+
+
+do_subject_propose_outcome = do_subject_propose_transfer = do_subject_propose_reexam = _subject_proposal_made
+
+
+def do_subject_approve(ctx) -> None:
+    m = ctx.obj
+    notify(recipients=_proposer(m) + _handler(m), verb="cases.subject_approve", target=m.case, exclude=ctx.actor,
+           message=_("%(m)s：提议已同意，当前状态：%(state)s") % {"m": m, "state": m.get_state_display()})
+
+
+def do_subject_reject_proposal(ctx) -> None:
+    m = ctx.obj
+    notify(recipients=_proposer(m) + _handler(m), verb="cases.subject_reject", target=m.case, exclude=ctx.actor,
+           message=_("%(m)s：提议未同意") % {"m": m})
+
+
+def do_subject_step(ctx) -> None:
+    m = ctx.obj
+    notify(recipients=_handler(m), verb=f"cases.subject_{ctx.name}", target=m.case, exclude=ctx.actor,
+           message=_("%(m)s：%(state)s") % {"m": m, "state": m.get_state_display()})
+
+
+# --- accountability -------------------------------------------------------------------------
 
 def matter_after_transition(ctx) -> None:
     matter = ctx.obj

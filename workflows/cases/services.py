@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +16,13 @@ from supervision.attachments import attachment_create
 from supervision.audit.actor import system_actor
 from supervision.models import Region, Unit
 from supervision.notify import notify, users_with_role
-from supervision.transitions import save_with_history
+from supervision.transitions import run_transition, save_with_history
 
 from . import choices
-from .choices import OPEN_STATES
-from .conf import limit
+from .choices import CASE_STAGES, OPEN_STATES
+from .conf import limit, setting
 from .forms import check_earlier_date
-from .models import AccountabilityMatter, Case, CaseSubject
+from .models import AccountabilityMatter, Case, CaseCounter, CaseSubject, SubjectMatter
 
 
 def require_right(actor, model, right: str) -> None:
@@ -42,6 +43,30 @@ def _text(errors, name, value, *, required=False):
     elif len(value) > limit("MAX_TEXT_LENGTH"):
         errors[name] = _("内容不能超过 %(n)d 个字。") % {"n": limit("MAX_TEXT_LENGTH")}
     return value
+
+
+def case_number_format(year: int, seq: int) -> str:
+    return _("%(prefix)s〔%(year)d〕%(n)d号") % {"prefix": setting("NUMBER_PREFIX"), "year": year, "n": seq}
+
+
+def case_number_take(*, year: int) -> tuple[int, int, str]:
+    """The next case number of ``year`` (巍纪〔2026〕7号), safe under concurrency.
+
+    Called inside the registering transaction. The year's counter row is created once, starting
+    after the highest number already used in that year (numbers given before the counter
+    existed keep theirs); a race on the create is caught. Then one UPDATE increments it, which
+    holds the row lock (PostgreSQL) or the write lock (SQLite) until commit, so two intakes never
+    read the same value. The unique (number_year, number_seq) constraint is the backstop."""
+    if not CaseCounter.objects.filter(year=year).exists():
+        used = Case.objects.filter(number_year=year).aggregate(m=Max("number_seq"))["m"] or 0
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(year=year, last=used)
+        except IntegrityError:
+            pass  # another intake created it first
+    CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
+    seq = CaseCounter.objects.get(year=year).last
+    return year, seq, case_number_format(year, seq)
 
 
 def case_register(*, actor, source: str, category: str, description: str, reporter_anonymous: bool = False,
@@ -91,11 +116,13 @@ def case_register(*, actor, source: str, category: str, description: str, report
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        received_on = received_on or timezone.localdate()
+        year, seq, number = case_number_take(year=received_on.year)
         case = Case(source=source, category=category, description=description,
                     reporter_anonymous=bool(reporter_anonymous),
                     reporter_name="" if reporter_anonymous else reporter_name,
                     reporter_contact=reporter_contact, township=township, amount=amount, handler=actor,
-                    received_on=received_on or timezone.localdate())
+                    received_on=received_on, number=number, number_year=year, number_seq=seq)
         save_with_history(case, actor=actor, reason=_("受理登记"))
         for s in clean_subjects:
             save_with_history(CaseSubject(case=case, **s), actor=actor, reason=_("登记被反映人"))
@@ -188,5 +215,35 @@ def case_subject_add(*, actor, case: Case, name: str, post: str = "", village: s
         raise ValidationError(errors)
     subject = CaseSubject(case=case, name=name, post=(post or "").strip()[:100], village=(village or "").strip()[:64],
                           is_party_member=bool(is_party_member), is_village_committee=bool(is_village_committee))
-    save_with_history(subject, actor=actor, reason=_("登记被反映人"))
+    with transaction.atomic():
+        save_with_history(subject, actor=actor, reason=_("登记被反映人"))
+        if case.state in CASE_STAGES:
+            subject_matters_open(case=case, actor=actor)
     return subject
+
+
+def subject_matters_open(*, case: Case, actor) -> list[SubjectMatter]:
+    """A filed case: a matter for each of its subjects that has none yet (filing, or a subject
+    added later). Inside the caller's transaction."""
+    made = []
+    for subject in case.subjects.filter(matter__isnull=True):
+        matter = SubjectMatter(case=case, subject=subject)
+        save_with_history(matter, actor=actor, reason=_("立案审查调查：%(name)s") % {"name": subject.name})
+        made.append(matter)
+    return made
+
+
+def case_follow_subjects(*, case_id: int, actor) -> str | None:
+    """Move the case after its subjects' matters (inside the matter's transition): into its
+    decision phase once an outcome is approved, closed once every matter is. Returns the
+    case transition fired, if any. The case's own history row names the actor."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    states = list(SubjectMatter.objects.filter(case_id=case_id).values_list("state", flat=True))
+    name = None
+    if case.state in ("reviewing", "decided") and states and all(s in choices.SUBJECT_DONE_STATES for s in states):
+        name, comment = "conclude", _("全部被审查调查人已办结")
+    elif case.state == "reviewing" and any(s != "open" for s in states):
+        name, comment = "enter_decisions", _("已对被审查调查人作出处理决定")
+    if name:
+        run_transition(model=Case, pk=case_id, name=name, actor=actor, comment=comment, as_system=True)
+    return name

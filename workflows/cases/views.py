@@ -25,9 +25,10 @@ from supervision.audit.timeline import history_entries
 from supervision.exports import xlsx_response
 from supervision.models import Region
 from supervision.transitions import available_transitions
-from supervision.ui import BLANK_LABEL, bound_form, refused, transition_panel, visible_or_404
+from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import choices, selectors, services
+from .filters import CASES
 from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
 from .models import AccountabilityMatter, Case
 
@@ -66,14 +67,10 @@ def _filter_context(f):
 @case_roles_required
 def case_list(request):
     f = _filters(request)
-    qs = deadlines.filter_by_colour(selectors.case_list_visible_to(user=request.user, filters=f),
-                                    deadlines.colour_of(request.GET))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_reads(request.user, page, via="ui", request=request)
-    query = request.GET.copy()
-    query.pop("page", None)
+    register = CASES.page(request, selectors.case_list_visible_to(user=request.user))
+    log_reads(request.user, register["page"], via="ui", request=request)
     return render(request, "cases/list.html", {
-        **_filter_context(f), "page": page, "query": query.urlencode(),
+        **_filter_context(f), **register,
         "can_create": access.can_anywhere(request.user, registry.for_model(Case), "create"),
     })
 
@@ -104,14 +101,23 @@ def case_create(request):
     return render(request, "cases/create.html", {"form": form, "subjects": subjects}, status=status)
 
 
-def _transition_forms(request, obj, subjects=()):
-    """The kernel panel; what cases declare: a per-subject action lists the case's subjects."""
+def _transition_forms(request, obj):
+    """The kernel panel (the forms of the transitions this user may fire now)."""
+    return transition_panel(request, obj, next_url=obj.get_absolute_url())
 
-    def customize(name, form):
-        if "subject" in form.fields:
-            form.fields["subject"].widget.choices = [("", BLANK_LABEL), *[(s.pk, s.name) for s in subjects]]
 
-    return transition_panel(request, obj, customize=customize)
+def _subject_rows(request, case, subjects):
+    """Each subject with its matter (filed cases) and that matter's own transition panel."""
+    matters = {m.subject_id: m for m in case.matters.all()}
+    rows = []
+    for s in subjects:
+        m = matters.get(s.pk)
+        if m is not None:
+            m.case = case  # the conditions read the case: no query per subject
+            m.subject = s
+        rows.append({"subject": s, "matter": m,
+                     "actions": transition_panel(request, m, next_url=case.get_absolute_url()) if m else []})
+    return rows
 
 
 def _timeline(obj, user):
@@ -122,8 +128,8 @@ def _timeline(obj, user):
 @case_roles_required
 def case_detail(request, pk):
     rt = registry.for_model(Case)
-    case = visible_or_404(request.user, Case, pk, related=("township", "handler", "pending_by", "sanctioned_subject"),
-                          prefetch=("subjects",), request=request)  # logs the read
+    case = visible_or_404(request.user, Case, pk, related=("township", "handler", "pending_by"),
+                          prefetch=("subjects", "matters__pending_by"), request=request)  # logs the read
     subjects = list(case.subjects.all())
     masked = access.is_masked(request.user, rt, "reporter_name")
     return render(request, "cases/detail.html", {
@@ -134,7 +140,8 @@ def case_detail(request, pk):
         "subject_form": (bound_form(request, "subject", SubjectForm, prefix="subject")
                          if access.can(request.user, "handle", case) and case.state in choices.OPEN_STATES
                          else None),
-        "transition_forms": _transition_forms(request, case, subjects),
+        "transition_forms": _transition_forms(request, case),
+        "subject_rows": _subject_rows(request, case, subjects),
         "timeline": _timeline(case, request.user),
     })
 
@@ -173,10 +180,18 @@ def case_subject_add(request, pk):
 
 @case_roles_required
 def approval_queue(request):
-    qs = selectors.approvals_for(user=request.user)
+    qs = selectors.approvals_for(user=request.user).prefetch_related("matters__subject", "matters__pending_by")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rt = registry.for_model(Case)
-    rows = [{"case": c, "can_decide": "approve" in available_transitions(c, request.user)} for c in page]
+    rows = []
+    for c in page:
+        subjects = [m for m in c.matters.all() if m.pending_kind]
+        for m in subjects:
+            m.case = c
+        own = bool(c.pending_kind) and "approve" in available_transitions(c, request.user)
+        rows.append({"case": c, "can_decide": own,
+                     "subjects": [{"matter": m, "can_decide": "approve" in available_transitions(m, request.user)}
+                                  for m in subjects]})
     log_reads(request.user, page, via="ui", request=request)
     return render(request, "cases/approvals.html", {"page": page, "rows": rows, "key": rt.key})
 
@@ -208,16 +223,23 @@ EXPORT_COLUMNS = [
     ("reporter_name", gettext_lazy("反映人")), ("reporter_contact", gettext_lazy("联系方式")),
     ("amount", gettext_lazy("涉及金额（元）")), ("state", gettext_lazy("状态")), ("due_date", gettext_lazy("办理期限")),
     ("light", gettext_lazy("期限状态")), ("overdue", gettext_lazy("逾期")), ("escalated", gettext_lazy("提级办理")),
-    ("party_sanction", gettext_lazy("党纪处分")), ("admin_sanction", gettext_lazy("政务处分")),
-    ("four_forms", gettext_lazy("四种形态")),
+    ("outcomes", gettext_lazy("处理结果（按被审查调查人）")), ("four_forms", gettext_lazy("四种形态")),
 ]
+
+
+def _outcome_cell(matter) -> str:
+    bits = [matter.get_outcome_display() or matter.get_state_display()]
+    bits += [x for x in (matter.get_party_sanction_display(), matter.get_admin_sanction_display()) if x]
+    if matter.transferred:
+        bits.append(_("移送审查起诉"))
+    return f"{matter.subject.name}：{'、'.join(bits)}"
 
 
 @case_roles_required
 def case_export(request):
     rt = registry.for_model(Case)
-    visible = selectors.case_list_visible_to(user=request.user, filters=_filters(request))
-    cases = list(deadlines.filter_by_colour(visible, deadlines.colour_of(request.GET)))
+    cases = list(CASES.rows(request, selectors.case_list_visible_to(user=request.user)
+                            .prefetch_related("matters__subject")))
     calendar = deadlines.calendar_for(request)
     masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
     rows = []
@@ -230,8 +252,10 @@ def case_export(request):
             "reporter_contact": c.reporter_contact, "amount": float(c.amount), "state": c.get_state_display(),
             "due_date": c.due_date, "overdue": _("是") if c.overdue else "",
             "light": deadlines.light_export_cells(c, calendar=calendar)[0],
-            "escalated": _("是") if c.escalated else "", "party_sanction": c.get_party_sanction_display(),
-            "admin_sanction": c.get_admin_sanction_display(), "four_forms": c.get_four_forms_display(),
+            "escalated": _("是") if c.escalated else "",
+            "outcomes": "；".join(_outcome_cell(m) for m in c.matters.all()),
+            "four_forms": "、".join(x for x in [c.get_four_forms_display(),
+                                                *[m.get_four_forms_display() for m in c.matters.all()]] if x),
         }
         for name in masked:
             values[name] = access.MASK

@@ -14,7 +14,8 @@ from supervision.models import Person, Region, Unit
 
 from . import services
 from .choices import PostingRole
-from .models import Assessment, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds
+from .filters import AssessmentFilter, PostingFilter
+from .models import Assessment, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds, with_open_recall
 
 
 def _visible_posting(user, pk) -> Posting:
@@ -93,14 +94,10 @@ class PostingViewSet(mixins.CreateModelMixin, RecordViewSet):
     model = Posting
     serializer_class = PostingSerializer
     related = ("person", "dispatching_unit", "village__parent")
-    filterset_fields = ("state", "role", "dispatching_unit", "village")
+    filterset_class = PostingFilter  # the same filters as the register page and its export
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        township = self.request.query_params.get("township")
-        if township and township.isdigit():
-            qs = qs.filter(village__parent_id=int(township))
-        return qs
+        return with_open_recall(super().get_queryset())
 
     @extend_schema(request=PostingCreateSerializer, responses={201: PostingSerializer})
     def create(self, request, *args, **kwargs):
@@ -159,7 +156,7 @@ class AssessmentViewSet(mixins.CreateModelMixin, RecordViewSet):
     model = Assessment
     serializer_class = AssessmentSerializer
     related = ("person",)
-    filterset_fields = ("year", "state", "township", "final_grade")
+    filterset_class = AssessmentFilter  # the same filters as the assessment board and its export
 
     @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
     def create(self, request, *args, **kwargs):

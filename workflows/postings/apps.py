@@ -12,7 +12,8 @@ class PostingsConfig(AppConfig):
         from supervision import registry
         from supervision.registry import MenuItem, Part, RecordType, Right
 
-        from . import api, demo, rules, sweeps
+        from . import api, checks, demo, rules, sweeps
+        from .actions import assessment, leave, posting, recall
         from .models import Assessment, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds
 
         viewers = frozenset({"township", "organization", "leader", "auditor"})
@@ -37,7 +38,7 @@ class PostingsConfig(AppConfig):
                         "propose_recall": Right.of("township", "organization"),
                         "open_assessment": Right.of("organization"),
                     },
-                    after_transition=rules.after_transition, api_basename="postings",
+                    after_transition=rules.dispatching(posting), api_basename="postings",
                     api_viewset=api.PostingViewSet, list_related=("person", "village__parent", "dispatching_unit"),
                     due_field="end_date",
                     parts=(Part(MonthlyAttendance, "posting"), Part(WorkFunds, "posting"),
@@ -56,27 +57,29 @@ class PostingsConfig(AppConfig):
                         "raise_objection": Right.of("organization", "township"),
                         "finalize": Right.of("organization"),
                     },
-                    after_transition=rules.after_transition, api_basename="assessments",
+                    after_transition=rules.dispatching(assessment), api_basename="assessments",
                     api_viewset=api.AssessmentViewSet, list_related=("person",),
                     due_field="publicity_end",
                 ),
                 RecordType(
                     model=Recall, view_roles=viewers, person_lookup="person", scope_lookup="township",
                     rights={
-                        "approve": Right.of("organization", "leader"),
-                        "reject": Right.of("organization", "leader"),
+                        # The county leading group or the organisation department's head, never
+                        # the proposer; organisation staff carry it out.
+                        "approve": Right.of("organization", "leader", check=checks.may_decide_recall),
+                        "reject": Right.of("organization", "leader", check=checks.may_decide_recall),
                         "withdraw": Right.of("organization"),
                         "replace": Right.of("organization"),
                         "mark_overdue": Right.of(),
                     },
-                    after_transition=rules.after_transition, api_basename="recalls",
+                    after_transition=rules.dispatching(recall), api_basename="recalls",
                     api_viewset=api.RecallViewSet, list_related=("person", "posting__village"),
                     due_field="replacement_due",
                 ),
                 RecordType(
                     model=LeaveRequest, view_roles=viewers, person_lookup="posting__person", scope_lookup="township",
-                    rights={"decide_leave": Right.of("township", "organization")},
-                    after_transition=rules.after_transition, api_basename="leave-requests",
+                    rights={"decide_leave": Right.of("township", "organization", check=checks.may_decide_leave)},
+                    after_transition=rules.dispatching(leave), api_basename="leave-requests",
                     api_viewset=api.LeaveRequestViewSet, list_related=("posting__person",),
                 ),
             ],

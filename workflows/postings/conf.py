@@ -10,11 +10,14 @@ from django.conf import settings
 DEFAULTS = {
     # At most this percentage of a year's assessments may be graded 优秀 (county-wide).
     "EXCELLENT_QUOTA_PERCENT": 25,
-    # Fewer days on site in the assessed year bars 优秀.
+    # Fewer days on site in the assessed year bars 优秀 ...
     "MIN_DAYS_ON_SITE": 200,
-    # Publicity window 公示, in working days.
+    # ... pro-rated (1) for a part-year posting: 200 × the share of the year on post, rounded up.
+    "PRO_RATE_DAYS_ON_SITE": 1,
+    # Publicity window 公示: this many working days after the day it starts.
     "PUBLICITY_WORKING_DAYS": 5,
-    # Leave of up to this many days may be approved by the township; longer only by organisation.
+    # Leave of up to this many days may be approved by the township's party secretary; longer
+    # only by the organisation department. Days are counted as LEAVE_DAY_COUNT says.
     "LEAVE_TOWNSHIP_MAX_DAYS": 5,
     # Yearly work funds a first secretary should have (yuan); less is flagged.
     "FIRST_SECRETARY_MIN_FUNDS": 10000,
@@ -40,3 +43,16 @@ def get(name: str) -> int:
     if env not in (None, ""):
         return int(env)
     return DEFAULTS[name]
+
+
+# Settings that are words, not numbers, and the values they may take.
+CHOICES = {
+    # How leave days are counted: "working" (working days, the default) or "calendar".
+    "LEAVE_DAY_COUNT": ("working", "calendar"),
+}
+
+
+def get_str(name: str) -> str:
+    configured = getattr(settings, "POSTINGS", {}) or {}
+    value = configured.get(name) or os.environ.get(f"POSTINGS_{name}") or CHOICES[name][0]
+    return value if value in CHOICES[name] else CHOICES[name][0]

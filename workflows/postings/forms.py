@@ -19,6 +19,12 @@ class GradeForm(forms.Form):
     grade = forms.ChoiceField(label=_("等次"), choices=[("", _("请选择等次"))] + Grade.choices)
 
 
+class FinalizeForm(forms.Form):
+    grade = forms.ChoiceField(
+        label=_("等次"), choices=[("", _("按公示等次"))] + Grade.choices, required=False,
+        help_text=_("定档按公示的等次；选择其他等次须填写理由，考核将退回联席办审核并重新公示。"))
+
+
 class PublicizeForm(forms.Form):
     publicity_start = forms.DateField(label=_("公示开始日期（默认今天）"), required=False,
                                       help_text=_("公示已在村务公开栏张贴时，可填写实际开始日期（不早于 30 天前）。"))
@@ -101,6 +107,11 @@ class LeaveForm(forms.Form):
     start_date = forms.DateField(label=_("开始日期"))
     end_date = forms.DateField(label=_("结束日期"))
     reason = forms.CharField(label=_("事由"), max_length=500)
+
+    def __init__(self, *args, day_count_help: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if day_count_help:  # how the days are counted (the LEAVE_DAY_COUNT setting), shown on the form
+            self.fields["end_date"].help_text = day_count_help
 
 
 class RecallProposeForm(forms.Form):

@@ -11,16 +11,28 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from supervision import access, deadlines
+from supervision.errors import ValidationError
 from supervision.models import WorkflowRecord, audited_history
+from supervision.workdays import add_calendar_days, add_working_days
 
-from . import forms
+from . import conf, forms
 from .choices import Grade, PostingRole
+
+# A recall in these states is open: no second one may be proposed (a database rule too).
+OPEN_RECALL_STATES = ("proposed", "approved")
 
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def with_open_recall(qs):
+    """Postings annotated with ``has_open_recall`` (read by the propose_recall condition)."""
+    return qs.annotate(has_open_recall=models.Exists(
+        Recall.objects.filter(posting=models.OuterRef("pk"), state__in=OPEN_RECALL_STATES)))
 
 
 class Posting(FSMModelMixin, WorkflowRecord):
@@ -91,6 +103,22 @@ class Posting(FSMModelMixin, WorkflowRecord):
     def end_by_recall(self, ctx):
         self.ended_on = _today()
 
+    def no_open_recall(self) -> bool:
+        # Lists annotate ``has_open_recall`` (one query for the page, not one per row).
+        known = getattr(self, "has_open_recall", None)
+        if known is not None:
+            return not known
+        return not self.recalls.filter(state__in=OPEN_RECALL_STATES).exists()
+
+    no_open_recall.message = lambda p: _("该同志已有未办结的召回，办结前不能再次提出。")
+
+    # The posting stays in post; the recall record is created by actions.posting.do_propose_recall.
+    @transition(field=state, source=[State.ACTIVE], target=State.ACTIVE, conditions=[no_open_recall],
+                custom={"label": _("提出召回"), "comment_required": False, "form": forms.RecallProposeForm,
+                        "inbox": False})
+    def propose_recall(self, ctx):
+        pass
+
 
 class AssessmentYear(models.Model):
     """One row per assessed year: locked while an 优秀 is granted so the quota cannot be
@@ -149,8 +177,6 @@ class WorkFunds(models.Model):
 
     @property
     def shortfall(self) -> bool:
-        from . import conf
-
         return self.posting.role == PostingRole.FIRST_SECRETARY and self.amount < conf.get("FIRST_SECRETARY_MIN_FUNDS")
 
 
@@ -193,9 +219,12 @@ class LeaveRequest(FSMModelMixin, WorkflowRecord):
     @transition(field=state, source=[State.REQUESTED], target=State.APPROVED,
                 custom={"label": _("批准请假"), "comment_required": False, "right": "decide_leave"})
     def approve(self, ctx):
-        from . import services
-
-        services.leave_check_approver(actor=ctx.actor, leave=self)
+        # Who may approve is the right's check (apps.leave_approver); this is the reason a
+        # township secretary gets when the leave is longer than the township may grant.
+        limit = conf.get("LEAVE_TOWNSHIP_MAX_DAYS")
+        if self.days > limit and not access.has_role(ctx.actor, "organization"):
+            raise ValidationError({"days": [_("请假 %(d)d 天，超过 %(n)d 天的须报县委组织部审批，乡镇无权批准。")
+                                            % {"d": self.days, "n": limit}]})
         self.decided_by = ctx.actor
 
     @transition(field=state, source=[State.REQUESTED], target=State.REJECTED,
@@ -294,17 +323,13 @@ class Assessment(FSMModelMixin, WorkflowRecord):
     @transition(field=state, source=[State.OFFICE_REVIEWED], target=State.PUBLICIZED,
                 custom={"label": _("公示"), "comment_required": False, "form": forms.PublicizeForm})
     def publicize(self, ctx):
-        from supervision.workdays import add_working_days
-
-        from . import conf
-
+        # The window is the PUBLICITY_WORKING_DAYS working days *after* the start day: posted
+        # on a Monday, the fifth of them is the next Monday (the last day objections are taken).
         start = ctx.params.get("publicity_start") or _today()
         deadline = add_working_days(start, conf.get("PUBLICITY_WORKING_DAYS"))
         self.publicity_start = start
         self.publicity_end = deadline.date
         self.publicity_provisional = deadline.provisional
-        from supervision import deadlines
-
         deadlines.remember(self, "publicity_end", deadline, provisional_field="publicity_provisional")
 
     @transition(field=state, source=[State.PUBLICIZED], target=State.OFFICE_REVIEWED, conditions=[publicity_open],
@@ -312,17 +337,42 @@ class Assessment(FSMModelMixin, WorkflowRecord):
     def raise_objection(self, ctx):
         self.objection_count += 1
         self.last_objection = ctx.comment
+        self._clear_publicity()
+
+    def publicized_grade(self) -> str:
+        """The grade the publicity showed: the office's proposal."""
+        return self.office_grade
+
+    def _clear_publicity(self) -> None:
         self.publicity_start = None
         self.publicity_end = None
         self.publicity_provisional = False
 
-    @transition(field=state, source=[State.PUBLICIZED], target=State.FINALIZED, conditions=[publicity_over],
-                custom={"label": _("定档"), "comment_required": False, "form": forms.GradeForm})
+    # 定档 uses the publicised grade. Another grade cannot be finalized without being publicised:
+    # it becomes the office's new proposal and the assessment goes back to review (this history
+    # row, publicized → office_reviewed, with the reason), to be publicised again.
+    @transition(field=state, source=[State.PUBLICIZED],
+                target=RETURN_VALUE(State.FINALIZED, State.OFFICE_REVIEWED), conditions=[publicity_over],
+                custom={"label": _("定档"), "comment_required": False, "form": forms.FinalizeForm})
     def finalize(self, ctx):
-        from . import services
-
-        services.assessment_apply_final_grade(actor=ctx.actor, assessment=self, grade=ctx.params["grade"],
-                                              reason=ctx.comment)
+        grade = ctx.params.get("grade") or self.publicized_grade()
+        if grade == self.publicized_grade():
+            # The rules and effects of the grade: actions.assessment.do_finalize.
+            totals = MonthlyAttendance.objects.filter(posting_id=self.posting_id, year=self.year).aggregate(
+                days=models.Sum("days_on_site"), absences=models.Sum("absences"))
+            self.final_grade = grade
+            self.finalized_on = _today()
+            self.days_on_site = totals["days"] or 0
+            self.absences = totals["absences"] or 0
+            return self.State.FINALIZED
+        if not ctx.comment:
+            raise ValidationError({"comment": [
+                _("定档等次（%(new)s）与公示等次（%(old)s）不一致，须填写理由；保存后退回联席办审核并重新公示。")
+                % {"new": Grade(grade).label, "old": Grade(self.publicized_grade()).label}]})
+        self.office_grade = grade
+        self.office_comment = ctx.comment
+        self._clear_publicity()
+        return self.State.OFFICE_REVIEWED
 
 
 class Recall(FSMModelMixin, WorkflowRecord):
@@ -364,7 +414,7 @@ class Recall(FSMModelMixin, WorkflowRecord):
         verbose_name = _("召回")
         verbose_name_plural = _("召回")
         constraints = [models.UniqueConstraint(
-            fields=["posting"], condition=models.Q(state__in=["proposed", "approved"]),
+            fields=["posting"], condition=models.Q(state__in=list(OPEN_RECALL_STATES)),
             name="uniq_open_recall_per_posting", violation_error_message=_("该同志已有未办结的召回。"))]
 
     def __str__(self):
@@ -391,9 +441,14 @@ class Recall(FSMModelMixin, WorkflowRecord):
     @transition(field=state, source=[State.APPROVED], target=State.RECALLED,
                 custom={"label": _("召回（派出单位撤回）"), "comment_required": False})
     def withdraw(self, ctx):
-        from . import services
-
-        services.recall_apply_withdrawal(actor=ctx.actor, recall=self, reason=ctx.comment)
+        # The posting ends, the person is marked and the cases workflow hears of it in
+        # actions.recall.do_withdraw.
+        today = _today()
+        due = add_calendar_days(today, conf.get("REPLACEMENT_DAYS"))
+        self.withdrawn_on = today
+        self.replacement_due = due.date
+        self.replacement_due_provisional = due.provisional
+        deadlines.remember(self, "replacement_due", due, provisional_field="replacement_due_provisional")
 
     @transition(field=state, source=[State.RECALLED], target=State.OVERDUE,
                 custom={"label": _("补派逾期"), "right": "mark_overdue", "inbox": False})
@@ -403,6 +458,4 @@ class Recall(FSMModelMixin, WorkflowRecord):
     @transition(field=state, source=[State.RECALLED, State.OVERDUE], target=State.REPLACED,
                 custom={"label": _("补派到村"), "comment_required": False, "form": forms.ReplaceForm})
     def replace(self, ctx):
-        from . import services
-
-        services.recall_apply_replacement(actor=ctx.actor, recall=self, params=ctx.params, reason=ctx.comment)
+        pass  # the new posting: actions.recall.do_replace

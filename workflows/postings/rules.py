@@ -34,13 +34,21 @@ def _township_of(obj):
     return getattr(obj, "township_id", None) or obj.village.parent_id
 
 
-def after_transition(ctx) -> None:
-    obj = ctx.obj
-    if ctx.name == "renew":  # after the old term is saved as renewed (one active posting per person)
-        from . import services
+def dispatching(actions):
+    """A record type's ``after_transition``: ``actions.do_<transition>(ctx)`` if the module has
+    one (the side effects), then the notification of the step."""
 
-        services.posting_renewal_create(actor=ctx.actor, posting=obj, term_years=ctx.params["term_years"],
-                                        reason=ctx.comment)
+    def after_transition(ctx) -> None:
+        handler = getattr(actions, f"do_{ctx.name}", None)
+        if handler is not None:
+            handler(ctx)
+        notify_step(ctx)
+
+    return after_transition
+
+
+def notify_step(ctx) -> None:
+    obj = ctx.obj
     label = ctx.rt.transitions()[ctx.name].custom.get("label", ctx.name)
     message = _message(_("%(obj)s：%(label)s（%(state)s）"),
                        {"obj": obj, "label": label, "state": type(obj).State(ctx.to_state).label},

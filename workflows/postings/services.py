@@ -12,21 +12,39 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from supervision import access, deadlines
+from supervision import access
 from supervision.errors import Http404, PermissionDenied, ValidationError
 from supervision.models import Person, PersonMark, Region, Unit
 from supervision.people import person_has_mark, person_mark_add
 from supervision.signals import accountability_referred
 from supervision.transitions import run_transition, save_with_history
-from supervision.workdays import add_calendar_days, add_months
+from supervision.workdays import WorkCalendar, add_months
 
 from . import conf, rules
 from .choices import GRADE_RANK, Grade, PostingRole
-from .models import Assessment, AssessmentYear, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds
+from .models import (
+    OPEN_RECALL_STATES,
+    Assessment,
+    AssessmentYear,
+    LeaveRequest,
+    MonthlyAttendance,
+    Posting,
+    Recall,
+    WorkFunds,
+)
 
-OPEN_RECALL_STATES = (Recall.State.PROPOSED, Recall.State.APPROVED)
+
+def _render(text, values) -> str:
+    return str(text) % values
+
+
+# Refusals raised from a transition's side effects (run in the county's language by the kernel)
+# are rendered when shown, in the reader's language.
+_lazy = lazy(_render, str)
 
 
 def _today() -> dt.date:
@@ -119,12 +137,16 @@ def attendance_record(*, actor, posting: Posting, year, month, days_on_site, lea
     """Record (or correct) one month's attendance. Days must fit in the month."""
     _require(actor, "record_attendance", posting)
     year = _int("year", year, minimum=2000)
+    if year > 2100:
+        raise ValidationError({"year": [_("年度应在 2000 到 2100 之间。")]})
     month = _int("month", month, minimum=1)
     if month > 12:
         raise ValidationError({"month": [_("月份应在 1 到 12 之间。")]})
     days_on_site = _int("days_on_site", days_on_site)
-    leave_days = _int("leave_days", leave_days)
+    entered_leave = _int("leave_days", leave_days)
     absences = _int("absences", absences)
+    # Approved leave requests count as leave in their months whatever was typed.
+    leave_days = max(entered_leave, approved_leave_days(posting.pk, year, month))
     dim = calendar.monthrange(year, month)[1]
     errors = {}
     if days_on_site > dim:
@@ -177,6 +199,24 @@ def funds_record(*, actor, posting: Posting, year, amount, note: str = "") -> Wo
     return row
 
 
+def leave_days(start_date: dt.date, end_date: dt.date, calendar_: WorkCalendar | None = None) -> int:
+    """Days of a leave from ``start_date`` to ``end_date`` (both included), counted as the
+    ``LEAVE_DAY_COUNT`` setting says: working days (default) or calendar days."""
+    if end_date < start_date:
+        return 0
+    if conf.get_str("LEAVE_DAY_COUNT") == "calendar":
+        return (end_date - start_date).days + 1
+    calendar_ = calendar_ or WorkCalendar(start_date, end_date)
+    return calendar_.working_days_between(start_date - dt.timedelta(days=1), end_date)
+
+
+def leave_day_count_label() -> str:
+    """How leave days are counted, for the leave form."""
+    if conf.get_str("LEAVE_DAY_COUNT") == "calendar":
+        return _("请假天数按自然日计算（含周末和节假日）。")
+    return _("请假天数按工作日计算（不含周末和法定节假日）。")
+
+
 def leave_request_create(*, actor, posting: Posting, start_date: dt.date, end_date: dt.date,
                          reason: str) -> LeaveRequest:
     _require(actor, "request_leave", posting)
@@ -184,9 +224,11 @@ def leave_request_create(*, actor, posting: Posting, start_date: dt.date, end_da
         raise ValidationError({"posting": [_("该选派已离岗，不能请假。")]})
     if end_date < start_date:
         raise ValidationError({"end_date": [_("结束日期不能早于开始日期。")]})
-    days = (end_date - start_date).days + 1
-    if days > 90:
+    if (end_date - start_date).days + 1 > 90:
         raise ValidationError({"end_date": [_("单次请假不能超过 90 天。")]})
+    days = leave_days(start_date, end_date)
+    if days == 0:
+        raise ValidationError({"end_date": [_("所选期间没有工作日，无需请假。")]})
     leave = LeaveRequest(posting=posting, township_id=posting.village.parent_id, start_date=start_date,
                          end_date=end_date, days=days, reason=reason[:500], requested_by=actor)
     save_with_history(leave, actor=actor, reason=_("登记请假申请"))
@@ -194,12 +236,44 @@ def leave_request_create(*, actor, posting: Posting, start_date: dt.date, end_da
     return leave
 
 
-def leave_check_approver(*, actor, leave: LeaveRequest) -> None:
-    """Leave over the township limit may be approved only by the organisation department."""
-    limit = conf.get("LEAVE_TOWNSHIP_MAX_DAYS")
-    if leave.days > limit and not access.has_role(actor, "organization"):
-        raise ValidationError({"days": [_("请假 %(d)d 天，超过 %(n)d 天的须报县委组织部审批，乡镇无权批准。")
-                                        % {"d": leave.days, "n": limit}]})
+def _leave_days_by_month(leave: LeaveRequest, calendar_: WorkCalendar) -> dict[tuple[int, int], int]:
+    """{(year, month): days of this leave in that month} (counted as the setting says)."""
+    found: dict[tuple[int, int], int] = {}
+    day = leave.start_date
+    while day <= leave.end_date:
+        last = dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        n = leave_days(day, min(last, leave.end_date), calendar_)
+        if n:
+            found[(day.year, day.month)] = n
+        day = last + dt.timedelta(days=1)
+    return found
+
+
+def approved_leave_days(posting_id: int, year: int, month: int) -> int:
+    """Approved leave of a posting in one month (every approved request that touches it)."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    leaves = LeaveRequest.objects.filter(posting_id=posting_id, state=LeaveRequest.State.APPROVED,
+                                         start_date__lte=last, end_date__gte=first)
+    cal = WorkCalendar(first, last)
+    return sum(_leave_days_by_month(leave, cal).get((year, month), 0) for leave in leaves)
+
+
+def attendance_apply_leave(*, actor, leave: LeaveRequest) -> None:
+    """An approved leave enters each month's attendance as leave days (never as absence): the
+    month's row, or a new one waiting for its days on site."""
+    for (year, month), _days in sorted(_leave_days_by_month(leave, WorkCalendar(leave.start_date,
+                                                                                   leave.end_date)).items()):
+        approved = approved_leave_days(leave.posting_id, year, month)
+        row = (MonthlyAttendance.objects.select_for_update().filter(posting_id=leave.posting_id, year=year,
+                                                                    month=month).first()
+               or MonthlyAttendance(posting_id=leave.posting_id, year=year, month=month, days_on_site=0,
+                                    note=_("批准请假，待登记在岗天数")))
+        if row.pk is not None and row.leave_days >= approved:
+            continue
+        row.leave_days = approved
+        save_with_history(row, actor=actor, reason=_("批准请假 %(s)s 至 %(e)s（%(d)d 天）")
+                          % {"s": leave.start_date, "e": leave.end_date, "d": leave.days})
 
 
 # --- Assessments ----------------------------------------------------------------------------------------
@@ -259,31 +333,73 @@ def excellent_quota(year: int, exclude_pk=None) -> dict:
             "used": stats["used"]}
 
 
-def grade_refusals(*, assessment: Assessment, grade: str, days: int, absences: int) -> list[str]:
+def days_on_site_target(posting: Posting, year: int) -> int:
+    """Days on site a posting needs in ``year``: ``MIN_DAYS_ON_SITE`` (200) × the share of the
+    year it was on post (``PRO_RATE_DAYS_ON_SITE``, on by default), rounded up. Posted on
+    2026-07-01: 200 × 184 / 365 → 101."""
+    full = conf.get("MIN_DAYS_ON_SITE")
+    if not conf.get("PRO_RATE_DAYS_ON_SITE"):
+        return full
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start = max(posting.start_date, first)
+    end = min(posting.ended_on or posting.end_date, last)
+    if end < start:
+        return 0
+    on_post, in_year = (end - start).days + 1, (last - first).days + 1
+    return -(-full * on_post // in_year)
+
+
+def funds_missing(posting: Posting, year: int, entered_years) -> bool:
+    """A first secretary with no work-funds entry for ``year`` (``entered_years``: the years
+    that have one) is flagged: the county grants each one at least 1 万元 a year."""
+    return posting.role == PostingRole.FIRST_SECRETARY and year not in entered_years
+
+
+def funds_missing_years(posting: Posting, entered_years, today: dt.date | None = None) -> list[int]:
+    """Years of a first secretary's posting (up to this year) with no work-funds entry."""
+    if posting.role != PostingRole.FIRST_SECRETARY:
+        return []
+    today = today or _today()
+    last = min((posting.ended_on or posting.end_date).year, today.year)
+    return [y for y in range(posting.start_date.year, last + 1) if y not in entered_years]
+
+
+def excellent_bars(*, assessment: Assessment) -> list:
+    """Marks on the person that bar 优秀 in the assessed year (e.g. a failed rectification of the
+    village: ``PersonMark.Kind.NO_EXCELLENT``). The one place the assessment reads marks."""
+    if person_has_mark(assessment.person, PersonMark.Kind.NO_EXCELLENT, assessment.year):
+        return [_lazy(gettext_lazy("该同志 %(y)d 年度有“不得评为优秀”记录（所驻村软弱涣散整顿验收未通过等），"
+                                   "不得评为优秀。"), {"y": assessment.year})]
+    return []
+
+
+def grade_refusals(*, assessment: Assessment, grade: str, days: int, absences: int) -> list:
     """Why ``grade`` may not be given (empty: it may). Quota not included (it needs a lock)."""
     label = Grade(grade).label
     reasons = []
     if absences >= 3 and grade != Grade.INCOMPETENT:
-        reasons.append(_("全年无故缺勤 %(n)d 次（3 次及以上），只能评定为不称职。") % {"n": absences})
+        reasons.append(_lazy(gettext_lazy("全年无故缺勤 %(n)d 次（3 次及以上），只能评定为不称职。"), {"n": absences}))
     elif absences == 2 and GRADE_RANK[grade] < GRADE_RANK[Grade.BASIC]:
-        reasons.append(_("全年无故缺勤 2 次，最高只能评定为基本称职，不能评为%(g)s。") % {"g": label})
+        reasons.append(_lazy(gettext_lazy("全年无故缺勤 2 次，最高只能评定为基本称职，不能评为%(g)s。"), {"g": label}))
     elif absences == 1 and grade == Grade.EXCELLENT:
-        reasons.append(_("全年无故缺勤 1 次，不得评为优秀。"))
+        reasons.append(gettext_lazy("全年无故缺勤 1 次，不得评为优秀。"))
     if grade == Grade.EXCELLENT:
-        minimum = conf.get("MIN_DAYS_ON_SITE")
+        minimum = days_on_site_target(assessment.posting, assessment.year)
         if days < minimum:
-            reasons.append(_("全年在岗 %(d)d 天，少于 %(n)d 天，不得评为优秀。") % {"d": days, "n": minimum})
-        if person_has_mark(assessment.person, PersonMark.Kind.NO_EXCELLENT, assessment.year):
-            reasons.append(_("该同志 %(y)d 年度有“不得评为优秀”记录（所驻村软弱涣散整顿验收未通过等），不得评为优秀。")
-                           % {"y": assessment.year})
+            reasons.append(_lazy(gettext_lazy("全年在岗 %(d)d 天，少于 %(n)d 天，不得评为优秀。"),
+                                 {"d": days, "n": minimum}))
+        reasons += excellent_bars(assessment=assessment)
     return reasons
 
 
-def assessment_apply_final_grade(*, actor, assessment: Assessment, grade: str, reason: str = "") -> None:
-    """Called by ``Assessment.finalize`` inside the kernel's transaction: enforce the rules,
-    record the grade and its effects (promotion priority; automatic recall proposal)."""
-    totals = attendance_totals([assessment.posting_id], assessment.year).get(assessment.posting_id, {})
-    days, absences = totals.get("days") or 0, totals.get("absences") or 0
+def assessment_apply_final_grade(*, actor, assessment: Assessment, reason: str = "") -> None:
+    """Called by ``actions.assessment.do_finalize`` inside the kernel's transaction, once the
+    assessment is finalized with its publicised grade: enforce the rules (a refusal rolls the
+    transition back: 400 listing every reason), then the grade's effects
+    (promotion priority; automatic recall proposal). The year's figures were recorded by
+    ``Assessment.finalize``."""
+    grade = assessment.final_grade
+    days, absences = assessment.days_on_site or 0, assessment.absences or 0
     reasons = grade_refusals(assessment=assessment, grade=grade, days=days, absences=absences)
     if grade == Grade.EXCELLENT and not reasons:
         # Serialise 优秀 grants of one year, then count.
@@ -291,15 +407,13 @@ def assessment_apply_final_grade(*, actor, assessment: Assessment, grade: str, r
         AssessmentYear.objects.select_for_update().get(year=assessment.year)
         quota = excellent_quota(assessment.year, exclude_pk=assessment.pk)
         if quota["used"] + 1 > quota["limit"]:
-            reasons.append(_("优秀名额已满：%(y)d 年度全县共 %(t)d 人参加考核，优秀不超过 %(p)d%%（即 %(l)d 人），"
-                             "已评定优秀 %(u)d 人。") % {"y": assessment.year, "t": quota["total"],
-                                                     "p": quota["percent"], "l": quota["limit"], "u": quota["used"]})
+            reasons.append(_lazy(gettext_lazy(
+                "优秀名额已满：%(y)d 年度全县共 %(t)d 人参加考核，优秀不超过 %(p)d%%（即 %(l)d 人），"
+                "已评定优秀 %(u)d 人。"),
+                {"y": assessment.year, "t": quota["total"], "p": quota["percent"], "l": quota["limit"],
+                 "u": quota["used"]}))
     if reasons:
         raise ValidationError({"grade": reasons})
-    assessment.final_grade = grade
-    assessment.finalized_on = _today()
-    assessment.days_on_site = days
-    assessment.absences = absences
     if grade == Grade.EXCELLENT:
         years = conf.get("PROMOTION_PRIORITY_YEARS")
         person_mark_add(actor=actor, person=assessment.person, kind=PersonMark.Kind.PROMOTION_PRIORITY,
@@ -321,18 +435,18 @@ def _recall_new(*, actor, posting: Posting, grounds: str, auto: bool = False,
 
 
 def recall_propose(*, actor, posting: Posting, grounds: str) -> Recall:
-    """提出召回: township staff (their township only) or the organisation department."""
-    _require(actor, "propose_recall", posting)
-    grounds = (grounds or "").strip()
-    if not grounds:
-        raise ValidationError({"grounds": [_("请填写召回理由。")]})
-    with transaction.atomic():
-        posting = Posting.objects.select_for_update().get(pk=posting.pk)
-        if posting.state != Posting.State.ACTIVE:
-            raise ValidationError({"posting": [_("该选派不在岗，不能提出召回。")]})
-        if posting.recalls.filter(state__in=OPEN_RECALL_STATES).exists():
-            raise ValidationError({"posting": [_("该同志已有未办结的召回。")]})
-        return _recall_new(actor=actor, posting=posting, grounds=grounds)
+    """提出召回 (township staff of that township, or the joint office): the posting's
+    ``propose_recall`` transition — refused (409) while a recall of that posting is open, and
+    not offered then; the recall record is created by its side effect (``recall_create``)."""
+    ctx = run_transition(model=Posting, pk=posting.pk, name="propose_recall", actor=actor,
+                         data={"grounds": grounds})
+    return ctx.recall
+
+
+def recall_create(*, actor, posting: Posting, grounds: str) -> Recall:
+    """The recall record of ``propose_recall`` (the posting row is locked by the transition; a
+    second open recall is also a database rule)."""
+    return _recall_new(actor=actor, posting=posting, grounds=grounds.strip())
 
 
 def recall_propose_for_assessment(*, actor, assessment: Assessment) -> Recall:
@@ -346,22 +460,17 @@ def recall_propose_for_assessment(*, actor, assessment: Assessment) -> Recall:
     return _recall_new(actor=actor, posting=posting, grounds=grounds, auto=True, assessment=assessment)
 
 
-def recall_apply_withdrawal(*, actor, recall: Recall, reason: str = "") -> None:
-    """Called by ``Recall.withdraw``: end the posting, set the replacement due date, open the
-    accountability matter against the dispatching unit and bar the person's promotion."""
-    today = _today()
+def recall_carry_out(*, actor, recall: Recall, reason: str = "") -> None:
+    """Side effects of ``Recall.withdraw`` (which set the dates): end the posting, bar the
+    person's promotion and open the accountability matter against the dispatching unit."""
     posting = Posting.objects.select_related("dispatching_unit", "person", "village").get(pk=recall.posting_id)
     run_transition(model=Posting, pk=posting.pk, name="end_by_recall", actor=actor,
                    comment=reason or _("召回离岗"), as_system=True)
-    due = add_calendar_days(today, conf.get("REPLACEMENT_DAYS"))
-    recall.withdrawn_on = today
-    recall.replacement_due = due.date
-    recall.replacement_due_provisional = due.provisional
-    deadlines.remember(recall, "replacement_due", due, provisional_field="replacement_due_provisional")
     years = conf.get("NO_PROMOTION_YEARS")
+    year = recall.withdrawn_on.year
     text = _("驻村期间被召回（%(v)s）") % {"v": posting.village.name}
-    person_mark_add(actor=actor, person=posting.person, kind=PersonMark.Kind.NO_PROMOTION, year_from=today.year,
-                    year_to=today.year + years - 1, reason=text, source=recall)
+    person_mark_add(actor=actor, person=posting.person, kind=PersonMark.Kind.NO_PROMOTION, year_from=year,
+                    year_to=year + years - 1, reason=text, source=recall)
     accountability_referred.send(
         sender=Recall, source=recall, actor=actor,
         reason=_("%(name)s 被召回，派出单位 %(unit)s 负有选派管理责任。理由：%(grounds)s")
@@ -369,11 +478,14 @@ def recall_apply_withdrawal(*, actor, recall: Recall, reason: str = "") -> None:
         target_unit=posting.dispatching_unit, target_person=None, source_kind="recall")
 
 
-def recall_apply_replacement(*, actor, recall: Recall, params: dict, reason: str = "") -> None:
-    """Called by ``Recall.replace``: a new posting to the same village."""
+def recall_replacement_create(*, actor, recall: Recall, params: dict, reason: str = "") -> Posting:
+    """Side effect of ``Recall.replace``: a new posting to the same village, linked to the recall."""
     unit = params["dispatching_unit"]
     person = params.get("person") or person_get_or_create(actor=actor, name=params.get("person_name", ""), unit=unit)
     village = Region.objects.get(pk=recall.posting.village_id)
-    recall.replacement = _posting_new(actor=actor, person=person, dispatching_unit=unit, village=village,
-                                      role=params["role"], start_date=params["start_date"],
-                                      reason=reason or _("召回后补派"))
+    posting = _posting_new(actor=actor, person=person, dispatching_unit=unit, village=village,
+                           role=params["role"], start_date=params["start_date"], reason=reason or _("召回后补派"))
+    recall.replacement = posting
+    save_with_history(recall, actor=actor, reason=_("补派：%(p)s") % {"p": posting},
+                      update_fields=["replacement", "updated_at"])
+    return posting

@@ -1,6 +1,8 @@
 """Assessment grades per year and the 优秀 quota used. Two queries."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ from supervision.charts import Figure, Period, StatsSection, TrafficSource, regi
 
 from . import conf
 from .choices import Grade
-from .models import Assessment
+from .models import Assessment, Recall
 
 
 def grades_by_year(*, user) -> dict[int, dict[str, int]]:
@@ -60,12 +62,6 @@ register(StatsSection(key="postings", label=_("驻村考核"),
 # --- dashboard: recalls awaiting a replacement ----------------------------------------------------------
 
 def traffic(user, today) -> dict[int, dict[str, int]]:
-    import datetime as dt
-
-    from django.db.models import Q
-
-    from .models import Recall
-
     window = today + dt.timedelta(days=7)
     red = Q(state=Recall.State.OVERDUE) | Q(state=Recall.State.RECALLED, replacement_due__lt=today)
     found = {}

@@ -2,6 +2,8 @@
 kernel's generic transition endpoint; the app's own inputs post here and call services."""
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,10 +18,11 @@ from supervision import access, deadlines, registry
 from supervision.errors import ValidationError
 from supervision.exports import xlsx_response
 from supervision.transitions import available_transitions
-from supervision.ui import bound_form, refused, transition_panel, visible_or_404
+from supervision.ui import Fact, Section, bound_form, record_page, refused, transition_panel, visible_or_404
 
 from . import conf, forms, selectors, services
 from .choices import PostingRole
+from .filters import ASSESSMENTS, POSTINGS
 from .models import Assessment, LeaveRequest, Posting, Recall
 
 
@@ -44,19 +47,20 @@ def _initial(obj, name) -> dict:
         if name == "office_review":
             return {"grade": obj.office_grade or obj.township_grade}
         if name == "finalize":
-            return {"grade": obj.office_grade}
+            return {"grade": ""}  # blank: the publicised grade
     return {}
 
 
-def transition_forms(request, obj, hide=()):
+def transition_forms(request, obj, hide=(), names=None):
     """The kernel transition panel; what postings declare: hidden actions and pre-filled grades."""
-    names = [n for n in available_transitions(obj, request.user) if n not in hide]
+    names = [n for n in (available_transitions(obj, request.user) if names is None else names) if n not in hide]
     return transition_panel(request, obj, names=names, initial={n: _initial(obj, n) for n in names})
 
 
 # --- Posting register, export, create ---------------------------------------------------------------------
 
 def _register_filters(request):
+    """The filter values as the page shows them back (``filters.POSTINGS`` does the filtering)."""
     g = request.GET
     return {"township": _int_or_none(g.get("township")), "unit": _int_or_none(g.get("unit")),
             "state": g.get("state") if g.get("state") in Posting.State.values else None,
@@ -67,13 +71,10 @@ def _register_filters(request):
 @login_required
 def posting_list(request):
     _require_viewer(request.user)
-    filters = _register_filters(request)
-    qs = selectors.posting_list_visible_to(user=request.user, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    register = POSTINGS.page(request, selectors.posting_list_visible_to(user=request.user))
     return render(request, "postings/posting_list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(), "summary": selectors.posting_summary(qs),
+        **register, "filters": _register_filters(request),
+        "summary": selectors.posting_summary(register["filterset"].qs),
         "townships": selectors.townships_visible_to(user=request.user), "units": selectors.dispatching_units(),
         "states": Posting.State.choices, "roles": PostingRole.choices,
         "can_create": access.has_role(request.user, "organization"),
@@ -82,14 +83,14 @@ def posting_list(request):
 
 @login_required
 def posting_export(request):
-    """The register as XLSX, with the same filters and scope as the page."""
+    """The register as XLSX, with the same filters (``filters.POSTINGS``) and scope as the page."""
     _require_viewer(request.user)
-    qs = selectors.posting_list_visible_to(user=request.user, **_register_filters(request))
+    qs = POSTINGS.rows(request, selectors.posting_list_visible_to(user=request.user))
     header = [_("乡镇"), _("村/社区"), _("姓名"), _("身份"), _("派出单位"), _("到村日期"), _("任期（年）"),
-              _("任期届满"), _("离岗日期"), _("状态")]
+              _("任期届满"), _("离岗日期"), _("状态"), _("编号")]
     rows = ([p.village.parent.name if p.village.parent_id else "", p.village.name, p.person.name,
              p.get_role_display(), p.dispatching_unit.name, p.start_date, p.term_years, p.end_date, p.ended_on,
-             p.get_state_display()] for p in qs.iterator(chunk_size=500))
+             p.get_state_display(), p.pk] for p in qs.iterator(chunk_size=500))
     return xlsx_response(f"postings-{timezone.localdate():%Y%m%d}.xlsx", header, rows)
 
 
@@ -117,34 +118,56 @@ def posting_create(request):
 
 @login_required
 def posting_detail(request, pk):
+    """The posting's page on the kernel record-detail frame: its facts, then attendance, funds,
+    leave, assessments and recalls as sections, the transition panel and the timeline."""
     posting = _visible(request.user, Posting, pk, "person", "dispatching_unit", "village__parent")
     user = request.user
     today = timezone.localdate()
-    context = {
-        "posting": posting, "transitions": transition_forms(request, posting),
-        **selectors.posting_detail(user=user, posting=posting),
-        "can_attendance": access.can(user, "record_attendance", posting),
-        "can_funds": access.can(user, "record_funds", posting),
-        "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
-        "can_recall": access.can(user, "propose_recall", posting) and posting.state == Posting.State.ACTIVE,
-        "can_assess": access.can(user, "open_assessment", posting),
-        "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
-                                      initial={"year": today.year, "month": today.month}),
-        "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
-        "leave_form": bound_form(request, "leave", forms.LeaveForm),
-        "recall_form": bound_form(request, "recall", forms.RecallProposeForm),
-        "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
-        "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
-    }
-    return render(request, "postings/posting_detail.html", context)
+    names = available_transitions(posting, user)
+    detail = selectors.posting_detail(user=user, posting=posting)
+    facts = [
+        Fact(_("姓名"), posting.person.name, template="postings/_posting_person.html", key="person"),
+        Fact(_("身份"), posting.get_role_display(), key="role"),
+        Fact(_("派出单位"), posting.dispatching_unit.name, key="unit"),
+        Fact(_("驻村"), f"{posting.village.parent.name} {posting.village.name}", key="village"),
+        Fact(_("任期"), posting.end_date, template="postings/_posting_term.html", key="term"),
+    ]
+    if posting.ended_on:
+        facts.append(Fact(_("离岗日期"), posting.ended_on, key="ended_on"))
+    if posting.renewal_of_id or detail["renewals"]:
+        facts.append(Fact(_("连任"), True, template="postings/_posting_renewals.html", key="renewals"))
+    return record_page(
+        request, posting, template="postings/posting_detail.html",
+        title=f"{posting.person.name} · {posting.village.parent.name}{posting.village.name}",
+        back=(_("驻村选派"), reverse("postings:posting-list")), facts=facts, facts_title=_("选派信息"),
+        sections=[Section("postings/_posting_attendance.html", title=_("月度考勤"), id="attendance"),
+                  Section("postings/_posting_funds.html", title=_("工作经费"), id="funds"),
+                  Section("postings/_posting_leave.html", title=_("请假"), id="leave"),
+                  Section("postings/_posting_assessments.html", title=_("年度考核"), id="assessments"),
+                  Section("postings/_posting_recalls.html", title=_("召回"), id="recalls")],
+        # 提出召回 is in the panel only while no recall of the posting is open (its condition).
+        panel={"names": names, "initial": {n: _initial(posting, n) for n in names}},
+        context={
+            "posting": posting, **detail,
+            "can_attendance": access.can(user, "record_attendance", posting),
+            "can_funds": access.can(user, "record_funds", posting),
+            "can_leave": access.can(user, "request_leave", posting) and posting.state == Posting.State.ACTIVE,
+            "can_assess": access.can(user, "open_assessment", posting),
+            "attendance_form": bound_form(request, "attendance", forms.AttendanceForm,
+                                          initial={"year": today.year, "month": today.month}),
+            "funds_form": bound_form(request, "funds", forms.FundsForm, initial={"year": today.year}),
+            "leave_form": bound_form(request, "leave", forms.LeaveForm,
+                                     day_count_help=services.leave_day_count_label()),
+            "open_form": bound_form(request, "open", forms.OpenYearForm, initial={"year": today.year}),
+            "min_funds": conf.get("FIRST_SECRETARY_MIN_FUNDS"),
+        })
 
 
 def _posting_for_post(request, pk) -> Posting:
     return _visible(request.user, Posting, pk, "village", "person")
 
 
-FORM_KEYS = {"AttendanceForm": "attendance", "FundsForm": "funds", "LeaveForm": "leave",
-             "RecallProposeForm": "recall", "OpenYearForm": "open"}
+FORM_KEYS = {"AttendanceForm": "attendance", "FundsForm": "funds", "LeaveForm": "leave", "OpenYearForm": "open"}
 
 
 def _posting_action(request, pk, form_class, call, done_message):
@@ -186,13 +209,6 @@ def posting_leave(request, pk):
 
 @login_required
 @require_POST
-def posting_recall(request, pk):
-    return _posting_action(request, pk, forms.RecallProposeForm, lambda p, d: services.recall_propose(
-        actor=request.user, posting=p, grounds=d["grounds"]), _("已提出召回。"))
-
-
-@login_required
-@require_POST
 def posting_assessment_open(request, pk):
     return _posting_action(request, pk, forms.OpenYearForm, lambda p, d: services.assessment_open(
         actor=request.user, posting=p, year=d["year"]), _("年度考核已启动。"))
@@ -213,26 +229,52 @@ def person_detail(request, pk):
 
 # --- Assessments ------------------------------------------------------------------------------------------
 
+def _board_request(request):
+    """The board's request with its year: the one asked for, else the latest year that has
+    assessments (this year when there are none)."""
+    today = timezone.localdate()
+    default_year = selectors.assessment_latest_year(user=request.user) or today.year
+    year = _int_or_none(request.GET.get("year")) or default_year
+    if not 2000 <= year <= 2100:
+        year = default_year
+    shown = copy.copy(request)
+    shown.GET = request.GET.copy()
+    shown.GET["year"] = str(year)
+    return shown, year, default_year
+
+
 @login_required
 def assessment_board(request):
     _require_viewer(request.user)
     today = timezone.localdate()
-    year = _int_or_none(request.GET.get("year")) or today.year
-    if not 2000 <= year <= 2100:
-        year = today.year
+    shown, year, default_year = _board_request(request)
+    register = ASSESSMENTS.page(shown, selectors.assessment_list_visible_to(user=request.user))
     township = _int_or_none(request.GET.get("township"))
     state = request.GET.get("state") if request.GET.get("state") in Assessment.State.values else None
-    board = selectors.assessment_board(user=request.user, year=year, township=township, state=state,
-                                       page=request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    board = selectors.assessment_board(user=request.user, year=year, township=township,
+                                       rows=register["page"].object_list)
     return render(request, "postings/assessment_board.html", {
-        **board, "query": query.urlencode(), "year": year, "years": range(today.year + 1, today.year - 5, -1),
+        **register, **board, "year": year,
+        "years": range(max(today.year, default_year) + 1, min(today.year, default_year) - 5, -1),
         "township": township,
         "state": state, "townships": selectors.townships_visible_to(user=request.user),
         "can_open": access.has_role(request.user, "organization"),
         "min_days": conf.get("MIN_DAYS_ON_SITE"),
     })
+
+
+@login_required
+def assessment_export(request):
+    """The board's rows as XLSX: the same filters (``filters.ASSESSMENTS``), year and scope."""
+    _require_viewer(request.user)
+    shown, year, _default = _board_request(request)
+    qs = ASSESSMENTS.rows(shown, selectors.assessment_list_visible_to(user=request.user))
+    header = [_("考核年度"), _("乡镇"), _("村/社区"), _("姓名"), _("乡镇初评等次"), _("联席办建议等次"), _("状态"),
+              _("考核等次"), _("全年在岗天数"), _("无故缺勤（次）"), _("编号")]
+    rows = ([a.year, a.township.name, a.posting.village.name, a.person.name, a.get_township_grade_display(),
+             a.get_office_grade_display(), a.get_state_display(), a.get_final_grade_display(), a.days_on_site,
+             a.absences, a.pk] for a in qs.iterator(chunk_size=500))
+    return xlsx_response(f"assessments-{year}.xlsx", header, rows)
 
 
 @login_required
@@ -255,11 +297,9 @@ def assessment_open_year(request):
 def assessment_detail(request, pk):
     obj = _visible(request.user, Assessment, pk, "person", "township", "posting__village",
                    "posting__dispatching_unit")
-    totals = services.attendance_totals([obj.posting_id], obj.year).get(obj.posting_id, {})
     return render(request, "postings/assessment_detail.html", {
-        "a": obj, "transitions": transition_forms(request, obj),
-        "year_days": totals.get("days") or 0, "year_absences": totals.get("absences") or 0,
-        "quota": services.excellent_quota(obj.year), "min_days": conf.get("MIN_DAYS_ON_SITE"),
+        "a": obj, "transitions": transition_forms(request, obj), **selectors.assessment_detail(assessment=obj),
+        "min_days": conf.get("MIN_DAYS_ON_SITE"), "publicity_days": conf.get("PUBLICITY_WORKING_DAYS"),
         "recall": access.visible(request.user, Recall).filter(assessment=obj).first(),
     })
 
@@ -299,7 +339,7 @@ def leave_detail(request, pk):
     hide = ("approve",) if needs_org and not access.has_role(request.user, "organization") else ()
     return render(request, "postings/leave_detail.html", {
         "leave": obj, "transitions": transition_forms(request, obj, hide=hide), "needs_org": needs_org,
-        "limit": limit,
+        "limit": limit, "day_count": services.leave_day_count_label(),
     })
 
 

@@ -21,7 +21,28 @@ def register(users, townships=None, *, township="nanzhao", village_committee=Fal
     return case_register(actor=users["discipline"], **data)
 
 
-__all__ = ["CASE_ROLES", "NON_CASE_ROLES", "advance", "fire", "register"]
+__all__ = ["CASE_ROLES", "NON_CASE_ROLES", "advance", "decide", "fire", "matter_to", "register"]
+
+SANCTION = {"outcome": "sanction", "party_sanction": "warning", "admin_sanction": "warning", "four_forms": "second"}
+
+
+def decide(matter, users, outcome=None, *, head="discipline_head"):
+    """A subject's outcome proposed by the handler and approved by a head."""
+    matter = fire(matter, "propose_outcome", users["discipline"], outcome or SANCTION)
+    return fire(matter, "approve", users[head])
+
+
+def matter_to(matter, users, to, outcome=None):
+    """Carry a subject's matter (its case in review) to ``to``: decided, executed, closed, appealed."""
+    d = users["discipline"]
+    matter = decide(matter, users, outcome)
+    steps = {"executed": [("announce", {})],
+             "closed": [("announce", {}), ("report_execution", {"execution_report": "已执行到位"})],
+             "appealed": [("announce", {}), ("appeal", {})]}
+    for name, data in steps.get(to, []):
+        matter = fire(matter, name, d, data)
+    assert matter.state == to, (matter.state, to)
+    return matter
 
 
 def advance(case, users, to):
@@ -31,13 +52,7 @@ def advance(case, users, to):
         ("verification", [("propose_disposition", d, {"target": "verification"}), ("approve", h, {})]),
         ("filed", [("propose_filing", d, {}), ("approve", h, {})]),
         ("investigating", [("start_investigation", d, {})]),
-        ("reviewing", [("submit_review", d, {})]),
-        ("decided", [("file_review_report", d, {"review_report": "审理报告正文"}),
-                     ("propose_decision", d, {"party_sanction": "warning", "admin_sanction": "warning"}),
-                     ("approve", h, {})]),
-        ("executed", [("announce", d, {})]),
-        ("closed", [("close", d, {"four_forms": "second", "execution_report": "已执行"})]),
-        ("appealed", [("appeal", d, {})]),
+        ("reviewing", [("submit_review", d, {}), ("file_review_report", d, {"review_report": "审理报告正文"})]),
     ]
     for state, steps in path:
         if case.state == to:

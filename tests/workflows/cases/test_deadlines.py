@@ -151,7 +151,7 @@ def test_paper_dates_set_the_time_limits_and_are_bounded(users, townships, api):
     with at(today):
         handler, head = api(users["discipline"]), api(users["discipline_head"])
         body = {"source": "petition", "category": "village_tyrant", "description": "纸质登记补录",
-                "reporter_anonymous": True}
+                "reporter_anonymous": True, "subjects": [{"name": "某某"}]}  # filing needs a subject
         for bad in ("2026-06-02", "2025-05-01"):
             r = handler.post("/api/v1/cases/", {**body, "received_on": bad}, format="json")
             assert r.status_code == 400 and "补录日期" in r.json()["received_on"][0], (bad, r.json())

@@ -1,11 +1,12 @@
-"""seed_demo: cases in varied states (one overdue investigation, one appealed), idempotent."""
+"""seed_demo: cases in varied states (one overdue investigation, a subject's appeal, a closed case
+with two subjects: one sanctioned, one exempted), idempotent."""
 import io
 
 import pytest
 
 from supervision import registry
 from supervision.audit.actor import acting_as, system_actor
-from workflows.cases.models import AccountabilityMatter, Case
+from workflows.cases.models import AccountabilityMatter, Case, SubjectMatter
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,11 @@ def seed():
 def test_seed_demo_is_varied_and_idempotent(users):
     seed()
     states = set(Case.objects.values_list("state", flat=True))
-    assert {"received", "verification", "inquiry", "investigating", "appealed"} <= states
+    assert {"received", "verification", "inquiry", "investigating", "closed"} <= states
+    assert SubjectMatter.objects.filter(state="appealed").count() == 1
+    two = Case.objects.get(description__contains="两名村干部")
+    assert two.state == "closed"
+    assert sorted(two.matters.values_list("outcome", "four_forms")) == [("exempted", "first"), ("sanction", "third")]
     assert Case.objects.filter(state="investigating", overdue=True).count() == 1
     assert Case.objects.filter(state="received").exclude(pending_kind="").exists()  # awaiting a head
     assert AccountabilityMatter.objects.count() == 1

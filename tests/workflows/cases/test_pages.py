@@ -8,9 +8,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from supervision.models import Attachment
-from workflows.cases.models import Case, CaseSubject
+from workflows.cases.models import Case, CaseSubject, SubjectMatter
 
-from .conftest import advance, fire, register
+from .conftest import advance, decide, fire, register
 
 pytestmark = pytest.mark.django_db
 
@@ -122,16 +122,32 @@ def test_detail_shows_forms_and_transition_through_kernel_url(users, townships, 
     assert case.get_absolute_url() not in head.get(reverse("cases:approvals")).content.decode()
 
 
-def test_decision_form_has_subject_choices_and_refuses_bad_sanction(users, townships, web):
+def test_subject_outcome_form_on_the_case_page_refuses_bad_sanction(users, townships, web):
     case = advance(register(users, townships, village_committee=True), users, "reviewing")
+    matter = case.matters.get()
     client = web(users["discipline"])
     page = client.get(case.get_absolute_url()).content.decode()
-    subject = case.subjects.get()
-    assert f'<option value="{subject.pk}">{subject.name}</option>' in page
-    r = client.post(reverse("record-transition", args=["cases.case", case.pk, "propose_decision"]),
-                    {"comment": "提请", "subject": subject.pk, "admin_sanction": "dismissal", "review_report": "报告"})
+    assert f'id="subject-{matter.subject_id}"' in page and 'data-transition="propose_outcome"' in page
+    r = client.post(reverse("record-transition", args=["cases.subjectmatter", matter.pk, "propose_outcome"]),
+                    {"comment": "提请", "outcome": "sanction", "admin_sanction": "dismissal", "four_forms": "third"})
     assert r.status_code == 400 and "村委会工作人员" in r.content.decode()
-    assert not Case.objects.get(pk=case.pk).pending_kind
+    assert not SubjectMatter.objects.get(pk=matter.pk).pending_kind
+    r = client.post(reverse("record-transition", args=["cases.subjectmatter", matter.pk, "propose_outcome"]),
+                    {"comment": "提请", "outcome": "sanction", "admin_sanction": "demerit", "four_forms": "second"})
+    assert r.status_code == 302 and r["Location"].startswith(case.get_absolute_url())
+    assert SubjectMatter.objects.get(pk=matter.pk).pending_kind == "outcome"
+
+
+def test_statistics_count_subjects_by_four_forms(users, townships, web):
+    from .test_subjects import TWO
+
+    case = advance(register(users, townships, subjects=TWO), users, "reviewing")
+    a, b = case.matters.order_by("pk")
+    decide(a, users, {"outcome": "sanction", "party_sanction": "probation", "four_forms": "third"})
+    decide(b, users, {"outcome": "exempted", "four_forms": "first"})
+    page = web(users["auditor"]).get(reverse("cases:stats"))
+    stats = {t["key"]: {str(r["label"]): r["n"] for r in t["rows"]} for t in page.context["tables"]}
+    assert stats["four_forms"] == {"第三种形态（重处分、重大职务调整）": 1, "第一种形态（批评教育、谈话提醒）": 1}
 
 
 def test_statistics(users, townships, web):
@@ -236,3 +252,10 @@ def test_add_subject_page_and_api(users, townships, web, api):
     assert web(users["township_nanzhao"]).post(reverse("cases:subject-add", args=[case.pk]),
                                                {"subject-name": "x"}).status_code == 404
     assert case.subjects.count() == 3
+
+
+def test_approval_queue_lists_subject_proposals(users, townships, web):
+    case = advance(register(users, townships), users, "reviewing")
+    matter = fire(case.matters.get(), "propose_transfer", users["discipline"], comment="涉嫌犯罪")
+    page = web(users["discipline_head"]).get(reverse("cases:approvals")).content.decode()
+    assert case.get_absolute_url() in page and f"{matter.subject.name}：移送审查起诉" in page

@@ -57,3 +57,19 @@ def test_auditor_reads_but_cannot_act(api, users, townships):
     assert r.status_code == 403
     assert client.post("/api/v1/cases/", {"source": "petition", "category": "other", "description": "x",
                                           "reporter_anonymous": True}, format="json").status_code == 403
+
+
+class TestSubjectMatterPermissions(WorkflowPermissionContract):
+    workflow = "cases"
+    api_list = "/api/v1/case-subjects/"
+    in_scope_user = "discipline"
+    out_of_scope_user = "township_nanzhao"
+    no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
+    a_transition = "propose_transfer"
+    record_type = "cases.subjectmatter"
+    allowed_user = "discipline"
+
+    def make_record(self, users, townships):
+        from .conftest import advance
+
+        return advance(register(users, townships), users, "investigating").matters.get()

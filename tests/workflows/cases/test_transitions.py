@@ -8,7 +8,7 @@ from supervision.sweep import fire_system_transition
 from supervision.transitions import run_transition
 from workflows.cases.models import Case
 
-from .conftest import advance, fire, register
+from .conftest import advance, decide, fire, matter_to, register
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +18,16 @@ ROLES = ["discipline", "discipline_head", "auditor", "township_nanzhao", "inspec
 # Which role may fire each transition (None: nobody but the system).
 RIGHTS = {
     "propose_disposition": "discipline", "propose_filing": "discipline", "propose_extension": "discipline",
-    "propose_decision": "discipline", "file_review_report": "discipline", "start_investigation": "discipline",
-    "submit_review": "discipline", "announce": "discipline", "close": "discipline", "appeal": "discipline",
-    "approve": "discipline_head", "reject_proposal": "discipline_head", "send_back": "discipline_head",
-    "transfer": "discipline_head", "reexamine": "discipline_head", "urge": "discipline_head",
+    "file_review_report": "discipline", "start_investigation": "discipline",
+    "submit_review": "discipline", "close": "discipline",
+    "propose_send_back": {"discipline", "discipline_head"},
+    "approve": "discipline_head", "reject_proposal": "discipline_head", "urge": "discipline_head",
     "escalate": {"discipline", "discipline_head"}, "mark_overdue": None,
+    "enter_decisions": None, "conclude": None,
 }
 
-# The spec (DESIGN §4.4): transitions possible in each situation, whoever fires them.
+# The spec (DESIGN §4.4): transitions possible in each situation, whoever fires them. After
+# review the subjects' matters move (test_subjects.py); the case follows them.
 ALLOWED = {
     "received": {"propose_disposition", "escalate"},
     "received+pending": {"approve", "reject_proposal", "escalate"},
@@ -36,22 +38,19 @@ ALLOWED = {
     "filed": {"start_investigation", "escalate", "mark_overdue"},
     "investigating": {"propose_extension", "submit_review", "escalate", "mark_overdue"},
     "investigating+overdue": {"propose_extension", "submit_review", "escalate", "urge"},
-    "reviewing": {"file_review_report", "propose_decision", "send_back", "escalate", "mark_overdue"},
-    "decided": {"announce", "transfer", "escalate", "mark_overdue"},
-    "executed": {"close", "appeal", "escalate", "mark_overdue"},
-    "closed": {"appeal"},
-    "appealed": {"reexamine", "escalate", "mark_overdue"},
-    "reexamined": set(),
+    "reviewing": {"file_review_report", "propose_send_back", "escalate", "mark_overdue", "enter_decisions",
+                  "conclude"},
+    "reviewing+pending": {"file_review_report", "approve", "reject_proposal", "escalate", "mark_overdue",
+                          "enter_decisions", "conclude"},
+    "decided": {"escalate", "conclude"},
+    "closed": set(),
     "dismissed": set(),
-    "transferred": set(),
 }
 
 DATA = {
     "propose_extension": {"days": 30},
-    "propose_decision": {"party_sanction": "warning", "admin_sanction": "demerit", "review_report": "审理报告"},
     "file_review_report": {"review_report": "审理报告"},
-    "close": {"four_forms": "first", "light_measure": "criticism", "execution_report": "已执行"},
-    "reexamine": {"outcome": "upheld"},
+    "close": {"four_forms": "first", "light_measure": "criticism"},
 }
 
 
@@ -62,18 +61,21 @@ def build(users, townships, situation):
     if base in ("inquiry", "parked", "dismissed"):
         case = fire(case, "propose_disposition", d, {"target": base})
         case = fire(case, "approve", h)
-    elif base == "reexamined":
-        case = advance(case, users, "appealed")
-        case = fire(case, "reexamine", h, {"outcome": "modified", "party_sanction": "serious_warning"})
-    elif base == "transferred":
-        case = advance(case, users, "decided")
-        case = fire(case, "transfer", h)
+    elif base in ("decided", "closed"):
+        matter = advance(case, users, "reviewing").matters.get()
+        if base == "decided":
+            matter_to(matter, users, "decided")
+        else:
+            decide(matter, users, {"outcome": "revoked"})
+        case = Case.objects.get(pk=case.pk)
     elif base != "received":
         case = advance(case, users, base)
     if situation == "received+pending":
         case = fire(case, "propose_disposition", d, {"target": "parked"})
     if situation == "verification+pending":
         case = fire(case, "propose_filing", d)
+    if situation == "reviewing+pending":
+        case = fire(case, "propose_send_back", d)
     if situation == "investigating+overdue":
         assert fire_system_transition(case, "mark_overdue", comment="逾期")
         case = Case.objects.get(pk=case.pk)
@@ -139,13 +141,15 @@ def test_state_transition_role_matrix(users, townships, situation):
 
 
 def test_main_line_and_history(users, townships):
-    case = advance(register(users, townships), users, "appealed")
-    case = fire(case, "reexamine", users["discipline_head"], {"outcome": "upheld"})
-    assert case.state == "reexamined" and case.reexam_outcome == "upheld"
+    case = advance(register(users, townships), users, "reviewing")
+    matter = matter_to(case.matters.get(), users, "closed")
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == "closed" and matter.four_forms == "second" and case.filed_on is not None
     rows = list(case.history.order_by("history_id").values_list("transition", "history_user__username"))
     assert ("propose_disposition", "discipline") in rows
     assert ("approve", "discipline_head") in rows  # the approval is its own history entry
-    assert case.four_forms == "second" and case.filed_on is not None
+    # The case followed its subject: decisions begun, then closed, each its own row naming the actor.
+    assert ("enter_decisions", "discipline_head") in rows and ("conclude", "discipline") in rows
 
 
 def test_disposition_outcomes(users, townships):
@@ -193,91 +197,74 @@ def test_head_cannot_approve_own_proposal(api, users, townships):
     assert other.status_code == 200 and other.json()["state"] == "verification"
 
 
-@pytest.mark.parametrize("sanction", ["demotion", "dismissal", "expulsion"])
-def test_village_committee_member_only_light_admin_sanctions(api, users, townships, sanction):
-    case = advance(register(users, townships, village_committee=True), users, "reviewing")
-    case = fire(case, "file_review_report", users["discipline"], {"review_report": "审理报告"})
-    before = case.version
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/propose_decision/",
-                                      {"comment": "提请", "admin_sanction": sanction}, format="json")
-    assert r.status_code == 400
-    assert "村委会工作人员" in r.json()["admin_sanction"][0]
-    case = Case.objects.get(pk=case.pk)
-    assert case.version == before and not case.pending_kind and case.state == "reviewing"
-
-
-@pytest.mark.parametrize("sanction", ["warning", "demerit", "major_demerit"])
-def test_village_committee_member_light_sanctions_pass(users, townships, sanction):
-    case = advance(register(users, townships, village_committee=True), users, "reviewing")
-    case = fire(case, "propose_decision", users["discipline"], {"admin_sanction": sanction, "review_report": "报告"})
-    case = fire(case, "approve", users["discipline_head"])
-    assert case.state == "decided" and case.admin_sanction == sanction
-
-
-def test_other_cadres_may_be_demoted(users, townships):
-    case = advance(register(users, townships, village_committee=False), users, "reviewing")
-    case = fire(case, "propose_decision", users["discipline"], {"admin_sanction": "demotion", "review_report": "报告"})
-    assert fire(case, "approve", users["discipline_head"]).admin_sanction == "demotion"
-
-
-def test_non_member_gets_no_party_sanction(api, users, townships):
-    case = advance(register(users, townships, party=False), users, "reviewing")
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/propose_decision/",
-                                      {"comment": "x", "party_sanction": "warning", "review_report": "报告"},
-                                      format="json")
-    assert r.status_code == 400 and "party_sanction" in r.json()
-
-
-def test_decision_needs_review_report(api, users, townships):
-    case = advance(register(users, townships), users, "reviewing")
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/propose_decision/",
-                                      {"comment": "提请", "party_sanction": "warning"}, format="json")
-    assert r.status_code == 400
-    assert "审理报告" in r.json()["review_report"][0]
-    case2 = Case.objects.get(pk=case.pk)
-    assert case2.version == case.version and not case2.pending_kind and not case2.review_report
-
-
-def test_decision_needs_a_sanction(api, users, townships):
-    case = advance(register(users, townships), users, "reviewing")
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/propose_decision/",
-                                      {"comment": "x", "review_report": "报告"}, format="json")
-    assert r.status_code == 400
-
-
-def test_closing_needs_four_forms(api, users, townships):
+def test_closing_a_clue_checks_its_four_forms(api, users, townships):
+    """The tag must be the one the outcome fits: 函询 alone → first; "no violation" → no form."""
     case = fire(fire(register(users, townships), "propose_disposition", users["discipline"], {"target": "inquiry"}),
                 "approve", users["discipline_head"])
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/close/", {"comment": "函询属实"},
-                                      format="json")
-    assert r.status_code == 400 and "四种形态" in r.json()["four_forms"][0]
+    url = f"/api/v1/cases/{case.pk}/transitions/close/"
+    r = api(users["discipline"]).post(url, {"comment": "函询属实", "four_forms": "third"}, format="json")
+    assert r.status_code == 400 and "第一种形态" in r.json()["four_forms"][0]
     assert Case.objects.get(pk=case.pk).state == "inquiry"
-    r = api(users["discipline"]).post(f"/api/v1/cases/{case.pk}/transitions/close/",
-                                      {"comment": "函询说明清楚", "four_forms": "first"}, format="json")
+    r = api(users["discipline"]).post(url, {"comment": "函询说明清楚", "four_forms": "first"}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "closed" and r.json()["four_forms"] == "first"
 
 
-def test_closing_after_verification_needs_light_measure_and_after_execution_a_report(users, townships):
+def test_no_violation_closes_without_a_form(api, users, townships):
+    case = advance(register(users, townships), users, "verification")
+    url = f"/api/v1/cases/{case.pk}/transitions/close/"
+    r = api(users["discipline"]).post(url, {"comment": "核实无问题", "light_measure": "none", "four_forms": "first"},
+                                      format="json")
+    assert r.status_code == 400 and "不属于" in r.json()["four_forms"][0]
+    r = api(users["discipline"]).post(url, {"comment": "核实无问题", "light_measure": "none"}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "closed" and r.json()["four_forms"] == ""
+
+
+def test_closing_after_verification_needs_light_measure(users, townships):
     case = advance(register(users, townships), users, "verification")
     with pytest.raises(ValidationError):
         fire(case, "close", users["discipline"], {"four_forms": "first"})
     assert fire(case, "close", users["discipline"], {"four_forms": "first", "light_measure": "reminder_talk"}
                 ).light_measure == "reminder_talk"
-    case = advance(register(users, townships), users, "executed")
-    with pytest.raises(ValidationError):
-        fire(case, "close", users["discipline"], {"four_forms": "second"})
 
 
-def test_send_back_returns_to_investigation_with_its_deadline(users, townships):
+def test_parked_clue_is_closed_with_a_reason(api, users, townships):
+    """暂存待查 → 了结: proposed with its reason, approved by a head; no form (nothing found)."""
+    case = fire(fire(register(users, townships), "propose_disposition", users["discipline"], {"target": "parked"}),
+                "approve", users["discipline_head"])
+    url = f"/api/v1/cases/{case.pk}/transitions/propose_disposition/"
+    r = api(users["discipline"]).post(url, {"target": "dismissed", "comment": ""}, format="json")
+    assert r.status_code == 400 and "comment" in r.json()
+    case = fire(case, "propose_disposition", users["discipline"], {"target": "dismissed"},
+                comment="暂存两年无新线索，予以了结")
+    case = fire(case, "approve", users["discipline_head2"])
+    assert case.state == "dismissed" and case.closed_on and case.four_forms == ""
+    row = case.history.filter(transition="propose_disposition").latest("history_id")
+    assert row.history_change_reason == "暂存两年无新线索，予以了结"
+
+
+def test_send_back_is_proposed_and_approved_by_another(users, townships):
     case = advance(register(users, townships), users, "reviewing")
-    case = fire(case, "send_back", users["discipline_head"], comment="事实不清，退回补充调查")
+    case = fire(case, "propose_send_back", users["discipline_head"], comment="事实不清，退回补充调查")
+    assert case.state == "reviewing" and case.pending_kind == "send_back"
+    with pytest.raises(PermissionDenied):
+        fire(case, "approve", users["discipline_head"])
+    case = fire(case, "approve", users["discipline_head2"])
     assert case.state == "investigating" and case.due_date == case.investigation_due
 
 
-def test_transfer_tags_fourth_form(users, townships):
-    case = advance(register(users, townships), users, "decided")
-    case = fire(case, "transfer", users["discipline_head"], comment="涉嫌职务犯罪")
-    assert case.state == "transferred" and case.four_forms == "fourth"
+def test_send_back_refused_once_a_subject_is_decided(users, townships):
+    case = advance(register(users, townships), users, "reviewing")
+    decide(case.matters.get(), users)
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == "decided"
+    with pytest.raises(Conflict):
+        fire(case, "propose_send_back", users["discipline"])
+
+
+def test_filing_needs_a_subject(users, townships):
+    case = advance(register(users, townships, subjects=[]), users, "verification")
+    with pytest.raises(ValidationError):
+        fire(case, "propose_filing", users["discipline"])
 
 
 def test_escalation_keeps_state_and_notifies_heads(users, townships, django_capture_on_commit_callbacks):
@@ -312,29 +299,3 @@ def test_api_status_codes(api, users, townships):
                                       format="json")
     assert r.status_code == 400 and "target" in r.json()
     assert api(users["discipline"]).post(url + "no_such/", {"comment": "x"}, format="json").status_code == 400
-
-
-def test_reexamination_outcomes(users, townships):
-    h = users["discipline_head"]
-    case = advance(register(users, townships, village_committee=True), users, "appealed")
-    with pytest.raises(ValidationError):
-        fire(case, "reexamine", h, {"outcome": "modified"})
-    with pytest.raises(ValidationError):
-        fire(case, "reexamine", h, {"outcome": "modified", "admin_sanction": "demotion"})
-    case = fire(case, "reexamine", h, {"outcome": "modified", "admin_sanction": "demerit"})
-    assert case.state == "reexamined" and case.admin_sanction == "demerit" and case.party_sanction == ""
-    case = advance(register(users, townships), users, "appealed")
-    case = fire(case, "reexamine", h, {"outcome": "revoked"})
-    assert case.party_sanction == "" and case.admin_sanction == ""
-    assert case.history.filter(party_sanction="warning").exists()  # the old decision stays in history
-
-
-def test_announce_date_must_be_sensible(users, townships):
-    import datetime as dt
-
-    case = advance(register(users, townships), users, "decided")
-    with pytest.raises(ValidationError):
-        fire(case, "announce", users["discipline"], {"announced_on": (dt.date.today() + dt.timedelta(days=30))})
-    with pytest.raises(ValidationError):
-        fire(case, "announce", users["discipline"], {"announced_on": case.decided_on - dt.timedelta(days=1)})
-    assert fire(case, "announce", users["discipline"], {"announced_on": case.decided_on}).state == "executed"

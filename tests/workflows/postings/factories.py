@@ -43,13 +43,14 @@ def attendance(posting, year=2025, days=240, absences=0, actor=None):
                                          absences=1 if month <= absences else 0)
 
 
-def to_publicized(a, users):
-    """Walk an assessment to 公示 through the kernel as the rightful users."""
+def to_publicized(a, users, grade="competent"):
+    """Walk an assessment to 公示 through the kernel as the rightful users, with the office
+    proposing ``grade`` (the publicised grade, which 定档 uses)."""
     township = next(u for n, u in users.items() if n.startswith("township_")
                     and u.role_assignments.filter(region_id=a.township_id).exists())
     fire(a, "submit_self_report", township, self_report="全年述职")
     fire(a, "township_rate", township, grade="competent", comment="初评称职")
     fire(a, "enter_unit_opinion", users["organization"], unit_opinion="同意")
-    fire(a, "office_review", users["organization"], grade="competent", comment="审核通过")
+    fire(a, "office_review", users["organization"], grade=grade, comment="审核通过")
     fire(a, "publicize", users["organization"], comment="")
     return reload(a)

@@ -141,7 +141,18 @@ def test_finalize_waits_for_the_window_and_an_objection_returns_to_review(make_p
 
 
 def _finalize(api, users, a, grade):
-    with at(2027, 1, 20):
+    """定档 ``grade``: finalization uses the publicised grade, so another grade is first sent back
+    to review and publicised again (the path of test_a_grade_other_than_the_publicised_one_...)."""
+    a = reload(a)
+    day = dt.date(2027, 1, 20)
+    if a.state == "publicized":
+        day = max(day, a.publicity_end + dt.timedelta(days=1))
+    if a.state == "publicized" and a.office_grade != grade:
+        with at(day.year, day.month, day.day):
+            fire(a, "finalize", users["organization"], grade=grade, comment="改为拟定等次")
+            fire(a, "publicize", users["organization"], comment="")
+        day = reload(a).publicity_end + dt.timedelta(days=1)
+    with at(day.year, day.month, day.day):
         return api(users["organization"]).post(f"/api/v1/assessments/{a.pk}/transitions/finalize/",
                                                {"grade": grade, "comment": "定档"}, format="json")
 

@@ -103,8 +103,49 @@ def test_assessment_to_grade_and_recall_to_replacement(live_url, new_page, users
     assert phone.locator(".calendar").is_visible()
     screenshot(phone, "postings-person-phone")
     phone.goto(live_url + good.get_absolute_url())
-    assert phone.locator("form.propose-recall").is_visible()
+    assert phone.locator('form[data-transition="propose_recall"]').is_visible()
     screenshot(phone, "postings-posting-phone")
     phone.goto(f"{live_url}/postings/assessments/?year={year}")
     screenshot(phone, "postings-board-phone")
     assert Assessment.objects.get(pk=a_weak.pk).final_grade == "incompetent"
+
+
+def test_secretary_approves_leave_and_a_changed_grade_goes_back_to_publicity(live_url, new_page, users, villages,
+                                                                             units):
+    from workflows.postings import services
+
+    org = users["organization"]
+    today = timezone.localdate()
+    posting = factories.posting(village=villages["nanzhao"][0], unit=units["县财政局"], actor=org, name="赵请假",
+                                start=dt.date(today.year, 1, 1))
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    leave = services.leave_request_create(actor=users["township_nanzhao"], posting=posting, start_date=monday,
+                                          end_date=monday + dt.timedelta(days=6), reason="家中有事")
+    # The township's secretary approves it from the leave page; it shows in the month's attendance.
+    secretary = login(new_page(), live_url, "secretary_nanzhao")
+    secretary.goto(live_url + leave.get_absolute_url())
+    _submit(secretary, "approve")
+    assert reload(leave).state == "approved" and reload(leave).decided_by == users["secretary_nanzhao"]
+    secretary.goto(live_url + posting.get_absolute_url())
+    assert "按工作日计算" in secretary.locator("form[action$='/leave/']").inner_text()
+    first_row = secretary.locator("table.attendance tbody tr").first
+    assert first_row.locator("td").nth(2).inner_text() != "0"
+    screenshot(secretary, "postings-leave-in-attendance")
+
+    # Publicised as 称职; the office finalises 优秀 with a reason → back to review, publicity again.
+    a = factories.assessment(posting, today.year)
+    past = str(today - dt.timedelta(days=12))
+    for name, who, data in [("submit_self_report", "township_nanzhao", {"self_report": "述职"}),
+                            ("township_rate", "township_nanzhao", {"grade": "competent"}),
+                            ("enter_unit_opinion", "organization", {"unit_opinion": "同意"}),
+                            ("office_review", "organization", {"grade": "competent"}),
+                            ("publicize", "organization", {"publicity_start": past})]:
+        fire(a, name, users[who], comment="意见", **data)
+    office = login(new_page(), live_url, "organization")
+    office.goto(live_url + a.get_absolute_url())
+    assert "未登记工作经费" in office.locator("main").inner_text()
+    _submit(office, "finalize", grade="basic", comment="复核后拟定为基本称职")
+    a = reload(a)
+    assert (a.state, a.office_grade, a.final_grade) == ("office_reviewed", "basic", "")
+    assert office.locator('form[data-transition="publicize"]').count() == 1
+    screenshot(office, "postings-assessment-back-to-review")

@@ -77,9 +77,13 @@ def test_negative_funds_refused_and_shortfall_flagged(make_posting, users, api):
     assert r.json()["shortfall"] is False  # the standard is for first secretaries
 
 
+# From Monday 2026-03-02, leave of N working days ends on (days are working days by default).
+LEAVE_ENDS = {5: "2026-03-06", 6: "2026-03-09"}
+
+
 def _leave(api, users, p, days, who="township_nanzhao"):
     r = api(users[who]).post("/api/v1/leave-requests/", {
-        "posting": p.pk, "start_date": "2026-03-02", "end_date": f"2026-03-{1 + days:02d}", "reason": "家中有事"},
+        "posting": p.pk, "start_date": "2026-03-02", "end_date": LEAVE_ENDS[days], "reason": "家中有事"},
         format="json")
     assert r.status_code == 201, r.content
     assert r.json()["days"] == days
@@ -90,17 +94,20 @@ def _leave(api, users, p, days, who="township_nanzhao"):
 def test_leave_over_five_days_needs_organisation(make_posting, users, api):
     p = make_posting()
     long = _leave(api, users, p, 6)
-    r = api(users["township_nanzhao"]).post(f"/api/v1/leave-requests/{long.pk}/transitions/approve/",
-                                            {"comment": "同意"}, format="json")
+    # The township's secretary is told why (400); another township user may not decide at all (403).
+    r = api(users["secretary_nanzhao"]).post(f"/api/v1/leave-requests/{long.pk}/transitions/approve/",
+                                             {"comment": "同意"}, format="json")
     assert r.status_code == 400 and "组织部" in r.json()["days"][0]
+    assert api(users["township_nanzhao"]).post(f"/api/v1/leave-requests/{long.pk}/transitions/approve/",
+                                               {"comment": "同意"}, format="json").status_code == 403
     long = reload(long)
     assert long.state == "requested" and long.decided_by is None and long.history.count() == 1
     r = api(users["organization"]).post(f"/api/v1/leave-requests/{long.pk}/transitions/approve/", {},
                                         format="json")
     assert r.status_code == 200 and reload(long).decided_by == users["organization"]
     short = _leave(api, users, p, 5)
-    r = api(users["township_nanzhao"]).post(f"/api/v1/leave-requests/{short.pk}/transitions/approve/", {},
-                                            format="json")
+    r = api(users["secretary_nanzhao"]).post(f"/api/v1/leave-requests/{short.pk}/transitions/approve/", {},
+                                             format="json")
     assert r.status_code == 200
     assert api(users["township_miaojie"]).post(f"/api/v1/leave-requests/{short.pk}/transitions/reject/",
                                                {"comment": "x"}, format="json").status_code == 404

@@ -79,7 +79,8 @@ def _fire_recall(recall, name, users, units):
     if name == "replace":
         data = {"person_name": f"补派{recall.pk}", "dispatching_unit": str(units["县水务局"].pk),
                 "start_date": "2026-12-01", "role": "member"}
-    run_transition(model=Recall, pk=recall.pk, name=name, actor=users["organization"], comment="意见", data=data,
+    actor = users["organization_head" if name in ("approve", "reject") else "organization"]
+    run_transition(model=Recall, pk=recall.pk, name=name, actor=actor, comment="意见", data=data,
                    as_system=name == "mark_overdue")
 
 

@@ -51,8 +51,9 @@ def _to_state(api, users, posting, state):
 
 
 MATRIX = [
-    ("approve", "proposed", ["organization", "leader"], ["township_nanzhao", "auditor"]),
-    ("reject", "proposed", ["organization", "leader"], ["township_nanzhao", "auditor"]),
+    # The organisation department's head or the leading group; not its staff (nor the proposer).
+    ("approve", "proposed", ["organization_head", "leader"], ["organization", "township_nanzhao", "auditor"]),
+    ("reject", "proposed", ["organization_head", "leader"], ["organization", "township_nanzhao", "auditor"]),
     ("withdraw", "approved", ["organization"], ["township_nanzhao", "leader", "auditor"]),
 ]
 
@@ -139,7 +140,7 @@ def test_propose_rules(make_posting, users, api):
     posting = make_posting()
     _propose(api, users, posting)
     r = api(users["organization"]).post("/api/v1/recalls/", {"posting": posting.pk, "grounds": "再提"}, format="json")
-    assert r.status_code == 400
+    assert r.status_code == 409  # 提出召回 is a transition whose condition refuses while one is open
     assert Recall.objects.filter(posting=posting).count() == 1
     other = make_posting(index=1)
     assert api(users["township_miaojie"]).post("/api/v1/recalls/", {"posting": other.pk, "grounds": "x"},
@@ -155,7 +156,7 @@ def test_propose_rules(make_posting, users, api):
 def test_rejected_recall_changes_nothing(make_posting, users, api, referrals):
     posting = make_posting()
     recall = _propose(api, users, posting)
-    fire(recall, "reject", users["organization"], comment="证据不足")
+    fire(recall, "reject", users["organization_head"], comment="证据不足")
     assert reload(recall).state == "rejected" and reload(posting).state == "active"
     assert referrals == [] and not PersonMark.objects.filter(person=posting.person).exists()
     _propose(api, users, posting)  # a new proposal is possible again
