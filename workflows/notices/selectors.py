@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from supervision import access, registry
@@ -70,21 +69,6 @@ def register_townships_for(*, user) -> QuerySet[Region]:
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
     county_wide, township_ids = assignment_scope(user=user)
     return qs if county_wide else qs.filter(pk__in=township_ids)
-
-
-def notice_get_visible(*, user, pk) -> Notice:
-    notice = notice_list_visible_to(user=user).filter(pk=pk).first()
-    if notice is None:
-        raise Http404
-    return notice
-
-
-def assignment_get_visible(*, user, pk) -> NoticeAssignment:
-    assignment = (access.visible(user, NoticeAssignment).select_related("notice", "township")
-                  .filter(pk=pk).first())
-    if assignment is None:
-        raise Http404
-    return assignment
 
 
 @dataclass

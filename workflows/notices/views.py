@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supervision import access, deadlines, registry
+from supervision import access, deadlines, registry, ui
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 
 from . import clock, conf, export, selectors, services
@@ -84,7 +85,7 @@ def notice_create(request):
 
 @login_required
 def notice_edit(request, pk):
-    notice = selectors.notice_get_visible(user=request.user, pk=pk)
+    notice = ui.visible_or_404(request.user, Notice, pk)
     if not access.can(request.user, "draft", notice):
         raise PermissionDenied
     if notice.state != "draft":
@@ -106,14 +107,30 @@ def notice_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+def _notice_page(request, notice, only=None):
+    """The notice on the kernel frame; what notices declare: its facts, its text, the assignments."""
+    context = selectors.notice_detail_for(user=request.user, notice=notice, only=only)
+    facts = [(_("发文单位"), notice.issuing_unit.name), (_("类别"), notice.get_category_display()),
+             (_("紧急程度"), notice.get_urgency_display())]
+    if notice.issued_on:
+        facts.append((_("下发日期"), notice.issued_on))
+    if context["targets"]:
+        facts.append(ui.Fact(_("交办乡镇"), [t.name for t in context["targets"]], key="targets"))
+    return ui.record_page(
+        request, notice, template="notices/detail.html", title=notice.title, number=notice.number,
+        back=(_("督查督办台账"), reverse("notices:register")), handler=False, facts=facts,
+        sections=[ui.Section("notices/_text.html", id="text")], attachments=context["notice_files"],
+        panel={"names": context["notice_transitions"], "primary": {"issue"}, "collapsed": {"withdraw"}},
+        context=context)
+
+
 @login_required
 def notice_detail(request, pk):
-    notice = selectors.notice_get_visible(user=request.user, pk=pk)
-    return render(request, "notices/detail.html", selectors.notice_detail_for(user=request.user, notice=notice))
+    return _notice_page(request, ui.visible_or_404(request.user, Notice, pk, related=("issuing_unit", "issued_by")))
 
 
 @login_required
 def assignment_detail(request, pk):
-    assignment = selectors.assignment_get_visible(user=request.user, pk=pk)
-    context = selectors.notice_detail_for(user=request.user, notice=assignment.notice, only=assignment)
-    return render(request, "notices/detail.html", context)
+    assignment = ui.visible_or_404(request.user, NoticeAssignment, pk,
+                                   related=("notice", "notice__issuing_unit", "township"))
+    return _notice_page(request, assignment.notice, only=assignment)
