@@ -12,6 +12,7 @@ query string for pager/export links) and ``RECTIFICATIONS.rows(request, queryset
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import django_filters
@@ -50,7 +51,7 @@ class Register:
     # ?sort=<key> or -<key> → order_by(field)
     sorts: dict[str, str] = field(default_factory=dict)
     default_sort: str = ""
-    page_size: int = 50
+    page_size: int | Callable[[], int] = 50  # or a callable read per request (a setting)
 
     def filter(self, request, queryset):
         """The FilterSet bound to the request's query (invalid values are ignored, not 500s)."""
@@ -72,7 +73,8 @@ class Register:
     def page(self, request, queryset) -> dict:
         filterset = self.filter(request, queryset)
         qs, sort = self.sorted(request, filterset.qs)
-        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        size = self.page_size() if callable(self.page_size) else self.page_size
+        page = Paginator(qs, int(size)).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         without_sort = query.copy()

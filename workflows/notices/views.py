@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +15,9 @@ from django.utils.translation import gettext as _
 from supervision import access, deadlines, registry, ui
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 
-from . import clock, conf, export, selectors, services
-from .forms import NoticeForm, RegisterFilterForm
+from . import clock, export, selectors, services
+from .filters import ASSIGNMENTS
+from .forms import NoticeForm
 from .models import Notice, NoticeAssignment
 
 
@@ -26,26 +26,19 @@ def _require_view(user):
         raise Http404
 
 
-def _filters(request):
-    form = RegisterFilterForm(request.GET or None, townships=selectors.register_townships_for(user=request.user))
-    if not request.GET:
-        return form, {"filters": {}, "valid": True}
-    valid = form.is_valid()
-    return form, {"filters": form.cleaned_data if valid else {}, "valid": valid}
+def _rows(request):
+    """The register's rows before the FilterSet: the user's scope, the deadline light (?light=)."""
+    return deadlines.filter_by_colour(selectors.assignment_list_visible_to(user=request.user),
+                                      deadlines.colour_of(request.GET), today=clock.today())
 
 
 @login_required
 def register(request):
     _require_view(request.user)
-    form, filters = _filters(request)
-    rows = deadlines.filter_by_colour(selectors.assignment_list_visible_to(user=request.user, **filters),
-                                      deadlines.colour_of(request.GET), today=clock.today())
-    page = Paginator(rows, int(conf.get("REGISTER_PAGE_SIZE"))).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    register = ASSIGNMENTS.page(request, _rows(request))
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
-        "form": form, "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        **register, "can_draft": can_draft,
         "show_township_filter": not selectors.is_township_only(user=request.user),
         "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
         "today": clock.today(),
@@ -55,10 +48,7 @@ def register(request):
 @login_required
 def register_export(request):
     _require_view(request.user)
-    _form, filters = _filters(request)
-    return export.register_xlsx_response(deadlines.filter_by_colour(
-        selectors.assignment_list_visible_to(user=request.user, **filters), deadlines.colour_of(request.GET),
-        today=clock.today()))
+    return export.register_xlsx_response(ASSIGNMENTS.rows(request, _rows(request)))
 
 
 def _notice_form_kwargs(form):
