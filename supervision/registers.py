@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from .validation import MAX_ID
 from .widgets import BLANK_LABEL
 
 
@@ -27,6 +29,7 @@ class RecordFilterSet(django_filters.FilterSet):
     """Base of every register's filters: a keyword search over ``search_fields``."""
 
     search_fields: tuple[str, ...] = ()
+    search_lookup = "contains"  # or "icontains"
     q = django_filters.CharFilter(label=gettext_lazy("关键词"), method="search")
 
     def search(self, queryset, name, value):
@@ -35,8 +38,16 @@ class RecordFilterSet(django_filters.FilterSet):
             return queryset
         cond = Q()
         for f in self.search_fields:
-            cond |= Q(**{f"{f}__contains": value})
+            cond |= Q(**{f"{f}__{self.search_lookup}": value})
         return queryset.filter(cond)
+
+    def filter_queryset(self, queryset):
+        # A number beyond the database's integer range filters nothing on a page (the API refuses
+        # it with a 400 first): SQLite would raise OverflowError.
+        for name, value in list(self.form.cleaned_data.items()):
+            if isinstance(value, int | Decimal) and not isinstance(value, bool) and abs(value) > MAX_ID:
+                self.form.cleaned_data[name] = None
+        return super().filter_queryset(queryset)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
