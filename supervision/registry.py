@@ -72,6 +72,9 @@ class RecordType:
     assign_right: Right | None = None
     # The issuing side, told when a recomputed deadline moves earlier: watchers(obj) -> users.
     deadline_watchers: Callable[[Any], Iterable[Any]] | None = None
+    # Labels of history operations that are not this type's transitions (e.g. an assignment
+    # created by its notice's ``issue``): {name: label}, for the timeline and history pages.
+    operations: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

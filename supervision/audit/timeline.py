@@ -28,6 +28,17 @@ def kernel_operation_label(name: str) -> str:
     return str(labels.get(name, name))
 
 
+def operation_label(rt, name: str) -> str:
+    """The label of a history operation of record type ``rt``: its transition's, a declared
+    ``RecordType.operations`` label, or the kernel's own (handlers, recomputed deadlines)."""
+    t = rt.transitions().get(name)
+    if t is not None:
+        return str(t.custom.get("label", name))
+    if name in rt.operations:
+        return str(rt.operations[name])
+    return kernel_operation_label(name)
+
+
 def history_entries(obj, user) -> list[dict]:
     """Every history row of ``obj`` (oldest first) with who, when, what and the diff.
 
@@ -38,15 +49,16 @@ def history_entries(obj, user) -> list[dict]:
     model_fields = {f.attname: f for f in rt.model._meta.concrete_fields}
     hidden = {f for f in rt.masked_fields if access.is_masked(user, rt, f)}
     hidden |= {model_fields[f].attname for f in hidden if f in model_fields}
-    transitions = rt.transitions()
+    labels: dict[str, str] = {}
     state_field = rt.model._meta.get_field(rt.state_field)
 
     def state_label(value):
         return _display(state_field, value) if value else ""
 
     def transition_label(name):
-        t = transitions.get(name)
-        return str(t.custom.get("label", name)) if t else kernel_operation_label(name)
+        if name not in labels:
+            labels[name] = operation_label(rt, name)
+        return labels[name]
 
     entries, previous = [], None
     for row in rows:

@@ -76,6 +76,7 @@ class NoticesConfig(AppConfig):
                     timed_states=frozenset({*OPEN_STATES, "overdue", "extension_requested"}),
                     # The issuing side, told when a recomputed deadline moves earlier.
                     deadline_watchers=lambda a: [a.notice.issued_by],
+                    operations={"issue": _("交办")},  # created by the notice's issue
                 ),
             ],
         ))
