@@ -155,7 +155,7 @@ class DoneItem:
 
     @property
     def last_operation_label(self) -> str:
-        from .audit.timeline import operation_label
+        from .audit.diff import operation_label
 
         return operation_label(self.rt, self.last_operation) if self.last_operation else ""
 

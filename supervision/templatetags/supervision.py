@@ -10,7 +10,7 @@ def verbose_plural(model):
 
 @register.simple_tag
 def transition_label(rt, name):
-    from supervision.audit.timeline import operation_label
+    from supervision.audit.diff import operation_label
 
     return operation_label(rt, name)
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.attachments import attachments_for_many, attachments_of
@@ -85,8 +86,9 @@ def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
     timeline = defaultdict(list)
     rows = (NoticeAssignment.history.filter(id__in=ids).exclude(transition="")
             .select_related("history_user").order_by("history_id"))
-    rt = registry.for_model(NoticeAssignment)
-    labels = {**rt.operations, **{name: t.custom.get("label", name) for name, t in rt.transitions().items()}}
+    labels = {name: t.custom.get("label", name)
+              for name, t in registry.for_model(NoticeAssignment).transitions().items()}
+    labels["issue"] = _("交办")
     for row in rows:
         row.label = labels.get(row.transition, row.transition)
         timeline[row.id].append(row)

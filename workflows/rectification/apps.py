@@ -14,7 +14,7 @@ class RectificationConfig(AppConfig):
         from . import rules, sweeps
         from .api import RectificationViewSet
         from .demo import seed_demo
-        from .models import OPEN_STATES, VIEW_ROLES, Rectification
+        from .models import OPEN_STATES, VIEW_ROLES, Acceptance, PlanItem, ProgressReport, Rectification
 
         township, org, leader = "township", "organization", "leader"
         registry.register(registry.Workflow(
@@ -56,5 +56,7 @@ class RectificationConfig(AppConfig):
                 list_related=("village__parent",),
                 due_field="due_date",
                 timed_states=frozenset(OPEN_STATES),
+                parts=(registry.Part(PlanItem, "rectification"), registry.Part(ProgressReport, "rectification"),
+                       registry.Part(Acceptance, "rectification")),
             )],
         ))
