@@ -155,12 +155,9 @@ class DoneItem:
 
     @property
     def last_operation_label(self) -> str:
-        from .audit.timeline import kernel_operation_label
+        from .audit.diff import operation_label
 
-        t = self.rt.transitions().get(self.last_operation)
-        if t is not None:
-            return str(t.custom.get("label", self.last_operation))
-        return kernel_operation_label(self.last_operation) if self.last_operation else ""
+        return operation_label(self.rt, self.last_operation) if self.last_operation else ""
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,16 @@ query string for pager/export links) and ``RECTIFICATIONS.rows(request, queryset
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from .validation import MAX_ID
 from .widgets import BLANK_LABEL
 
 
@@ -26,6 +29,7 @@ class RecordFilterSet(django_filters.FilterSet):
     """Base of every register's filters: a keyword search over ``search_fields``."""
 
     search_fields: tuple[str, ...] = ()
+    search_lookup = "contains"  # or "icontains"
     q = django_filters.CharFilter(label=gettext_lazy("关键词"), method="search")
 
     def search(self, queryset, name, value):
@@ -34,8 +38,16 @@ class RecordFilterSet(django_filters.FilterSet):
             return queryset
         cond = Q()
         for f in self.search_fields:
-            cond |= Q(**{f"{f}__contains": value})
+            cond |= Q(**{f"{f}__{self.search_lookup}": value})
         return queryset.filter(cond)
+
+    def filter_queryset(self, queryset):
+        # A number beyond the database's integer range filters nothing on a page (the API refuses
+        # it with a 400 first): SQLite would raise OverflowError.
+        for name, value in list(self.form.cleaned_data.items()):
+            if isinstance(value, int | Decimal) and not isinstance(value, bool) and abs(value) > MAX_ID:
+                self.form.cleaned_data[name] = None
+        return super().filter_queryset(queryset)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +62,7 @@ class Register:
     # ?sort=<key> or -<key> → order_by(field)
     sorts: dict[str, str] = field(default_factory=dict)
     default_sort: str = ""
-    page_size: int = 50
+    page_size: int | Callable[[], int] = 50  # or a callable read per request (a setting)
 
     def filter(self, request, queryset):
         """The FilterSet bound to the request's query (invalid values are ignored, not 500s)."""
@@ -72,7 +84,8 @@ class Register:
     def page(self, request, queryset) -> dict:
         filterset = self.filter(request, queryset)
         qs, sort = self.sorted(request, filterset.qs)
-        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        size = self.page_size() if callable(self.page_size) else self.page_size
+        page = Paginator(qs, int(size)).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         without_sort = query.copy()

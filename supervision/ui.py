@@ -101,12 +101,12 @@ def bound_form(request, key: str, form_class, **kwargs):
     return form
 
 
-def refused(request, obj, key: str, exc, *, page_url: str | None = None):
+def refused(request, obj, key: str, exc, *, page_url: str | None = None, status: int | None = None):
     """Render ``obj``'s page again for a refused form ``key`` (400, or 409 for a conflict) with the
     input kept and the errors in place. ``page_url`` (default ``obj.get_absolute_url()``) names the
     page whose view re-renders; that view builds its forms with ``bound_form``/``transition_panel``."""
     field_errors, general = _errors_of(exc)
-    status = 409 if isinstance(exc, Conflict) else 400
+    status = status or (409 if isinstance(exc, Conflict) else 400)
     for message in general:
         messages.error(request, message)
     if field_errors and not general:
@@ -208,6 +208,15 @@ def transition_refused(request, rt, pk, name, exc):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     return refused(request, obj, transition_key(obj, name), exc)
+
+
+def record_refused(request, rt, pk, key: str, exc, *, status: int | None = None):
+    """A refused kernel form on a record's page (the handler's take/assign/release): that page
+    again, the message on top, with ``status`` (403 for a wrong role)."""
+    obj = access.visible(request.user, rt.model).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("记录不存在或无权查看。"))
+    return refused(request, obj, key, exc, status=status)
 
 
 # --- the record-detail frame ------------------------------------------------------------------

@@ -42,7 +42,7 @@ from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .models import Region
 from .storage import read_head, stored_file_response
 from .transitions import run_transition
-from .ui import transition_refused, visible_or_404
+from .ui import record_refused, transition_refused, visible_or_404
 from .validation import parse_id, parse_ids
 
 
@@ -140,25 +140,15 @@ def record_handler(request, key, pk, op):
             done = _("已释放承办。")
         else:
             raise Http404
-    except ValidationError as exc:
-        for msg in _messages_of(exc):
-            messages.error(request, msg)
-        return _back(request, rt, pk, status=400)
+    except ValidationError as exc:  # the record's page again, the message on top
+        return record_refused(request, rt, pk, "handler", exc)
     except PermissionDenied as exc:
-        messages.error(request, str(exc))
-        return _back(request, rt, pk, status=403)
+        return record_refused(request, rt, pk, "handler", exc, status=403)
     except Conflict as exc:
-        messages.error(request, exc.message)
-        return _back(request, rt, pk, status=409)
+        return record_refused(request, rt, pk, "handler", exc)
     messages.success(request, done)
     obj = rt.model._default_manager.get(pk=pk)
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or obj.get_absolute_url())
-
-
-def _back(request, rt, pk, status):
-    """Show why a handler change was refused, with the right status and a way back."""
-    back = _safe_next(request, request.POST.get("next")) or _safe_next(request, request.META.get("HTTP_REFERER")) or "/"
-    return render(request, "supervision/transition_refused.html", {"back": back}, status=status)
 
 
 @login_required

@@ -10,8 +10,9 @@ def verbose_plural(model):
 
 @register.simple_tag
 def transition_label(rt, name):
-    t = rt.transitions().get(name)
-    return t.custom.get("label", name) if t else name
+    from supervision.audit.diff import operation_label
+
+    return operation_label(rt, name)
 
 
 @register.inclusion_tag("supervision/_deadline.html", takes_context=True)

@@ -3,6 +3,7 @@ layout every workflow declares its facts and sections on."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
+from django.urls import reverse
 
 from supervision import ui
 from supervision.attachments import attachment_create
@@ -64,3 +65,14 @@ def test_the_frame_is_chinese_and_offers_nothing_to_a_reader(users, townships, w
     w = widget(townships["nanzhao"])
     html = web(users["auditor"]).get(w.get_absolute_url()).content.decode()
     assert "transition-panel" not in html and "基本情况" in html and "办理过程" in html
+
+
+def test_a_refused_handler_action_re_renders_the_record_page(users, townships, web):
+    """Take/assign/release refused: the record's own page again, the message on top (no separate page)."""
+    w = widget(townships["nanzhao"], title="承办示例")
+    r = web(users["township_nanzhao"]).post(reverse("record-handler", args=["kernelflow.widget", w.pk, "assign"]),
+                                            {"handler": users["township_miaojie"].pk})
+    assert r.status_code in (400, 403)
+    html = r.content.decode()
+    assert "操作未完成" not in html and 'class="card record-header"' in html and "承办示例" in html
+    assert html.split('class="messages"')[1].split("</ul>")[0].strip()

@@ -5,7 +5,6 @@ The kernel's RecordViewSet gives scoped list/retrieve, ``available_transitions``
 """
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
@@ -15,7 +14,8 @@ from supervision.forms import validate_upload
 from supervision.models import Region
 
 from . import selectors, services
-from .choices import AssignmentState, Category, NoticeState, Urgency
+from .choices import Category, Urgency
+from .filters import AssignmentFilter, NoticeFilter
 from .forms import issuing_units
 from .models import Notice, NoticeAssignment
 
@@ -62,16 +62,6 @@ class NoticeCreateSerializer(serializers.Serializer):
         queryset=Region.objects.filter(level=Region.Level.TOWNSHIP), many=True, allow_empty=False)
     attachment = serializers.FileField(required=False, validators=[validate_upload],
                                        help_text="Optional file (multipart); size and type limits apply.")
-
-
-class NoticeFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=NoticeState.choices)
-    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    township = django_filters.NumberFilter(field_name="assignments__township", distinct=True)
-
-    class Meta:
-        model = Notice
-        fields = ["state", "urgency", "township"]
 
 
 class NoticeUpdateSerializer(NoticeCreateSerializer):
@@ -132,17 +122,8 @@ class AssignmentSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class AssignmentFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=AssignmentState.choices)
-    urgency = django_filters.ChoiceFilter(field_name="notice__urgency", choices=Urgency.choices)
-
-    class Meta:
-        model = NoticeAssignment
-        fields = ["state", "township", "notice", "urgency"]
-
-
 class AssignmentViewSet(RecordViewSet):
     model = NoticeAssignment
     serializer_class = AssignmentSerializer
-    filterset_class = AssignmentFilter
+    filterset_class = AssignmentFilter  # the register page's and the export's filters
     related = ("notice", "township")

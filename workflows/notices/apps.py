@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
     verbose_name = _("督查督办通知")
 
     def ready(self):
-        from supervision import registry
+        from supervision import effects, registry
 
         from . import conf, demo, services, sweeps
         from .api import AssignmentViewSet, NoticeViewSet
@@ -40,7 +40,7 @@ class NoticesConfig(AppConfig):
                     },
                     # A township user sees a notice only through their own assignment.
                     scope_lookup="assignments__township",
-                    after_transition=services.after_notice_transition,
+                    after_transition=effects.dispatcher(services),
                     api_basename="notices",
                     api_viewset=NoticeViewSet,
                     list_related=("issuing_unit",),
@@ -70,7 +70,7 @@ class NoticesConfig(AppConfig):
                         "cancel": Right.of(),  # system: the notice was withdrawn
                     },
                     scope_lookup="township",
-                    after_transition=services.after_assignment_transition,
+                    after_transition=effects.dispatcher(services),
                     api_basename="notice-assignments",
                     api_viewset=AssignmentViewSet,
                     due_field="due_date",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supervision.autocomplete import AutocompleteSelect
 from supervision.forms import AttachmentField
 from supervision.models import Region, Unit
 from supervision.ui import DateInput
 
 from . import conf
-from .choices import AssignmentState, Category, Urgency
+from .choices import Category, Urgency
 
 
 def issuing_units():
@@ -74,21 +73,3 @@ class ExtensionApproveForm(forms.Form):
 class ReturnForm(forms.Form):
     due_date = forms.DateField(label=_("重新报送期限"), widget=DateInput, required=False,
                                help_text=_("留空则沿用原期限。"))
-
-
-class RegisterFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("文号或标题")}))
-    township = forms.ModelChoiceField(label=_("乡镇"), required=False, empty_label=_("全部"),
-                                      queryset=Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
-                                      widget=AutocompleteSelect("township"))
-    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *AssignmentState.choices])
-    urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=[("", _("全部")), *Urgency.choices])
-    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
-    issued_from = forms.DateField(label=_("下发日期自"), required=False, widget=DateInput)
-    issued_to = forms.DateField(label=_("至"), required=False, widget=DateInput)
-
-    def __init__(self, *args, townships=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if townships is not None:  # a township user only chooses among their own
-            self.fields["township"].queryset = townships

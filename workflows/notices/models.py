@@ -3,12 +3,13 @@
 A ``Notice`` is drafted and issued by the county inspection office; issuing creates one
 ``NoticeAssignment`` per target township, each with its own state machine and deadline.
 Transition methods change only their own record's fields; related rows, notifications and
-cross-workflow events are the services' ``after_*_transition`` hooks (same transaction).
+cross-workflow events are the services' ``do_<transition>`` functions (same transaction).
 """
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -18,7 +19,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from supervision.errors import ValidationError
 from supervision.models import WorkflowRecord, audited_history
 
-from . import clock
+from . import clock, conf
 from .choices import (
     FINAL_STATES,
     OPEN_STATES,
@@ -44,6 +45,25 @@ class NoticeCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+    @classmethod
+    def take(cls, *, year: int) -> tuple[int, int, str]:
+        """The next number of ``year`` (巍督〔2026〕12号), safe under concurrency.
+
+        Called inside the issuing transaction: the counter row is created once (a race on the
+        create is caught), then incremented with one UPDATE, which takes the row lock on
+        PostgreSQL and the write lock on SQLite, so two issuers never read the same value.
+        The unique (year, seq) constraint on Notice is the backstop.
+        """
+        if not cls.objects.filter(year=year).exists():
+            try:
+                with transaction.atomic():
+                    cls.objects.create(year=year, last=0)
+            except IntegrityError:
+                pass  # another issuer created it first
+        cls.objects.filter(year=year).update(last=F("last") + 1)
+        seq = cls.objects.get(year=year).last
+        return year, seq, f"{conf.get('NUMBER_PREFIX')}〔{year}〕{seq}号"
 
 
 class Notice(WorkflowRecord):
@@ -90,13 +110,11 @@ class Notice(WorkflowRecord):
     @transition(field=state, source=NoticeState.DRAFT, target=NoticeState.ISSUED,
                 custom={"label": _("签发下发"), "comment_required": False})
     def issue(self, ctx):
-        from .services import notice_number_take
-
         if not self.target_townships.exists():
             raise ValidationError({"target_townships": gettext("请至少选择一个交办乡镇。")})
         self.issued_on = clock.today()
         self.issued_by = ctx.actor
-        self.year, self.seq, self.number = notice_number_take(year=self.issued_on.year)
+        self.year, self.seq, self.number = NoticeCounter.take(year=self.issued_on.year)
 
     @transition(field=state, source=[NoticeState.DRAFT, NoticeState.ISSUED], target=NoticeState.WITHDRAWN,
                 custom={"label": _("撤回"), "inbox": False})
@@ -164,6 +182,10 @@ class NoticeAssignment(WorkflowRecord):
     def is_past_due(self, day=None) -> bool:
         return (day or clock.today()) > self.due_date
 
+    def pending_extension(self):
+        """The extension request awaiting a decision (or None)."""
+        return self.extensions.filter(decision=ExtensionRequest.Decision.PENDING).order_by("-pk").first()
+
     @property
     def is_open(self) -> bool:
         return self.state not in FINAL_STATES
@@ -211,9 +233,7 @@ class NoticeAssignment(WorkflowRecord):
                 target=RETURN_VALUE(*OPEN_STATES),
                 custom={"label": _("批准延期"), "comment_required": False, "form": ExtensionApproveForm})
     def approve_extension(self, ctx):
-        from .services import extension_pending
-
-        pending = extension_pending(assignment=self)
+        pending = self.pending_extension()
         new_due = ctx.params.get("due_date") or pending.requested_due_date
         if new_due <= self.due_date:
             raise ValidationError({"due_date": gettext("批准的期限必须晚于当前期限（%(due)s）。")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from supervision import access, registry
@@ -14,8 +13,7 @@ from supervision.attachments import attachments_for_many, attachments_of
 from supervision.models import Region
 from supervision.transitions import available_transitions
 
-from . import clock
-from .choices import OPEN_STATES
+from .filters import AssignmentFilter
 from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeResponse
 
 
@@ -23,30 +21,12 @@ def notice_list_visible_to(*, user) -> QuerySet[Notice]:
     return access.visible(user, Notice).select_related("issuing_unit", "issued_by")
 
 
-def assignment_list_visible_to(*, user, filters: dict | None = None, valid: bool = True
-                               ) -> QuerySet[NoticeAssignment]:
-    """The register 台账: one row per notice × township, filtered and scoped. Invalid filters
-    (``valid=False``, e.g. another township's id) match nothing rather than everything."""
-    qs = access.visible(user, NoticeAssignment).select_related("notice", "notice__issuing_unit", "township")
-    if not valid:
-        return qs.none()
-    f = filters or {}
-    if f.get("q"):
-        q = f["q"].strip()
-        qs = qs.filter(Q(notice__number__icontains=q) | Q(notice__title__icontains=q))
-    if f.get("township"):
-        qs = qs.filter(township=f["township"])
-    if f.get("state"):
-        qs = qs.filter(state=f["state"])
-    if f.get("urgency"):
-        qs = qs.filter(notice__urgency=f["urgency"])
-    if f.get("overdue"):
-        qs = qs.filter(Q(state="overdue") | Q(state__in=OPEN_STATES, due_date__lt=clock.today()))
-    if f.get("issued_from"):
-        qs = qs.filter(notice__issued_on__gte=f["issued_from"])
-    if f.get("issued_to"):
-        qs = qs.filter(notice__issued_on__lte=f["issued_to"])
-    return qs.order_by("-notice__issued_on", "-notice_id", "township__code")
+def assignment_list_visible_to(*, user, filters: dict | None = None) -> QuerySet[NoticeAssignment]:
+    """The register 台账: one row per notice × township, scoped; ``filters`` (query values) go
+    through the register's FilterSet (``filters.AssignmentFilter``), as on the page and the API."""
+    qs = (access.visible(user, NoticeAssignment).select_related("notice", "notice__issuing_unit", "township")
+          .order_by("-notice__issued_on", "-notice_id", "township__code"))
+    return AssignmentFilter(filters, queryset=qs).qs if filters else qs
 
 
 def drafts_visible_to(*, user) -> QuerySet[Notice]:
@@ -70,21 +50,6 @@ def register_townships_for(*, user) -> QuerySet[Region]:
     qs = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")
     county_wide, township_ids = assignment_scope(user=user)
     return qs if county_wide else qs.filter(pk__in=township_ids)
-
-
-def notice_get_visible(*, user, pk) -> Notice:
-    notice = notice_list_visible_to(user=user).filter(pk=pk).first()
-    if notice is None:
-        raise Http404
-    return notice
-
-
-def assignment_get_visible(*, user, pk) -> NoticeAssignment:
-    assignment = (access.visible(user, NoticeAssignment).select_related("notice", "township")
-                  .filter(pk=pk).first())
-    if assignment is None:
-        raise Http404
-    return assignment
 
 
 @dataclass

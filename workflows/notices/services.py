@@ -3,16 +3,16 @@
 Creation and draft editing are here; every state change goes through the kernel's
 ``run_transition`` (the thin ``notice_*``/``assignment_*`` wrappers below are what seeds, tests
 and other code call; the UI and the API reach the same path through the kernel's generic
-transition endpoints). ``after_notice_transition``/``after_assignment_transition`` run inside
-the transition's transaction: related rows, follow-on system transitions, notifications (sent
-after commit) and the cross-workflow accountability signal.
+transition endpoints). The side effects of each transition are its ``do_<transition>``
+function here (``supervision.effects``: the record types' ``after_transition`` dispatches to it by
+name), run inside the transition's transaction: related rows, follow-on system transitions,
+notifications (sent after commit) and the cross-workflow accountability signal.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,22 +94,8 @@ def notice_update_draft(*, actor, notice: Notice, **fields) -> Notice:
 
 
 def notice_number_take(*, year: int) -> tuple[int, int, str]:
-    """The next number of ``year`` (巍督〔2026〕12号), safe under concurrency.
-
-    Called inside the issuing transaction: the counter row is created once (a race on the
-    create is caught), then incremented with one UPDATE, which takes the row lock on
-    PostgreSQL and the write lock on SQLite, so two issuers never read the same value.
-    The unique (year, seq) constraint on Notice is the backstop.
-    """
-    if not NoticeCounter.objects.filter(year=year).exists():
-        try:
-            with transaction.atomic():
-                NoticeCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass  # another issuer created it first
-    NoticeCounter.objects.filter(year=year).update(last=F("last") + 1)
-    seq = NoticeCounter.objects.get(year=year).last
-    return year, seq, f"{conf.get('NUMBER_PREFIX')}〔{year}〕{seq}号"
+    """The next number of ``year`` (``NoticeCounter.take``)."""
+    return NoticeCounter.take(year=year)
 
 
 def notice_issue(*, actor, notice: Notice, comment: str = "") -> Notice:
@@ -136,22 +122,27 @@ def _assignments_create(ctx: TransitionContext) -> list[NoticeAssignment]:
     return created
 
 
-def after_notice_transition(ctx: TransitionContext) -> None:
-    notice = ctx.obj
-    if ctx.name == "issue":
-        for assignment in _assignments_create(ctx):
-            rules.on_assignment_event(assignment, "issued", actor=ctx.actor)
-    elif ctx.name == "withdraw":
-        for assignment in notice.assignments.exclude(state__in=FINAL_STATES):
-            run_transition(model=NoticeAssignment, pk=assignment.pk, name="cancel", actor=ctx.actor,
-                           comment=ctx.comment, as_system=True)
+# --- side effects of the notice's transitions (supervision.effects: do_<transition>) ---------
+
+
+def do_issue(ctx: TransitionContext) -> None:
+    """Issued: one assignment per target township, each told of its deadline."""
+    for assignment in _assignments_create(ctx):
+        rules.on_assignment_event(assignment, "issued", actor=ctx.actor)
+
+
+def do_withdraw(ctx: TransitionContext) -> None:
+    """Withdrawn: every assignment still open is cancelled (each tells its township)."""
+    for assignment in ctx.obj.assignments.exclude(state__in=FINAL_STATES):
+        run_transition(model=NoticeAssignment, pk=assignment.pk, name="cancel", actor=ctx.actor,
+                       comment=ctx.comment, as_system=True)
 
 
 # --- assignments ---------------------------------------------------------------------------
 
 
 def extension_pending(*, assignment: NoticeAssignment) -> ExtensionRequest:
-    return assignment.extensions.filter(decision=ExtensionRequest.Decision.PENDING).order_by("-pk").first()
+    return assignment.pending_extension()
 
 
 def township_unit(township: Region) -> Unit:
@@ -163,47 +154,106 @@ def township_unit(township: Region) -> Unit:
     return unit
 
 
-def after_assignment_transition(ctx: TransitionContext) -> None:
-    assignment: NoticeAssignment = ctx.obj
-    name, actor = ctx.name, ctx.actor
-    if name == "respond":
-        rounds = assignment.responses.count()
-        response = NoticeResponse(assignment=assignment, round=rounds + 1, text=ctx.params["text"],
-                                  submitted_by=actor)
-        save_with_history(response, actor=actor, reason=ctx.comment or _("报送整改报告"))
-        if ctx.params.get("attachment"):
-            attachment_create(actor=actor, target=assignment, upload=ctx.params["attachment"],
-                              part=response.attachment_part)
-    elif name == "request_extension":
-        request = ExtensionRequest(assignment=assignment, previous_due_date=assignment.due_date,
-                                   requested_due_date=ctx.params["due_date"], reason=ctx.comment,
-                                   requested_by=actor)
-        save_with_history(request, actor=actor, reason=ctx.comment)
-    elif name in ("approve_extension", "reject_extension"):
-        request = extension_pending(assignment=assignment)
-        if request is not None:
-            approved = name == "approve_extension"
-            request.decision = (ExtensionRequest.Decision.APPROVED if approved
-                                else ExtensionRequest.Decision.REJECTED)
-            request.granted_due_date = assignment.due_date if approved else None
-            request.decided_by = actor
-            request.decided_at = timezone.now()
-            request.decision_comment = ctx.comment
-            save_with_history(request, actor=actor, reason=ctx.comment or request.get_decision_display())
-    elif name == "cancel":
-        request = extension_pending(assignment=assignment)
-        if request is not None:  # a pending request dies with the notice
-            request.decision = ExtensionRequest.Decision.CANCELLED
-            request.decided_at = timezone.now()
-            request.decision_comment = ctx.comment
-            save_with_history(request, actor=actor, reason=ctx.comment)
-    elif name == "close":
-        _complete_notice_if_done(assignment, actor)
-    elif name == "refer_accountability":
-        accountability_referred.send(
-            sender=NoticeAssignment, source=assignment, actor=actor, reason=ctx.comment,
-            target_unit=township_unit(assignment.township), target_person=None, source_kind="notice_overdue")
-    rules.on_assignment_event(assignment, name, actor=actor, comment=ctx.comment)
+# --- side effects of an assignment's transitions (supervision.effects: do_<transition>) -----
+
+
+def _tell(ctx: TransitionContext) -> None:
+    """The notification of this transition (rules: who is told what)."""
+    rules.on_assignment_event(ctx.obj, ctx.name, actor=ctx.actor, comment=ctx.comment)
+
+
+def do_acknowledge(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_respond(ctx: TransitionContext) -> None:
+    """The report: a numbered response row, its file (if any), the inspector told."""
+    assignment, actor = ctx.obj, ctx.actor
+    response = NoticeResponse(assignment=assignment, round=assignment.responses.count() + 1,
+                              text=ctx.params["text"], submitted_by=actor)
+    save_with_history(response, actor=actor, reason=ctx.comment or _("报送整改报告"))
+    if ctx.params.get("attachment"):
+        attachment_create(actor=actor, target=assignment, upload=ctx.params["attachment"],
+                          part=response.attachment_part)
+    _tell(ctx)
+
+
+def do_request_extension(ctx: TransitionContext) -> None:
+    """The request row (the previous and the asked-for deadline), the inspector told."""
+    assignment = ctx.obj
+    request = ExtensionRequest(assignment=assignment, previous_due_date=assignment.due_date,
+                               requested_due_date=ctx.params["due_date"], reason=ctx.comment,
+                               requested_by=ctx.actor)
+    save_with_history(request, actor=ctx.actor, reason=ctx.comment)
+    _tell(ctx)
+
+
+def _decide_extension(ctx: TransitionContext, decision: str) -> None:
+    assignment = ctx.obj
+    request = assignment.pending_extension()
+    if request is not None:
+        request.decision = decision
+        request.granted_due_date = assignment.due_date if decision == ExtensionRequest.Decision.APPROVED else None
+        request.decided_by = ctx.actor
+        request.decided_at = timezone.now()
+        request.decision_comment = ctx.comment
+        save_with_history(request, actor=ctx.actor, reason=ctx.comment or request.get_decision_display())
+    _tell(ctx)
+
+
+def do_approve_extension(ctx: TransitionContext) -> None:
+    """The pending request approved with the granted date, the township told."""
+    _decide_extension(ctx, ExtensionRequest.Decision.APPROVED)
+
+
+def do_reject_extension(ctx: TransitionContext) -> None:
+    _decide_extension(ctx, ExtensionRequest.Decision.REJECTED)
+
+
+def do_return_for_rework(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_close(ctx: TransitionContext) -> None:
+    """Closed: the notice completes when it was the last open assignment; the township told."""
+    _complete_notice_if_done(ctx.obj, ctx.actor)
+    _tell(ctx)
+
+
+def do_cancel(ctx: TransitionContext) -> None:
+    """Cancelled with its notice: a pending extension request dies too; the township told."""
+    request = ctx.obj.pending_extension()
+    if request is not None:
+        request.decision = ExtensionRequest.Decision.CANCELLED
+        request.decided_at = timezone.now()
+        request.decision_comment = ctx.comment
+        save_with_history(request, actor=ctx.actor, reason=ctx.comment)
+    _tell(ctx)
+
+
+def do_mark_overdue(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_urge(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_criticize(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_interview(ctx: TransitionContext) -> None:
+    _tell(ctx)
+
+
+def do_refer_accountability(ctx: TransitionContext) -> None:
+    """Referred: the cases workflow opens an accountability matter (signal); township and leaders told."""
+    assignment = ctx.obj
+    accountability_referred.send(
+        sender=NoticeAssignment, source=assignment, actor=ctx.actor, reason=ctx.comment,
+        target_unit=township_unit(assignment.township), target_person=None, source_kind="notice_overdue")
+    _tell(ctx)
 
 
 def _complete_notice_if_done(assignment: NoticeAssignment, actor) -> None:

@@ -102,7 +102,7 @@ ACTIVE_STATES = (*OPEN_STATES, "overdue", "extension_requested")
 
 
 def red_condition(today):
-    """What the register's 「仅看逾期」 filter shows (``assignment_list_visible_to(overdue=True)``)."""
+    """What the register's 「仅看逾期」 filter shows (``filters.AssignmentFilter``'s ``overdue``)."""
     return Q(state="overdue") | Q(state__in=OPEN_STATES, due_date__lt=today)
 
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supervision import access, deadlines, registry
+from supervision import access, deadlines, registry, ui
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 
-from . import clock, conf, export, selectors, services
-from .forms import NoticeForm, RegisterFilterForm
+from . import clock, export, selectors, services
+from .filters import ASSIGNMENTS
+from .forms import NoticeForm
 from .models import Notice, NoticeAssignment
 
 
@@ -25,26 +26,19 @@ def _require_view(user):
         raise Http404
 
 
-def _filters(request):
-    form = RegisterFilterForm(request.GET or None, townships=selectors.register_townships_for(user=request.user))
-    if not request.GET:
-        return form, {"filters": {}, "valid": True}
-    valid = form.is_valid()
-    return form, {"filters": form.cleaned_data if valid else {}, "valid": valid}
+def _rows(request):
+    """The register's rows before the FilterSet: the user's scope, the deadline light (?light=)."""
+    return deadlines.filter_by_colour(selectors.assignment_list_visible_to(user=request.user),
+                                      deadlines.colour_of(request.GET), today=clock.today())
 
 
 @login_required
 def register(request):
     _require_view(request.user)
-    form, filters = _filters(request)
-    rows = deadlines.filter_by_colour(selectors.assignment_list_visible_to(user=request.user, **filters),
-                                      deadlines.colour_of(request.GET), today=clock.today())
-    page = Paginator(rows, int(conf.get("REGISTER_PAGE_SIZE"))).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    register = ASSIGNMENTS.page(request, _rows(request))
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
-        "form": form, "page": page, "query": query.urlencode(), "can_draft": can_draft,
+        **register, "can_draft": can_draft,
         "show_township_filter": not selectors.is_township_only(user=request.user),
         "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
         "today": clock.today(),
@@ -54,10 +48,7 @@ def register(request):
 @login_required
 def register_export(request):
     _require_view(request.user)
-    _form, filters = _filters(request)
-    return export.register_xlsx_response(deadlines.filter_by_colour(
-        selectors.assignment_list_visible_to(user=request.user, **filters), deadlines.colour_of(request.GET),
-        today=clock.today()))
+    return export.register_xlsx_response(ASSIGNMENTS.rows(request, _rows(request)))
 
 
 def _notice_form_kwargs(form):
@@ -84,7 +75,7 @@ def notice_create(request):
 
 @login_required
 def notice_edit(request, pk):
-    notice = selectors.notice_get_visible(user=request.user, pk=pk)
+    notice = ui.visible_or_404(request.user, Notice, pk)
     if not access.can(request.user, "draft", notice):
         raise PermissionDenied
     if notice.state != "draft":
@@ -106,14 +97,30 @@ def notice_edit(request, pk):
                   status=400 if form.errors else 200)
 
 
+def _notice_page(request, notice, only=None):
+    """The notice on the kernel frame; what notices declare: its facts, its text, the assignments."""
+    context = selectors.notice_detail_for(user=request.user, notice=notice, only=only)
+    facts = [(_("发文单位"), notice.issuing_unit.name), (_("类别"), notice.get_category_display()),
+             (_("紧急程度"), notice.get_urgency_display())]
+    if notice.issued_on:
+        facts.append((_("下发日期"), notice.issued_on))
+    if context["targets"]:
+        facts.append(ui.Fact(_("交办乡镇"), [t.name for t in context["targets"]], key="targets"))
+    return ui.record_page(
+        request, notice, template="notices/detail.html", title=notice.title, number=notice.number,
+        back=(_("督查督办台账"), reverse("notices:register")), handler=False, facts=facts,
+        sections=[ui.Section("notices/_text.html", id="text")], attachments=context["notice_files"],
+        panel={"names": context["notice_transitions"], "primary": {"issue"}, "collapsed": {"withdraw"}},
+        context=context)
+
+
 @login_required
 def notice_detail(request, pk):
-    notice = selectors.notice_get_visible(user=request.user, pk=pk)
-    return render(request, "notices/detail.html", selectors.notice_detail_for(user=request.user, notice=notice))
+    return _notice_page(request, ui.visible_or_404(request.user, Notice, pk, related=("issuing_unit", "issued_by")))
 
 
 @login_required
 def assignment_detail(request, pk):
-    assignment = selectors.assignment_get_visible(user=request.user, pk=pk)
-    context = selectors.notice_detail_for(user=request.user, notice=assignment.notice, only=assignment)
-    return render(request, "notices/detail.html", context)
+    assignment = ui.visible_or_404(request.user, NoticeAssignment, pk,
+                                   related=("notice", "notice__issuing_unit", "township"))
+    return _notice_page(request, assignment.notice, only=assignment)

@@ -51,12 +51,12 @@ def _serializer_for(reg):
 
 
 def viewset_for(reg):
-    from . import selectors, services
+    from . import filters, selectors, services
 
     serializer = _serializer_for(reg)
 
-    def get_queryset(self):
-        return selectors.register_rows(user=self.request.user, reg=reg, filters=self.request.query_params)
+    def get_queryset(self):  # filtered by filterset_class: the register page's and the export's filters
+        return selectors.register_rows(user=self.request.user, reg=reg).order_by("-pk")
 
     @extend_schema(request=serializers.DictField(), responses={201: serializer})
     def create(self, request, *args, **kwargs):
@@ -70,6 +70,7 @@ def viewset_for(reg):
         {
             "model": reg.model,
             "serializer_class": serializer,
+            "filterset_class": filters.FILTERSETS[reg.key],
             "get_queryset": get_queryset,
             "create": create,
             "__doc__": f"{reg.model._meta.verbose_name} ({reg.key})",

@@ -1,4 +1,4 @@
-"""Forms: the transitions' extra fields, and one entry form per register.
+"""Forms: one entry form per register (the transitions' extra fields are in ``transition_forms``).
 
 The entry forms are shared by the pages, the API and the XLSX import (one validation for all
 three). ``user`` limits the village and township choices to the user's scope.
@@ -6,7 +6,6 @@ three). ``user`` limits the village and township choices to the user's scope.
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 
 from django import forms
@@ -15,45 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision import access
 from supervision.models import Region
+from supervision.ui import DateInput
 
 from . import conf
 from .choices import AidKind, Background, CadrePost, Education, Gender, TrainingLevel
+from .models import PoorHousehold
+from .transition_forms import DateForm, PromoteForm, TrainingRecordForm, YearForm, not_future  # noqa: F401
 
 ENTRY_ROLES = {"township", "organization"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _not_future(day: dt.date):
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(_("日期不能晚于今天。"))
-
-
-class DateForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=DateInput(), validators=[_not_future])
-
-
-class TrainingRecordForm(DateForm):
-    content = forms.CharField(label=_("培训内容"), max_length=200)
-
-
-class PromoteForm(DateForm):
-    post = forms.CharField(label=_("进入“两委”职务"), max_length=100)
-
-
-class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("脱贫年度"))
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not conf.get("FIRST_YEAR") - 4 <= year <= timezone.localdate().year:
-            raise forms.ValidationError(_("年度不在有效范围内。"))
-        return year
 
 
 def villages_for(user):
@@ -104,7 +72,7 @@ class ReserveCadreForm(EntryForm):
     background = forms.ChoiceField(label=_("人员类别"), choices=Background.choices)
     is_party_member = forms.BooleanField(label=_("中共党员"), required=False)
     current_post = forms.CharField(label=_("现任职务"), max_length=100, required=False)
-    entered_on = forms.DateField(label=_("入库日期"), widget=DateInput(), validators=[_not_future])
+    entered_on = forms.DateField(label=_("入库日期"), widget=DateInput(), validators=[not_future])
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
     def clean(self):
@@ -158,7 +126,7 @@ class VillageCadreForm(EntryForm):
     village = _village_field()
     name = forms.CharField(label=_("姓名"), max_length=50)
     post = forms.ChoiceField(label=_("职务"), choices=CadrePost.choices)
-    started_on = forms.DateField(label=_("任职日期"), widget=DateInput(), validators=[_not_future])
+    started_on = forms.DateField(label=_("任职日期"), widget=DateInput(), validators=[not_future])
     is_party_member = forms.BooleanField(label=_("中共党员"), required=False)
 
 
@@ -206,7 +174,7 @@ class TalentPairingForm(EntryForm):
     talent_name = forms.CharField(label=_("人才姓名"), max_length=50)
     unit = forms.CharField(label=_("所在单位"), max_length=100)
     specialty = forms.CharField(label=_("专业领域"), max_length=100)
-    started_on = forms.DateField(label=_("挂钩日期"), widget=DateInput(), validators=[_not_future])
+    started_on = forms.DateField(label=_("挂钩日期"), widget=DateInput(), validators=[not_future])
 
     def clean_village(self):
         village = self.cleaned_data["village"]
@@ -233,11 +201,9 @@ class AidPairingForm(EntryForm):
     )
     helper_name = forms.CharField(label=_("挂包帮领导/部门/干部"), max_length=100)
     helper_unit = forms.CharField(label=_("所在单位"), max_length=100, required=False)
-    started_on = forms.DateField(label=_("结对日期"), widget=DateInput(), validators=[_not_future])
+    started_on = forms.DateField(label=_("结对日期"), widget=DateInput(), validators=[not_future])
 
     def clean(self):
-        from .models import PoorHousehold
-
         d = super().clean()
         no = (d.get("household_no") or "").strip()
         village = d.get("village")

@@ -21,8 +21,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from supervision.models import WorkflowRecord, audited_history
 
-from . import forms
 from .choices import AidKind, Background, CadrePost, Education, Gender, TrainingLevel
+from .transition_forms import DateForm, PromoteForm, TrainingRecordForm, YearForm
 
 VILLAGE = {"level": "village"}
 
@@ -53,11 +53,8 @@ class TargetRecord(FSMModelMixin, WorkflowRecord):
     def get_absolute_url(self):
         return reverse("targets:detail", args=[self.register_key, self.pk])
 
-    @property
-    def register_key(self) -> str:
-        from .registers import key_for
-
-        return key_for(type(self))
+    # The register's key in URLs (``targets/r/<key>/``), declared by each model (registers.py reads it).
+    register_key = ""
 
 
 # --- 村级后备力量 ------------------------------------------------------------------------------
@@ -65,6 +62,8 @@ class TargetRecord(FSMModelMixin, WorkflowRecord):
 
 class ReserveCadre(TargetRecord):
     """村级后备力量: one person, one file (一人一档), and their movement."""
+
+    register_key = "reserve-cadres"
 
     class State(models.TextChoices):
         ENTERED = "entered", _("在库培养")
@@ -121,7 +120,7 @@ class ReserveCadre(TargetRecord):
             "label": _("登记培训"),
             "right": "edit",
             "comment_required": False,
-            "form": forms.TrainingRecordForm,
+            "form": TrainingRecordForm,
             "inbox": False,
         },
     )
@@ -139,7 +138,7 @@ class ReserveCadre(TargetRecord):
             "label": _("充实进村“两委”"),
             "right": "edit",
             "comment_required": False,
-            "form": forms.PromoteForm,
+            "form": PromoteForm,
             "inbox": False,
         },
     )
@@ -155,7 +154,7 @@ class ReserveCadre(TargetRecord):
         field=state,
         source=[State.ENTERED, State.TRAINED],
         target=State.REMOVED,
-        custom={"label": _("调整出库"), "right": "edit", "form": forms.DateForm, "inbox": False},
+        custom={"label": _("调整出库"), "right": "edit", "form": DateForm, "inbox": False},
     )
     def remove(self, ctx):
         self.left_on = ctx.params["date"]
@@ -170,6 +169,8 @@ class ReserveCadre(TargetRecord):
 
 class VillagerGroup(TargetRecord):
     """A villager group 村民小组 (a Region of level "group") and its party members."""
+
+    register_key = "villager-groups"
 
     class State(models.TextChoices):
         ACTIVE = "active", _("在册")
@@ -217,6 +218,8 @@ class VillagerGroup(TargetRecord):
 
 class CollectiveIncome(TargetRecord):
     """A village's collective-economy income for one year (村集体经济收入), in yuan."""
+
+    register_key = "incomes"
 
     class State(models.TextChoices):
         REPORTED = "reported", _("乡镇已填报")
@@ -267,6 +270,8 @@ class CollectiveIncome(TargetRecord):
 class VillageCadre(TargetRecord):
     """A village party secretary, 两委 member or 大学生村官: who the yearly 集中轮训 must reach."""
 
+    register_key = "village-cadres"
+
     class State(models.TextChoices):
         SERVING = "serving", _("在任")
         LEFT = "left", _("已离任")
@@ -300,7 +305,7 @@ class VillageCadre(TargetRecord):
         field=state,
         source=[State.SERVING],
         target=State.LEFT,
-        custom={"label": _("离任"), "right": "edit", "form": forms.DateForm, "inbox": False, "comment_required": False},
+        custom={"label": _("离任"), "right": "edit", "form": DateForm, "inbox": False, "comment_required": False},
     )
     def leave(self, ctx):
         self.left_on = ctx.params["date"]
@@ -315,6 +320,8 @@ class VillageCadre(TargetRecord):
 
 class TrainingSession(TargetRecord):
     """A training session (集中轮训 by the county, or a township's 分批次培训) with its attendance."""
+
+    register_key = "trainings"
 
     class State(models.TextChoices):
         PLANNED = "planned", _("计划举办")
@@ -407,6 +414,8 @@ class TrainingAttendance(models.Model):
 class TalentPairing(TargetRecord):
     """四(四) 人才挂钩建档立卡贫困村: a professional talent paired with a poor village."""
 
+    register_key = "talents"
+
     class State(models.TextChoices):
         ACTIVE = "active", _("挂钩中")
         ENDED = "ended", _("已结束")
@@ -439,7 +448,7 @@ class TalentPairing(TargetRecord):
         field=state,
         source=[State.ACTIVE],
         target=State.ENDED,
-        custom={"label": _("结束挂钩"), "right": "edit", "form": forms.DateForm, "inbox": False},
+        custom={"label": _("结束挂钩"), "right": "edit", "form": DateForm, "inbox": False},
     )
     def end(self, ctx):
         self.ended_on = ctx.params["date"]
@@ -454,6 +463,8 @@ class TalentPairing(TargetRecord):
 
 class PoorHousehold(TargetRecord):
     """A registered poor household 建档立卡贫困户, entered by the county."""
+
+    register_key = "households"
 
     class State(models.TextChoices):
         POOR = "poor", _("未脱贫")
@@ -480,7 +491,7 @@ class PoorHousehold(TargetRecord):
         field=state,
         source=[State.POOR],
         target=State.LIFTED,
-        custom={"label": _("标注脱贫"), "right": "enter_household", "form": forms.YearForm, "inbox": False},
+        custom={"label": _("标注脱贫"), "right": "enter_household", "form": YearForm, "inbox": False},
     )
     def lift(self, ctx):
         self.lifted_year = ctx.params["year"]
@@ -506,6 +517,8 @@ _can_unpair.message = lambda pairing: gettext(
 
 class AidPairing(TargetRecord):
     """四(一) 挂包帮: a county leader, a department or a cadre paired with a poor village or household."""
+
+    register_key = "aid-pairings"
 
     class State(models.TextChoices):
         ACTIVE = "active", _("结对中")
@@ -553,7 +566,7 @@ class AidPairing(TargetRecord):
         source=[State.ACTIVE],
         target=State.ENDED,
         conditions=[_can_unpair],
-        custom={"label": _("脱钩"), "right": "edit", "form": forms.DateForm, "inbox": False},
+        custom={"label": _("脱钩"), "right": "edit", "form": DateForm, "inbox": False},
     )
     def end(self, ctx):
         self.ended_on = ctx.params["date"]
@@ -568,6 +581,8 @@ class AidPairing(TargetRecord):
 
 class EcommerceShop(TargetRecord):
     """一(四) 农村电子商务实体店示范点: one per township within the year."""
+
+    register_key = "shops"
 
     class State(models.TextChoices):
         BUILDING = "building", _("建设中")
@@ -614,7 +629,7 @@ class EcommerceShop(TargetRecord):
         custom={
             "label": _("建成运营"),
             "right": "edit",
-            "form": forms.DateForm,
+            "form": DateForm,
             "comment_required": False,
             "inbox": False,
         },
@@ -626,7 +641,7 @@ class EcommerceShop(TargetRecord):
         field=state,
         source=[State.OPENED],
         target=State.CLOSED,
-        custom={"label": _("停业"), "right": "edit", "form": forms.DateForm, "inbox": False},
+        custom={"label": _("停业"), "right": "edit", "form": DateForm, "inbox": False},
     )
     def close(self, ctx):
         self.closed_on = ctx.params["date"]

@@ -87,7 +87,7 @@ PLACE = [
 
 REGISTERS: list[Register] = [
     Register(
-        key="reserve-cadres",
+        key=ReserveCadre.register_key,
         model=ReserveCadre,
         label=_("村级后备力量"),
         form=forms.ReserveCadreForm,
@@ -124,7 +124,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="villager-groups",
+        key=VillagerGroup.register_key,
         model=VillagerGroup,
         label=_("村民小组党员情况"),
         form=forms.VillagerGroupForm,
@@ -144,7 +144,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="incomes",
+        key=CollectiveIncome.register_key,
         model=CollectiveIncome,
         label=_("村集体经济收入"),
         form=forms.CollectiveIncomeForm,
@@ -162,7 +162,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="village-cadres",
+        key=VillageCadre.register_key,
         model=VillageCadre,
         label=_("村干部名册"),
         form=forms.VillageCadreForm,
@@ -189,7 +189,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="trainings",
+        key=TrainingSession.register_key,
         model=TrainingSession,
         label=_("培训班"),
         form=forms.TrainingSessionForm,
@@ -217,7 +217,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="talents",
+        key=TalentPairing.register_key,
         model=TalentPairing,
         label=_("人才挂钩"),
         form=forms.TalentPairingForm,
@@ -234,7 +234,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="households",
+        key=PoorHousehold.register_key,
         model=PoorHousehold,
         label=_("建档立卡贫困户"),
         form=forms.PoorHouseholdForm,
@@ -252,7 +252,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="aid-pairings",
+        key=AidPairing.register_key,
         model=AidPairing,
         label=_("挂包帮结对"),
         form=forms.AidPairingForm,
@@ -280,7 +280,7 @@ REGISTERS: list[Register] = [
         ],
     ),
     Register(
-        key="shops",
+        key=EcommerceShop.register_key,
         model=EcommerceShop,
         label=_("电商实体店示范点"),
         form=forms.EcommerceShopForm,

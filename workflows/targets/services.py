@@ -17,6 +17,7 @@ from supervision.models import Person, Region
 from supervision.transitions import save_with_history
 
 from . import registers
+from .forms import AttendanceForm
 from .models import (
     AidPairing,
     TrainingAttendance,
@@ -240,8 +241,6 @@ def training_roster(*, session: TrainingSession, villages=None):
 
 def attendance_add(*, actor, session_id, data) -> list[TrainingAttendance]:
     """登记参训: add roster people to a session (planned or held)."""
-    from .forms import AttendanceForm
-
     with transaction.atomic():
         session = locked_visible(actor, TrainingSession, session_id)
         if not access.can(actor, "edit", session):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, registry
+from supervision import access, registry, ui
 from supervision.errors import Conflict, PermissionDenied, ValidationError
 from supervision.exports import xlsx_response
-from supervision.transitions import available_transitions
 
-from . import conf, evaluate, forms, imports, registers, selectors, services
+from . import conf, evaluate, filters, forms, imports, registers, selectors, services
 from .choices import Status
 from .models import TrainingSession
 
@@ -84,23 +82,19 @@ def index(request):
 def register_list(request, key):
     _require_view(request.user)
     reg = _register(key)
-    f = selectors.clean_filters(request.GET)
-    qs = selectors.register_rows(user=request.user, reg=reg, filters=f)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    register = filters.REGISTERS[key].page(request, selectors.register_rows(user=request.user, reg=reg))
     columns = [c for c in reg.columns if c.in_list]
-    rows = [{"obj": o, "cells": [registers.as_cell(c.value(o)) for c in columns]} for o in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
+    rows = [{"obj": o, "cells": [registers.as_cell(c.value(o)) for c in columns]}
+            for o in register["page"].object_list]
     return render(
         request,
         "targets/register.html",
         {
+            **register,
             "reg": reg,
-            "page": page,
             "rows": rows,
-            "columns": columns,
-            "f": f,
-            "query": query.urlencode(),
+            "columns": [(c, filters.sort_key(reg, c)) for c in columns],
+            "f": {k: (request.GET.get(k) or "").strip() for k in register["filterset"].form.fields},
             "states": reg.model._meta.get_field("state").choices,
             "can_enter": _can_enter(request.user, reg),
             "townships": forms.townships_for(request.user, evaluate.VIEW_ROLES),
@@ -133,72 +127,48 @@ def register_new(request, key):
     return render(request, "targets/form.html", {"reg": reg, "form": reg.form(user=request.user, initial=initial)})
 
 
-def _visible_row(user, reg, pk):
-    obj = selectors.register_rows(user=user, reg=reg).filter(pk=pk).first()
-    if obj is None:
-        raise Http404(_("记录不存在或无权查看。"))
-    return obj
-
-
 @login_required
 def detail(request, key, pk):
+    """A register row on the kernel frame: its columns as facts, the kernel panel, and what
+    differs declared — the edit form (editable states), a training's attendance."""
     _require_view(request.user)
     reg = _register(key)
-    obj = _visible_row(request.user, reg, pk)
-    rt = registry.for_model(reg.model)
-    actions = []
-    for name in available_transitions(obj, request.user):
-        meta = rt.transitions()[name].custom
-        form_class = meta.get("form")
-        actions.append(
-            {
-                "name": name,
-                "label": meta.get("label", name),
-                "form": form_class(auto_id=f"{name}_%s") if form_class else None,
-                "comment_required": meta.get("comment_required", True),
-            }
-        )
-    edit_form = None
+    obj = ui.visible_or_404(request.user, reg.model, pk, related=reg.related)
+    facts = [(c.header, registers.as_cell(c.value(obj))) for c in reg.columns]
+    if getattr(obj, "left_post", ""):
+        facts.append((_("进入“两委”职务"), obj.left_post))
+    context, sections = {"reg": reg}, []
     if reg.edit_form and obj.state in reg.edit_states and access.can(request.user, "edit", obj):
-        edit_form = reg.edit_form(initial={k: getattr(obj, k) for k in reg.edit_form.base_fields})
-    context = {
-        "reg": reg,
-        "obj": obj,
-        "rt_key": rt.key,
-        "actions": actions,
-        "edit_form": edit_form,
-        "fields": [(c.header, registers.as_cell(c.value(obj))) for c in reg.columns],
-    }
+        context["edit_form"] = ui.bound_form(request, "edit", reg.edit_form,
+                                             initial={k: getattr(obj, k) for k in reg.edit_form.base_fields})
+        sections.append(ui.Section("targets/_edit.html", title=_("修改"), id="edit"))
     if isinstance(obj, TrainingSession):
         attendance = list(obj.attendance.select_related("person", "village").order_by("village__code", "pk"))
         context["attendance"] = attendance
         if access.can(request.user, "edit", obj) and obj.state != TrainingSession.State.CANCELLED:
             villages = forms.villages_for(request.user).values("pk")
-            roster = [
-                r
-                for r in services.training_roster(session=obj, villages=villages)
-                if r["person_id"] not in {a.person_id for a in attendance}
-            ]
-            context["attendance_form"] = forms.AttendanceForm(roster=roster) if roster else None
+            attended = {a.person_id for a in attendance}
+            roster = [r for r in services.training_roster(session=obj, villages=villages)
+                      if r["person_id"] not in attended]
+            context["attendance_form"] = (ui.bound_form(request, "attendance", forms.AttendanceForm, roster=roster)
+                                          if roster else None)
             context["roster_empty"] = not roster
-    return render(request, "targets/detail.html", context)
+        sections.append(ui.Section("targets/_attendance.html", card=False))
+    return ui.record_page(request, obj, template="targets/detail.html", title=str(obj), number="", facts=facts,
+                          sections=sections, back=(reg.label, reverse("targets:register", args=[reg.key])),
+                          handler=False, context=context)
 
 
 @login_required
 @require_POST
 def edit(request, key, pk):
     reg = _register(key)
-    back = reverse("targets:detail", args=[key, pk])
     try:
         services.record_update(actor=request.user, key=key, pk=pk, data=request.POST)
-    except ValidationError as exc:
-        _messages(request, exc)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=409)
+    except (ValidationError, Conflict) as exc:
+        return ui.refused(request, None, "edit", exc, page_url=reverse("targets:detail", args=[key, pk]))
     messages.success(request, _("已保存修改：%(r)s") % {"r": reg.label})
-    return HttpResponseRedirect(back)
+    return HttpResponseRedirect(reverse("targets:detail", args=[key, pk]))
 
 
 @login_required
@@ -207,12 +177,8 @@ def attendance_add(request, pk):
     back = reverse("targets:detail", args=["trainings", pk])
     try:
         made = services.attendance_add(actor=request.user, session_id=pk, data=request.POST)
-    except ValidationError as exc:
-        _messages(request, exc)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=409)
+    except (ValidationError, Conflict) as exc:
+        return ui.refused(request, None, "attendance", exc, page_url=back)
     messages.success(request, _("已登记 %(n)d 名参训人员。") % {"n": len(made)})
     return HttpResponseRedirect(back)
 
@@ -251,7 +217,7 @@ def import_template(request, key):
 def export(request, key):
     _require_view(request.user)
     reg = _register(key)
-    qs = selectors.register_rows(user=request.user, reg=reg, filters=request.GET)
+    qs = filters.REGISTERS[key].rows(request, selectors.register_rows(user=request.user, reg=reg))
     headers = [c.header for c in reg.columns] + [_("状态"), _("更新时间")]
     return xlsx_response(
         f"{reg.key}-{timezone.localdate().isoformat()}.xlsx",
@@ -362,9 +328,8 @@ def board_village(request, pk):
 def board_export(request):
     _require_view(request.user)
     year, township, error = _board_params(request)
-    if error:
-        _messages(request, error)
-        return render(request, "supervision/transition_refused.html", {"back": reverse("targets:board")}, status=400)
+    if error:  # the board again, the message on top (400)
+        return board(request)
     data = evaluate.board_for(user=request.user, year=year, township_id=township)
     headers = [_("乡镇"), _("村"), _("建档立卡贫困村")]
     for k in evaluate.VILLAGE_TARGETS:
@@ -406,12 +371,8 @@ def notice_draft(request):
         notice = services.shortfall_notice_draft(
             actor=request.user, township_id=int(township), year=year, target=target
         )
-    except ValidationError as exc:
-        _messages(request, exc)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=400)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return render(request, "supervision/transition_refused.html", {"back": back}, status=409)
+    except (ValidationError, Conflict) as exc:  # the board again, the message on top
+        return ui.refused(request, None, "notice_draft", exc, page_url=back)
     messages.success(request, _("已生成督办通知草稿，请修改后签发。"))
     return HttpResponseRedirect(notice.get_absolute_url())
 
@@ -421,7 +382,7 @@ def attendance_import(request, pk):
     """参训名单导入 for one session (all rows or none)."""
     _require_view(request.user)
     reg = registers.get("trainings")
-    session = _visible_row(request.user, reg, pk)
+    session = ui.visible_or_404(request.user, reg.model, pk, related=reg.related)
     if not access.can(request.user, "edit", session):
         raise PermissionDenied
     context = {
