@@ -132,6 +132,9 @@ def run(mode: str, ids: list[int], workers: int) -> float:
     from django.db import connections
 
     connections.close_all()
+    for conn in connections.all():  # a connection pool must not be inherited by the forked workers
+        if getattr(conn, "pool", None) is not None:
+            conn.close_pool()
     ctx = mp.get_context("fork")
     barrier, results = ctx.Barrier(workers + 1), ctx.Queue()
     target = _raw_worker if mode == "raw" else _project_worker
