@@ -13,7 +13,6 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supervision import access, deadlines, registry
@@ -24,7 +23,7 @@ from supervision.signals import accountability_referred
 from supervision.transitions import TransitionContext, run_transition, save_with_history
 from supervision.workdays import add_working_days
 
-from . import conf, rules
+from . import clock, conf, rules
 from .choices import FINAL_STATES, AssignmentState
 from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeCounter, NoticeResponse
 
@@ -187,14 +186,14 @@ def after_assignment_transition(ctx: TransitionContext) -> None:
                                 else ExtensionRequest.Decision.REJECTED)
             request.granted_due_date = assignment.due_date if approved else None
             request.decided_by = actor
-            request.decided_at = timezone.now()
+            request.decided_at = clock.now()
             request.decision_comment = ctx.comment
             save_with_history(request, actor=actor, reason=ctx.comment or request.get_decision_display())
     elif name == "cancel":
         request = extension_pending(assignment=assignment)
         if request is not None:  # a pending request dies with the notice
             request.decision = ExtensionRequest.Decision.CANCELLED
-            request.decided_at = timezone.now()
+            request.decided_at = clock.now()
             request.decision_comment = ctx.comment
             save_with_history(request, actor=actor, reason=ctx.comment)
     elif name == "close":

@@ -10,8 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_is_idempotent_and_varied(county, django_capture_on_commit_callbacks):
     from supervision.audit.actor import acting_as, system_actor
+    from workflows.postings.demo import seed_demo as seed_postings
 
     with acting_as(system_actor()):
+        seed_postings(io.StringIO())  # seed_demo seeds postings first: the villages' first secretaries
         seed_demo(io.StringIO())
         count = Rectification.objects.count()
         history = Rectification.history.count()
