@@ -6,8 +6,8 @@ Everything goes through the services and the transition path, as the demo users
 The story in time: each step runs at its story date (``supervision.demo.story_at``), ``STORY``
 days after the screening (spread over this year up to the day the seed runs), so its history
 row, the dates it stamps (start, acceptance) and the year a failed acceptance bars agree. The
-first secretary is the one the postings demo posted to the village (seeded before this one); a
-village without one stays at 确定名单 (the plan cannot be approved without the four ones).
+first secretary is the one the postings demo posted to the village (seeded before this one); if
+the village has none (this demo seeded alone), one is posted here through the postings service.
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from django.utils import timezone
 from supervision.demo import story_at
 from supervision.models import Person, Region, Unit, User
 from supervision.transitions import run_transition
+from workflows.postings import services as postings
+from workflows.postings.choices import PostingRole
 
 from . import fit, services
 from .models import Rectification
@@ -28,6 +30,8 @@ SECRETARIES = {"nanzhao": "段志强", "miaojie": "茶建华", "dacang": "左永
 CADRES = {"nanzhao": "张丽", "miaojie": "李琼", "dacang": "杨斌", "yongjian": "沙云",
           "weibaoshan": "王芳", "zijin": "何军", "maanshan": "朱红", "wuyin": "苏杰",
           "niujie": "周涛", "qinghua": "茶敏"}
+FIRST_SECRETARY_NAMES = ["陈立新", "赵文博", "刘海峰", "黄晓东", "吴建国", "徐志远", "孙明亮", "胡海涛",
+                         "郭伟", "林永康", "何春雷"]
 DISPATCHING = ["县财政局", "县农业农村局", "县教育体育局", "县卫生健康局", "县住房和城乡建设局", "县审计局",
                "县水务局", "县林业和草原局", "巍山县农村信用合作联社"]
 
@@ -119,6 +123,13 @@ def _walk(story, i, town, village, year, target, criteria, problem, township_use
                               f"{town.name}包村领导", town)
     dispatch = Unit.objects.filter(name=DISPATCHING[i % len(DISPATCHING)]).first()
     first = fit.posted_first_secretary(village.pk, story.today)
+    if first is None and dispatch is not None:
+        start = dt.date(year - 1, 1, 1)
+        with story_at(start):
+            first = postings.posting_create(
+                actor=users["organization"], person_name=FIRST_SECRETARY_NAMES[i % len(FIRST_SECRETARY_NAMES)],
+                dispatching_unit=dispatch, village=village, role=PostingRole.FIRST_SECRETARY, start_date=start,
+                reason="演示数据：选派驻村").person
     data = {"village": village.pk, "year": year, "criteria": criteria, "problem": problem,
             "township_secretary": secretary.pk, "responsible_cadre": cadre.pk,
             "first_secretary": first.pk if first else "", "township_leader": township_leader.pk}
@@ -132,8 +143,6 @@ def _walk(story, i, town, village, year, target, criteria, problem, township_use
             _fire(obj, "dismiss", org, "经核实，不属于软弱涣散情形")
         return
     goal = "acceptance_requested" if target in ("accepted", "failed", "followed_up") else target
-    if first is None and STEPS.index(goal) > STEPS.index("listed"):
-        goal = "listed"  # no first secretary posted: the plan cannot be approved
     for step in STEPS[1:STEPS.index(goal) + 1]:
         if step == "proposed":
             with story.at(step):

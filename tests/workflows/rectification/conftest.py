@@ -26,6 +26,9 @@ def acceptance(score=80, pct=10, **extra):
     return {"score": score, "dissatisfied_pct": pct, "inspectors": "县委组织部验收组", "opinion": "验收", **extra}
 
 
+POSTED = 7  # the index of the 南诏镇 village 李第一 is posted to
+
+
 def post_first_secretary(person, village, unit, start=dt.date(2025, 1, 1), ended_on=None):
     """A first-secretary posting in the postings register (ended when ``ended_on`` is given)."""
     posting = Posting(person=person, dispatching_unit=unit, village=village, start_date=start, term_years=2,
@@ -48,13 +51,14 @@ def township_people(town):
 @pytest.fixture
 def people(county, users, townships):
     """Fitting people for a 南诏镇 record: its secretary, cadre and leader, a county leader (王县长),
-    a dispatching unit, and 李第一, the first secretary posted to the first village of 南诏镇."""
+    a dispatching unit, and 李第一, the first secretary posted to 南诏镇's last village (``POSTED``;
+    other tests post someone to its first one)."""
     unit = Unit.objects.get(name="县财政局")
     made = township_people(townships["nanzhao"])
     made["county_leader"] = users["leader"].person
     made["first"], _ = Person.objects.get_or_create(name="李第一", unit=unit, defaults={"post": "驻村第一书记"})
     made["other"], _ = Person.objects.get_or_create(name="无关人", defaults={"post": "其他"})
-    village = Region.objects.filter(parent=townships["nanzhao"], level=Region.Level.VILLAGE).order_by("code")[0]
+    village = Region.objects.filter(parent=townships["nanzhao"], level=Region.Level.VILLAGE).order_by("code")[POSTED]
     made["posting"] = post_first_secretary(made["first"], village, unit)
     made["unit"] = unit
     return made

@@ -15,7 +15,7 @@ from workflows.postings.choices import Grade
 from workflows.postings.models import Assessment
 from workflows.postings.services import grade_refusals
 
-from .conftest import acceptance, post_first_secretary
+from .conftest import POSTED, acceptance, post_first_secretary
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/rectifications/"
@@ -41,7 +41,7 @@ def test_failure_on_2027_01_15_bars_2027_for_the_posted_secretary_the_township_s
     other_village = townships["nanzhao"].children.order_by("code")[3]
     post_first_secretary(typed, other_village, people["unit"])
     with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)):
-        obj = make(state="acceptance_requested", year=2026)
+        obj = make(state="acceptance_requested", year=2026, index=POSTED)
     obj.first_secretary = typed
     obj.save()
     secretary = users["secretary_nanzhao"].person
@@ -70,7 +70,7 @@ def test_failure_on_2027_01_15_bars_2027_for_the_posted_secretary_the_township_s
 
 
 def test_marks_register_filters_pages_exports_and_scope(make, api, web, users, people):
-    obj = make(state="acceptance_requested")
+    obj = make(state="acceptance_requested", index=POSTED)
     assert post(api, users["organization"], obj, "fail", acceptance(60, 20)).status_code == 200
     year = obj.acceptances.get().date.year
     c = web(users["organization"])
