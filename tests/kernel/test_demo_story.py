@@ -45,7 +45,9 @@ def test_story_is_never_later_than_now(county):
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_tells_its_story_with_a_valid_chain(county):
     from workflows.notices.models import Notice, NoticeAssignment
+    from workflows.postings.models import Assessment, Posting, Recall
     from workflows.rectification.models import Acceptance, Rectification
+    from workflows.targets.models import TrainingSession
 
     with time_machine.travel(NOW):
         call_command("seed_demo", quiet_logins=True, stdout=StringIO())
@@ -63,7 +65,7 @@ def test_seed_demo_tells_its_story_with_a_valid_chain(county):
         assert local_day(overdue.history.get(transition="mark_overdue").history_date) == overdue.due_date + \
             dt.timedelta(days=1)
         # every demo record's history moves forward in time, and nothing is dated after the seed ran
-        for model in (Notice, NoticeAssignment, Rectification):
+        for model in (Notice, NoticeAssignment, Rectification, Posting, Assessment, Recall, TrainingSession):
             for obj in model.objects.all():
                 dates = list(obj.history.order_by("history_id").values_list("history_date", flat=True))
                 assert dates == sorted(dates) and dates[-1] <= timezone.now(), obj
@@ -71,6 +73,18 @@ def test_seed_demo_tells_its_story_with_a_valid_chain(county):
         acceptance = Acceptance.objects.get(rectification=failed)
         assert local_day(failed.history.get(transition="fail").history_date) == acceptance.date
         assert local_day(failed.history.get(transition="screen").history_date) < acceptance.date
+        # postings: the 2025 assessments run in early 2026, each date on the record is its step's story date
+        finalized = Assessment.objects.filter(state="finalized")
+        assert finalized.exists()
+        for a in finalized:
+            assert local_day(a.history.get(transition="finalize").history_date) == a.finalized_on
+            assert local_day(a.history.get(transition="publicize").history_date) == a.publicity_start
+            assert a.finalized_on.year == a.year + 1 and a.finalized_on > a.publicity_start
+        posting = Posting.objects.filter(start_date=dt.date(2025, 1, 1)).first()
+        assert local_day(posting.history.order_by("history_id").first().history_date) == posting.start_date
+        # targets: the county training is held on its last day
+        session = TrainingSession.objects.get()
+        assert local_day(session.history.get(transition="hold").history_date) == session.end_date
         out = StringIO()
         call_command("verify_history", stdout=out)
         assert out.getvalue().startswith("OK")

@@ -9,10 +9,10 @@ import datetime as dt
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from supervision import clock
 from supervision.models import WorkflowRecord, audited_history
 
 from . import forms
@@ -20,7 +20,7 @@ from .choices import Grade, PostingRole
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()  # the demo's story date while seeding (supervision.demo.story_at)
 
 
 class Posting(FSMModelMixin, WorkflowRecord):

@@ -11,10 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import access, deadlines
+from supervision import access, clock, deadlines
 from supervision.errors import Http404, PermissionDenied, ValidationError
 from supervision.models import Person, PersonMark, Region, Unit
 from supervision.people import person_has_mark, person_mark_add
@@ -30,7 +29,7 @@ OPEN_RECALL_STATES = (Recall.State.PROPOSED, Recall.State.APPROVED)
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()  # the demo's story date while seeding (supervision.demo.story_at)
 
 
 def _require(actor, right: str, obj) -> None:
