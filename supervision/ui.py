@@ -208,3 +208,148 @@ def transition_refused(request, rt, pk, name, exc):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     return refused(request, obj, transition_key(obj, name), exc)
+
+
+# --- the record-detail frame ------------------------------------------------------------------
+
+@dataclass
+class Fact:
+    """One line of a record's facts (基本情况): a label and a value. A list value is shown as tags;
+    ``template`` (context: ``obj``, ``fact``) renders a value that needs markup; ``key`` names the
+    line (``data-fact``) for tests and styles."""
+
+    label: Any
+    value: Any = None
+    template: str = ""
+    key: str = ""
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, (list, tuple, set, frozenset))
+
+
+@dataclass
+class Section:
+    """A workflow's own part of the page (plan items, responses, hearings…): a template included
+    with the page's context, under the facts and before the attachments. ``title`` and ``id`` give
+    the kernel's card heading and anchor; ``card=False`` leaves the markup to the template."""
+
+    template: str
+    title: Any = ""
+    id: str = ""
+    card: bool = True
+
+
+@dataclass
+class Frame:
+    """What the record-detail frame shows (``supervision/ui/record.html``); see ``record_page``."""
+
+    obj: Any
+    key: str
+    title: str
+    number: str
+    state: str
+    state_label: str
+    facts: list[Fact]
+    sections: list[Section]
+    attachments: list
+    back: tuple | None
+    due: bool
+    handler: bool
+    facts_title: Any
+
+
+def record_frame(request, obj, *, title=None, number=None, facts=(), sections=(), attachments=None,
+                 back=None, handler: bool = True, facts_title=None) -> Frame:
+    """The header (number, title, state, deadline light, handler), facts, sections and attachments
+    of ``obj``'s page. A workflow declares only what differs: ``facts`` (``Fact``s or
+    ``(label, value)`` pairs), ``sections`` (``Section``s or template names), ``title``/``number``
+    (default ``obj.title``/``str(obj)`` and ``obj.number``), ``attachments`` (default the record's
+    own, part ""), ``back=(label, url)``."""
+    from .attachments import attachments_of
+
+    rt = registry.for_model(obj)
+    state = getattr(obj, rt.state_field, "")
+    display = getattr(obj, f"get_{rt.state_field}_display", None)
+    return Frame(
+        obj=obj, key=rt.key,
+        title=str(title if title is not None else (getattr(obj, "title", "") or obj)),
+        number=str(number if number is not None else (getattr(obj, "number", "") or "")),
+        state=state, state_label=str(display()) if display else state,
+        facts=[f if isinstance(f, Fact) else Fact(*f) for f in facts],
+        sections=[s if isinstance(s, Section) else Section(s) for s in sections],
+        attachments=list(attachments_of(obj, part="") if attachments is None else attachments),
+        back=back, due=bool(rt.due_field), handler=handler,
+        facts_title=facts_title or gettext_lazy("基本情况"),
+    )
+
+
+def record_page(request, obj, *, template: str = "supervision/ui/record.html", panel=None, timeline=None,
+                context=None, status: int = 200, **frame_kwargs):
+    """Render ``obj``'s detail page on the kernel frame: ``record_frame(**frame_kwargs)``, the
+    transition panel (``panel``: the ``transition_panel`` keyword arguments, or a ready list of
+    actions), the timeline (default the record's history, ``supervision/ui/timeline.html``) and the
+    workflow's ``context``. ``template`` may extend ``supervision/ui/record.html`` and fill its
+    blocks. A refused form on this page re-renders it with the input kept (``ui.refused``)."""
+    from django.shortcuts import render
+
+    from .audit.timeline import history_entries
+
+    actions = panel if isinstance(panel, list) else transition_panel(request, obj, **(panel or {}))
+    ctx = {
+        "obj": obj, "frame": record_frame(request, obj, **frame_kwargs), "actions": actions,
+        "rt_key": registry.for_model(obj).key,
+        "timeline": history_entries(obj, request.user) if timeline is None else timeline,
+        **(context or {}),
+    }
+    return render(request, template, ctx, status=status)
+
+
+class RecordDetailView:
+    """A class-based detail page on the frame: set ``model`` (and ``related``/``prefetch``), and
+    override ``facts(obj)``, ``sections(obj)``, ``panel(obj)``, ``frame(obj)`` (other ``record_frame``
+    arguments) or ``context(obj)``. ``as_view()`` gives the login-required view taking ``pk``."""
+
+    model = None
+    related: tuple = ()
+    prefetch: tuple = ()
+    template = "supervision/ui/record.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_object(self, pk):
+        return visible_or_404(self.request.user, self.model, pk, related=self.related, prefetch=self.prefetch,
+                              request=self.request)
+
+    def facts(self, obj):
+        return ()
+
+    def sections(self, obj):
+        return ()
+
+    def panel(self, obj):
+        return {}
+
+    def frame(self, obj):
+        return {}
+
+    def context(self, obj):
+        return {}
+
+    def render(self, obj):
+        return record_page(self.request, obj, template=self.template, panel=self.panel(obj),
+                           facts=self.facts(obj), sections=self.sections(obj), context=self.context(obj),
+                           **self.frame(obj))
+
+    @classmethod
+    def as_view(cls):
+        from django.contrib.auth.decorators import login_required
+
+        @login_required
+        def view(request, pk):
+            page = cls(request)
+            return page.render(page.get_object(pk))
+
+        view.__name__ = view.__qualname__ = cls.__name__
+        return view
