@@ -6,8 +6,9 @@ Everything goes through the services and the transition path, as the demo users
 The story in time: each step runs at its story date (``supervision.demo.story_at``), ``STORY``
 days after the screening (spread over this year up to the day the seed runs), so its history
 row, the dates it stamps (start, acceptance) and the year a failed acceptance bars agree. The
-first secretary is the one the postings demo posted to the village (seeded before this one); if
-the village has none (this demo seeded alone), one is posted here through the postings service.
+first secretary is the one the postings register has for the village: this demo posts one through
+the postings service (on 1 January last year) where the village has none, in villages the
+postings demo does not use, so either demo may be seeded first.
 """
 from __future__ import annotations
 
@@ -35,20 +36,20 @@ FIRST_SECRETARY_NAMES = ["陈立新", "赵文博", "刘海峰", "黄晓东", "�
 DISPATCHING = ["县财政局", "县农业农村局", "县教育体育局", "县卫生健康局", "县住房和城乡建设局", "县审计局",
                "县水务局", "县林业和草原局", "巍山县农村信用合作联社"]
 
-# (township, village index, target state, criteria, problem). Villages 0 and 1 of each township
-# have a first secretary in the postings demo.
+# (township, village index, target state, criteria, problem). Villages from the third on: the
+# postings demo posts first secretaries to the first two of each township, this demo its own.
 PLAN = [
-    ("nanzhao", 0, "accepted", ["rules_on_paper", "no_new_members"], "“三会一课”不落实，连续三年未发展党员。"),
-    ("nanzhao", 1, "rectifying", ["secretary_incompetent"], "支部书记年龄偏大、带富能力弱。"),
-    ("miaojie", 1, "screened", ["affairs_undisclosed"], "村务、财务公开不及时，群众反映强烈。"),
-    ("dacang", 0, "proposed", ["committee_divided", "public_order"], "两委班子不团结，信访矛盾集中。"),
-    ("yongjian", 1, "listed", ["clan_interference"], "宗族势力干扰村务决策。"),
-    ("weibaoshan", 1, "planned", ["committee_incomplete"], "支部书记长期缺职，由村主任代管。"),
-    ("zijin", 0, "failed", ["low_satisfaction", "rules_on_paper"], "群众满意度测评仅 52%，组织生活流于形式。"),
-    ("maanshan", 0, "acceptance_requested", ["vote_buying"], "换届中存在拉票现象。"),
-    ("wuyin", 1, "dismissed", ["other"], "反映村集体经济薄弱，经核实不属于软弱涣散情形。"),
-    ("niujie", 1, "followed_up", ["public_order"], "村内治安案件多发。"),
-    ("qinghua", 0, "rectifying", ["no_new_members", "secretary_incompetent"], "两年以上未发展党员，书记履职不力。"),
+    ("nanzhao", 2, "accepted", ["rules_on_paper", "no_new_members"], "“三会一课”不落实，连续三年未发展党员。"),
+    ("nanzhao", 5, "rectifying", ["secretary_incompetent"], "支部书记年龄偏大、带富能力弱。"),
+    ("miaojie", 3, "screened", ["affairs_undisclosed"], "村务、财务公开不及时，群众反映强烈。"),
+    ("dacang", 3, "proposed", ["committee_divided", "public_order"], "两委班子不团结，信访矛盾集中。"),
+    ("yongjian", 3, "listed", ["clan_interference"], "宗族势力干扰村务决策。"),
+    ("weibaoshan", 3, "planned", ["committee_incomplete"], "支部书记长期缺职，由村主任代管。"),
+    ("zijin", 2, "failed", ["low_satisfaction", "rules_on_paper"], "群众满意度测评仅 52%，组织生活流于形式。"),
+    ("maanshan", 3, "acceptance_requested", ["vote_buying"], "换届中存在拉票现象。"),
+    ("wuyin", 4, "dismissed", ["other"], "反映村集体经济薄弱，经核实不属于软弱涣散情形。"),
+    ("niujie", 3, "followed_up", ["public_order"], "村内治安案件多发。"),
+    ("qinghua", 3, "rectifying", ["no_new_members", "secretary_incompetent"], "两年以上未发展党员，书记履职不力。"),
 ]
 
 # Story: days after the screening of each step (at most SPAN; compressed to fit between 5 January
