@@ -213,6 +213,17 @@ def can(user, right: str, obj) -> bool:
     return True
 
 
+def unmasked(user, obj) -> bool:
+    """May ``user`` see the masked fields (``RecordType.masked_fields``) of ``obj``?
+
+    The one masking decision of diffs, timelines and part changes (issue 13): today a role in
+    ``RecordType.unmask_roles``. ``obj`` is a record (or its model, for a type-wide answer)."""
+    rt = registry.for_model(obj)
+    if not rt.masked_fields:
+        return True
+    return bool(roles(user) & rt.unmask_roles)
+
+
 def is_masked(user, rt: registry.RecordType, field_name: str) -> bool:
     """Is ``field_name`` of this record type hidden from ``user`` (e.g. the reporter)?"""
     return field_name in rt.masked_fields and not (roles(user) & rt.unmask_roles)

@@ -72,3 +72,22 @@ class ReadLogMiddleware:
         response = self.get_response(request)
         flush(request, response)
         return response
+
+
+class RequestContextMiddleware:
+    """Sets the request context (client address, request id, channel) for the whole request
+    (``supervision.audit.context``): every history and read-log row written while it runs carries
+    it, log records name the request id, and the response returns it as ``X-Request-ID``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from supervision.audit import context
+
+        ctx = context.from_request(request)
+        request.request_id = ctx.request_id
+        with context.using(ctx):
+            response = self.get_response(request)
+        response.headers[context.HEADER] = ctx.request_id
+        return response

@@ -25,6 +25,31 @@ class Right:
         return cls(frozenset(roles), check)
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of a record whose changes belong on the record's timeline (issue 13): e.g. a
+    notice assignment's responses, ``Part(NoticeResponse, "assignment", _("整改报告"))``.
+
+    - ``model``: the part's model (audited: ``history = audited_history()``);
+    - ``path``: lookup from the part to the record (``"assignment"``, ``"assignment__notice"``);
+    - ``label``: what the timeline calls the part ("整改报告"); each row also names the part
+      object (``str(part)``);
+    - ``scope``: lookup from the part to a registered record whose visibility decides whether
+      the user sees this part's rows (``"assignment"``: only responses of assignments the user
+      may see); ``None``: the part itself when it is a registered record, else as the record;
+    - ``masked_fields``: fields shown as *** unless ``access.unmasked(user, record)``;
+    - ``related``: select_related for naming the part objects (what their ``__str__`` reads).
+    Attachments of the record and of its parts are on the timeline without a declaration.
+    """
+
+    model: type[models.Model]
+    path: str
+    label: Any = ""
+    scope: str | None = None
+    masked_fields: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
 @dataclass
 class RecordType:
     """One kind of record a workflow tracks, with its state machine and rights."""
@@ -72,6 +97,8 @@ class RecordType:
     assign_right: Right | None = None
     # The issuing side, told when a recomputed deadline moves earlier: watchers(obj) -> users.
     deadline_watchers: Callable[[Any], Iterable[Any]] | None = None
+    # The record's parts whose changes its timeline shows (``Part``), in time order with its own.
+    parts: tuple[Part, ...] = ()
 
     @property
     def key(self) -> str:

@@ -37,6 +37,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import clock, registry
+from .audit import context as request_context
 from .audit.actor import acting_as, system_actor
 from .errors import Conflict
 
@@ -98,8 +99,9 @@ def fire_system_transition(obj, name: str, *, comment: str, data=None) -> bool:
     from .transitions import run_transition
 
     try:
-        run_transition(model=type(obj), pk=obj.pk, name=name, actor=system_actor(), comment=comment,
-                       data=data, as_system=True)
+        with request_context.system():
+            run_transition(model=type(obj), pk=obj.pk, name=name, actor=system_actor(), comment=comment,
+                           data=data, as_system=True)
         return True
     except Conflict:
         return False
@@ -203,7 +205,7 @@ def run_sweep_jobs(now: dt.datetime | None = None, only: str | None = None,
     """Run every job (or one workflow's) once, each isolated; never raises for a job's error."""
     now = now or timezone.now()
     outcomes = []
-    with acting_as(system_actor()):
+    with acting_as(system_actor()), request_context.system():
         for label, job in jobs(only):
             outcomes.append(_run_job(label, job, now, min_interval))
     return outcomes

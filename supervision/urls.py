@@ -17,6 +17,7 @@ urlpatterns = [
     path("done/", views.done_list, name="done"),
     path("audit/", views.audit_search_view, name="audit-search"),
     path("audit/reads/", views.audit_reads_view, name="audit-reads"),
+    path("audit/integrity/", views.audit_integrity_view, name="audit-integrity"),
     path("statistics/", statsviews.statistics, name="statistics"),
     path("dashboard/", statsviews.dashboard, name="dashboard"),
     path("marks/", marks.marks_register, name="marks"),

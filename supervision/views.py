@@ -13,18 +13,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from . import access, filetypes, notify, registry
 from .attachments import attachment_get_visible, sniff_inline_type
-from .audit.readlog import READ_LOG_ROLES, log_read, log_read_ids, read_log_list
-from .audit.search import AuditQuery, audit_search
-from .audit.timeline import history_entries
+from .audit import context as request_context
+from .audit.diff import local_minute
+from .audit.readlog import (
+    READ_LOG_ROLES,
+    log_read,
+    log_read_ids,
+    read_log_chunks,
+    read_log_list,
+    read_log_records,
+)
+from .audit.search import MAX_ROWS, AuditQuery, audit_record_ids, audit_rows, audit_search, audit_table
+from .audit.timeline import history_entries, shows_context, timeline_table
 from .errors import Conflict, PermissionDenied, ValidationError
 from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm
@@ -202,9 +211,19 @@ def get_visible_record(user, key: str, pk, via: str = "ui", request=None):
 
 @login_required
 def record_history(request, key, pk):
-    rt, obj = get_visible_record(request.user, key, pk, request=request)
+    """The record's timeline: its own changes and its parts', in time order (CSV/XLSX export)."""
+    fmt = request.GET.get("export")
+    rt, obj = get_visible_record(request.user, key, pk, via="export" if fmt in ("csv", "xlsx") else "ui",
+                                 request=request)
+    entries = history_entries(obj, request.user)
+    with_context = shows_context(request.user)
+    if fmt in ("csv", "xlsx"):
+        headers, rows = timeline_table(entries, with_context=with_context)
+        make = xlsx_response if fmt == "xlsx" else csv_response
+        return make(f"history-{rt.model._meta.model_name}-{obj.pk}.{fmt}", headers, rows)
     return render(request, "supervision/history.html", {
-        "rt": rt, "obj": obj, "entries": list(reversed(history_entries(obj, request.user))),
+        "rt": rt, "obj": obj, "entries": entries, "with_context": with_context,
+        "querystring": request.GET.urlencode(),
     })
 
 
@@ -291,89 +310,124 @@ def attachment_inline(request, pk):
 AUDIT_ROLES = {"auditor", "leader"}
 
 
+def _iso_date(request, name):
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
 @login_required
 def audit_search_view(request):
-    """Auditors' search over every history table (scoped), with CSV/XLSX export."""
+    """历史审计: every history table (scoped) by action, actor, record, type, township, dates and
+    channel; each row links its record; CSV/XLSX of exactly what is filtered, streamed."""
     if not access.has_role(request.user, *AUDIT_ROLES):
         raise Http404
-
-    def _date(name):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
     township = request.GET.get("township", "")
     township_id = parse_id(township) if township else None
     if township and township_id is None:
         return HttpResponseBadRequest(_("乡镇参数无效。"))
+    via = request.GET.get("via", "").strip()
+    if via and via not in request_context.VIA_LABELS:
+        return HttpResponseBadRequest(_("途径参数无效。"))
     query = AuditQuery(
-        username=request.GET.get("user", "").strip(),
+        actor=request.GET.get("user", "").strip()[:150],
         record_type=request.GET.get("type", ""),
         township_id=township_id,
-        date_from=_date("from"), date_to=_date("to"),
-        transition=request.GET.get("transition", "").strip(),
+        date_from=_iso_date(request, "from"), date_to=_iso_date(request, "to"),
+        action=(request.GET.get("action") or request.GET.get("transition") or "").strip()[:100],
+        record=request.GET.get("record", "").strip()[:200],
+        via=via,
     )
-    rows = audit_search(user=request.user, query=query)
     fmt = request.GET.get("export")
+    with_context = shows_context(request.user)
+    if fmt in ("csv", "xlsx"):
+        # confidential records in the export: logged as read, all of them, before streaming
+        for record_type, ids in audit_record_ids(user=request.user, query=query, confidential_only=True).items():
+            log_read_ids(request.user, record_type, sorted(ids), via="export", request=request, check=False)
+        headers, rows = audit_table(audit_rows(user=request.user, query=query), with_context=with_context)
+        make = xlsx_response if fmt == "xlsx" else csv_response
+        return make(f"history.{fmt}", headers, rows)
+    rows = audit_search(user=request.user, query=query)
     shown = {}
-    for r in rows:  # confidential records' history shown or exported: logged like any read
+    for r in rows:  # confidential records' history shown: logged like any read
         shown.setdefault(r["record_type"], set()).add(r["object_id"])
     for record_type, ids in shown.items():
-        log_read_ids(request.user, record_type, sorted(ids), via="export" if fmt else "audit", request=request)
-    if fmt in ("csv", "xlsx"):
-        headers = [_("时间"), _("记录类型"), _("记录"), _("编号"), _("操作人"), _("操作"), _("原状态"), _("新状态"),
-                   _("理由"), _("哈希")]
-        data = [[timezone.localtime(r["date"]).strftime("%Y-%m-%d %H:%M:%S"), r["record_label"], r["object"],
-                 r["object_id"], r["user"], r["transition_label"], r["from_label"], r["to_label"], r["reason"],
-                 r["hash"]] for r in rows]
-        make = xlsx_response if fmt == "xlsx" else csv_response
-        return make(f"history.{fmt}", headers, data)
-    types = [(rt.key, rt.model._meta.verbose_name) for rt in registry.record_types()
+        log_read_ids(request.user, record_type, sorted(ids), via="audit", request=request)
+    types = [(rt.key, rt.label or rt.model._meta.verbose_name) for rt in registry.record_types()
              if access.can_anywhere(request.user, rt, "view")]
     return render(request, "supervision/audit_search.html", {
-        "rows": rows, "query": query, "types": types,
+        "rows": rows, "query": query, "types": types, "limit": MAX_ROWS, "with_context": with_context,
+        "vias": request_context.VIA_CHOICES,
         "townships": Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
         "querystring": request.GET.urlencode(),
     })
 
 
+READ_VIAS = {"ui": gettext_lazy("页面"), "api": gettext_lazy("接口"), "export": gettext_lazy("导出"),
+             "file": gettext_lazy("附件"), "audit": gettext_lazy("审计")}
+
+
 @login_required
 def audit_reads_view(request):
-    """Auditors: who read which confidential record, when and how (filter, CSV/XLSX export)."""
+    """Auditors: who read which confidential record, when, from where and how (filters; CSV/XLSX
+    of exactly what is filtered, streamed)."""
     if not access.has_role(request.user, *READ_LOG_ROLES):
         raise Http404
-
-    def _date(name):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    f = {"username": request.GET.get("user", "").strip(), "record_type": request.GET.get("type", "").strip(),
-         "object_id": request.GET.get("object", "").strip(), "via": request.GET.get("via", "").strip(),
-         "date_from": _date("from"), "date_to": _date("to")}
+    f = {"username": request.GET.get("user", "").strip()[:150], "record_type": request.GET.get("type", "").strip(),
+         "object_id": request.GET.get("object", "").strip()[:64], "via": request.GET.get("via", "").strip(),
+         "client_ip": request.GET.get("ip", "").strip()[:45], "request_id": request.GET.get("request", "").strip()[:64],
+         "date_from": _iso_date(request, "from"), "date_to": _iso_date(request, "to")}
     qs = read_log_list(**f)
-    labels = {rt.key: str(rt.model._meta.verbose_name) for rt in registry.record_types()}
-    vias = {"ui": _("页面"), "api": _("接口"), "export": _("导出"), "file": _("附件"), "audit": _("审计")}
+    labels = {rt.key: str(rt.label or rt.model._meta.verbose_name) for rt in registry.record_types()}
+    vias = {k: str(v) for k, v in READ_VIAS.items()}
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        headers = [_("时间"), _("查阅人"), _("用户名"), _("记录类型"), _("记录编号"), _("途径"), _("访问路径")]
-        data = ([timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M:%S"), r.user.display_name(), r.user.username,
-                 labels.get(r.record_type, r.record_type), r.object_id, str(vias.get(r.via, r.via)), r.path]
-                for r in qs.iterator(chunk_size=2000))
+        headers = [_("时间"), _("查阅人"), _("用户名"), _("记录类型"), _("记录编号"), _("记录"), _("途径"),
+                   _("客户端地址"), _("请求编号"), _("访问路径")]
+
+        def lines():
+            for chunk in read_log_chunks(qs):
+                records = read_log_records(chunk)
+                for r in chunk:
+                    obj = records.get((r.record_type, r.object_id))
+                    yield [local_minute(r.at, seconds=True), r.user.display_name(), r.user.username,
+                           labels.get(r.record_type, r.record_type), r.object_id, str(obj) if obj else "",
+                           vias.get(r.via, r.via), r.client_ip,
+                           r.request_id, r.path]
+
         make = xlsx_response if fmt == "xlsx" else csv_response
-        return make(f"reads.{fmt}", headers, list(data))
+        return make(f"reads.{fmt}", headers, lines())
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [{"at": r.at, "user": r.user.display_name(), "username": r.user.username, "record_type": r.record_type,
+    items = list(page)
+    records = read_log_records(items)
+    rows = [{"at": r.at, "when": local_minute(r.at, seconds=True), "user": r.user.display_name(),
+             "username": r.user.username, "record_type": r.record_type,
              "record_label": labels.get(r.record_type, r.record_type), "object_id": r.object_id,
-             "via": vias.get(r.via, r.via), "path": r.path} for r in page]
+             "object": str(records.get((r.record_type, r.object_id), "")),
+             "url": _record_url(records.get((r.record_type, r.object_id))),
+             "via": vias.get(r.via, r.via), "client_ip": r.client_ip, "request_id": r.request_id, "path": r.path}
+            for r in items]
     return render(request, "supervision/audit_reads.html", {
         "rows": rows, "page": page, "f": f, "types": sorted(labels.items(), key=lambda kv: kv[0]),
         "vias": list(vias.items()), "querystring": query.urlencode(),
     })
+
+
+def _record_url(obj) -> str:
+    return obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
+
+
+@login_required
+def audit_integrity_view(request):
+    """Auditors: the last ``verify_history`` result and checkpoint (``IntegrityCheck``)."""
+    if not access.has_role(request.user, *READ_LOG_ROLES):
+        raise Http404
+    from .audit.integrity import integrity_status
+
+    return render(request, "supervision/audit_integrity.html", integrity_status())
 
 
 def not_found(request, exception=None):

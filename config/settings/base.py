@@ -69,6 +69,7 @@ INSTALLED_APPS += WORKFLOW_APPS
 
 MIDDLEWARE = [
     "supervision.health.HealthCheckMiddleware",  # /healthz, /readyz: before host checks and TLS redirects
+    "supervision.middleware.RequestContextMiddleware",  # client address, request id, channel on history rows
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -347,7 +348,9 @@ AXES_VERBOSE = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "supervision.audit.context.RequestIdLogFilter"}},
+    "formatters": {"request": {"format": "%(levelname)s %(asctime)s %(name)s [%(request_id)s %(via)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": "request"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     "loggers": {"django.channels.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

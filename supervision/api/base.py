@@ -103,9 +103,19 @@ class TransitionRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="Optional: the version you read; 409 if stale.")
 
 
+class HistoryPartSerializer(serializers.Serializer):
+    model = serializers.CharField(help_text="The part's model, e.g. notices.noticeresponse.")
+    label = serializers.CharField(help_text="What the part is (整改报告, 延期申请, 附件 …).")
+    id = serializers.CharField()
+    name = serializers.CharField(help_text="The part object's name.")
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     date = serializers.DateTimeField()
+    when = serializers.CharField(help_text="Local time (Asia/Shanghai) to the minute; seconds where two entries "
+                                           "share a minute.")
+    part = HistoryPartSerializer(allow_null=True, help_text="The part this change concerns; null: the record.")
     user = serializers.CharField()
     username = serializers.CharField()
     type = serializers.CharField()
@@ -117,6 +127,10 @@ class HistoryEntrySerializer(serializers.Serializer):
     to_label = serializers.CharField()
     reason = serializers.CharField()
     changes = serializers.ListField(child=serializers.DictField())
+    via = serializers.CharField(help_text="Channel (ui, api, admin, system, command); auditors only.")
+    via_label = serializers.CharField()
+    client_ip = serializers.CharField(help_text="Client address; auditors only.")
+    request_id = serializers.CharField(help_text="Request id (X-Request-ID); auditors only.")
     hash = serializers.CharField()
 
 

@@ -26,7 +26,7 @@ from supervision.errors import Conflict
 HASH_FIELDS = {"row_hash", "history_id"}
 # Added after the first rows were written: left out of the digest while empty, so rows written
 # before them still verify (a filled-in value is hashed like any other field).
-OPTIONAL_WHEN_EMPTY = {"history_username", "history_user_name"}
+OPTIONAL_WHEN_EMPTY = {"history_username", "history_user_name", "client_ip", "request_id", "via"}
 
 
 class HistoryConflict(Conflict):

@@ -70,11 +70,22 @@ def take(*, previous: dict | None = None) -> tuple[dict, VerifyResult]:
     """Verify (incrementally after ``previous`` when given) and return the signed checkpoint.
 
     A broken chain is never anchored: CheckpointError then."""
+    import time
+
+    from supervision.audit import integrity
+
     key = signing_key()
+    started = time.monotonic()
     result = verify_with_checkpoint(previous, incremental=True) if previous else verify()
+    elapsed = time.monotonic() - started
     if not result.ok:
+        integrity.record(result, checkpoint=previous["body"]["created_at"] if previous else "",
+                         checkpoint_created_at=previous["body"]["created_at"] if previous else "",
+                         incremental=previous is not None, seconds=elapsed)
         raise CheckpointError(f"history is BROKEN, no checkpoint written: {describe(result)}")
     body = build(result)
+    integrity.record(result, checkpoint=body["created_at"], checkpoint_created_at=body["created_at"],
+                     incremental=previous is not None, seconds=elapsed)
     return {"body": body, "hmac": sign(body, key)}, result
 
 

@@ -47,7 +47,7 @@ def log_read_ids(user, record_type: str, object_ids: Iterable, *, via: str = "ui
             pending["rows"].setdefault((record_type, object_id), via)
         return len(ids)
     rows = {(record_type, i): via for i in ids}
-    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v)
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v).stamp()
                                     for (t, i), v in rows.items()])
     return len(rows)
 
@@ -78,7 +78,7 @@ def flush(request, response) -> int:
     if not pending or not pending["rows"] or response.status_code >= 400:
         return 0
     user, path = pending["user"], pending["path"]
-    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path)
+    ReadAccess.objects.bulk_create([ReadAccess(user=user, record_type=t, object_id=i, via=v, path=path).stamp()
                                     for (t, i), v in pending["rows"].items()])
     return len(pending["rows"])
 
@@ -89,23 +89,71 @@ READ_LOG_ROLES = {"auditor"}
 
 
 def read_log_list(*, username: str = "", record_type: str = "", object_id: str = "", via: str = "",
-                  date_from=None, date_to=None):
-    """The read log, newest first, filtered (one query; the reader joined)."""
+                  client_ip: str = "", request_id: str = "", date_from=None, date_to=None):
+    """The read log, newest first, filtered (one query; the reader joined). ``username`` matches
+    the reader's username or name."""
     import datetime as dt
 
+    from django.db.models import Q
     from django.utils import timezone
 
-    qs = ReadAccess.objects.select_related("user").order_by("-at", "-pk")
+    qs = ReadAccess.objects.select_related("user", "user__person").order_by("-at", "-pk")
     if username:
-        qs = qs.filter(user__username=username)
+        qs = qs.filter(Q(user__username__iexact=username) | Q(user__first_name__icontains=username)
+                       | Q(user__last_name__icontains=username) | Q(user__person__name__icontains=username))
     if record_type:
         qs = qs.filter(record_type=record_type)
     if object_id:
         qs = qs.filter(object_id=object_id)
     if via:
         qs = qs.filter(via=via)
+    if client_ip:
+        qs = qs.filter(client_ip=client_ip)
+    if request_id:
+        qs = qs.filter(request_id=request_id)
     if date_from:
         qs = qs.filter(at__gte=timezone.make_aware(dt.datetime.combine(date_from, dt.time.min)))
     if date_to:
         qs = qs.filter(at__lte=timezone.make_aware(dt.datetime.combine(date_to, dt.time.max)))
     return qs
+
+
+def read_log_chunks(qs, size: int = 2000):
+    """``qs`` (newest first) in keyset-paginated chunks: exports stream without a held cursor."""
+    from django.db.models import Q
+
+    last = None
+    while True:
+        page = qs if last is None else qs.filter(Q(at__lt=last[0]) | Q(at=last[0], pk__lt=last[1]))
+        rows = list(page[:size])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        last = (rows[-1].at, rows[-1].pk)
+
+
+def _records(rows) -> dict:
+    from supervision import registry
+
+    by_type: dict[str, set] = {}
+    for r in rows:
+        by_type.setdefault(r.record_type, set()).add(r.object_id)
+    found = {}
+    for key, ids in by_type.items():
+        try:
+            rt = registry.for_key(key)
+        except LookupError:
+            continue
+        qs = rt.model._default_manager.all()
+        if rt.list_related:
+            qs = qs.select_related(*rt.list_related)
+        for pk, obj in qs.in_bulk({int(i) for i in ids if i.isdigit()}).items():
+            found[(key, str(pk))] = obj
+    return found
+
+
+def read_log_records(rows) -> dict:
+    """{(record type, id): the record} for read-log rows (one query per record type)."""
+    return _records(rows)

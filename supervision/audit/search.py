@@ -1,26 +1,65 @@
-"""Auditors' global history search: by user, record type, township and date range, across every
-registered workflow's history tables, scoped by the same visibility function as everything else."""
+"""历史审计: the auditors' search over every history table — each record type's own, its parts'
+(``RecordType.parts``) and the attachments' — by what an auditor knows (issue 13 item 3):
+
+- the action by its label in either language (「销号」「审核销号」「Close」) or its code (``close``);
+- the actor by name (「杨南诏」) or username, as recorded on the row (or the user's name now);
+- the record by its number (巍督〔2026〕5号) or title; the record type; the township; a date
+  range; the channel (``via``: page, API, sweep, admin, command).
+
+Scoped by ``access.visible`` like everything else. Every result names and links its record and
+carries the readable diff (``supervision.audit.diff``). ``audit_search`` returns the newest
+``limit`` rows for the page; ``audit_rows`` streams every matching row (newest first) for the
+exports, in keyset-paginated chunks, a fixed number of queries per chunk.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from supervision import access, registry
+from supervision.audit import context
+from supervision.audit.diff import (
+    TYPE_LABELS,
+    HistoryFormatter,
+    local_minute,
+    operation_label,
+    operation_names,
+    reason_text,
+)
 
 MAX_ROWS = 500
+CHUNK = 500
+# Record fields an auditor searches by (number, title, names), own or one registered FK away.
+TEXT_FIELDS = ("number", "title", "name", "problem", "head_name", "talent_name", "helper_name")
 
 
 @dataclass
 class AuditQuery:
-    username: str = ""
+    actor: str = ""
     record_type: str = ""
     township_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    transition: str = ""
+    action: str = ""
+    record: str = ""
+    via: str = ""
+
+    # the old names (username / transition), still accepted
+    @property
+    def username(self) -> str:
+        return self.actor
+
+    @property
+    def transition(self) -> str:
+        return self.action
 
 
 def _aware(day: dt.date, end=False):
@@ -28,59 +67,361 @@ def _aware(day: dt.date, end=False):
     return timezone.make_aware(dt.datetime.combine(day, t))
 
 
-def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict]:
-    """History rows the user may see (newest first), one query per record type."""
-    rows = []
+def _text_q(model, text: str, prefix: str = "", depth: int = 1) -> Q | None:
+    from supervision.models import Person
+
+    q = None
+    for f in model._meta.concrete_fields:
+        if f.name in TEXT_FIELDS and isinstance(f, CharField | models.TextField):
+            cond = Q(**{f"{prefix}{f.name}__icontains": text})
+            q = cond if q is None else q | cond
+    if depth:
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.many_to_one and (registry.is_registered(f.related_model)
+                                                   or f.related_model is Person):
+                sub = _text_q(f.related_model, text, f"{prefix}{f.name}__", depth - 1)
+                if sub is not None:
+                    q = sub if q is None else q | sub
+    return q
+
+
+def _type_codes(action: str) -> set[str]:
+    """history_type codes (+ ~ -) whose label matches ``action`` in either language."""
+    from django.utils import translation
+
+    q = action.strip().casefold()
+    found = set()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for code, label in TYPE_LABELS.items():
+                if q == code or q in str(label).casefold():
+                    found.add(code)
+    return found
+
+
+@dataclass
+class _Source:
+    """One history table's rows for the search: how they link to their record."""
+
+    rt: registry.RecordType  # the record the rows belong to
+    model: type  # the audited model (the record's, a part's, or Attachment)
+    qs: models.QuerySet  # the history rows, filtered
+    record_of: str  # attribute of a history row holding the record id
+    part: registry.Part | None = None
+    label: str = ""
+    attachment: bool = False
+
+
+def _actor_q(text: str) -> Q:
+    from supervision.models import User
+
+    users = User.objects.filter(Q(username__iexact=text) | Q(first_name__icontains=text)
+                                | Q(last_name__icontains=text) | Q(person__name__icontains=text)).values("pk")
+    return (Q(history_username__iexact=text) | Q(history_user_name__icontains=text)
+            | Q(history_username="", history_user__in=users))
+
+
+def _row_filters(hist, query: AuditQuery, codes: set[str] | None, types: set[str]) -> models.QuerySet | None:
+    qs = hist.objects.all()
+    if query.action:
+        cond = Q(transition__in=codes) if codes else None
+        if types:
+            t = Q(history_type__in=types, transition="")
+            cond = t if cond is None else cond | t
+        if cond is None:
+            return None
+        qs = qs.filter(cond)
+    if query.actor:
+        qs = qs.filter(_actor_q(query.actor))
+    if query.via:
+        qs = qs.filter(via=query.via)
+    if query.date_from:
+        qs = qs.filter(history_date__gte=_aware(query.date_from))
+    if query.date_to:
+        qs = qs.filter(history_date__lte=_aware(query.date_to, end=True))
+    return qs
+
+
+def _all_codes() -> set[str]:
+    from supervision.audit.timeline import kernel_operation_labels
+
+    return {name for rt in registry.record_types() for name in rt.transitions()} | set(kernel_operation_labels())
+
+
+def _model_at(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def sources(*, user, query: AuditQuery) -> list[_Source]:
+    """Every history table the query reads, filtered (querysets, not yet run)."""
+    from supervision.models import Attachment
+
+    rts = [rt for rt in registry.record_types() if access.can_anywhere(user, rt, "view")]
+    if query.record_type:
+        rts = [rt for rt in rts if rt.key == query.record_type]
+    types = _type_codes(query.action) if query.action else set()
+    # an operation's code (``close``) means that operation wherever it occurs; other text is
+    # matched against each record type's labels
+    code = query.action.strip() if query.action and query.action.strip() in _all_codes() else ""
+    found, attachment_q = [], None
+    # a part shown under several record types is searched once, under its nearest record
+    nearest: dict[type, tuple[int, str]] = {}
     for rt in registry.record_types():
-        if query.record_type and rt.key != query.record_type:
-            continue
-        if not access.can_anywhere(user, rt, "view"):
-            continue
+        for part in rt.parts:
+            if registry.is_registered(part.model):
+                continue
+            depth = part.path.count("__")
+            if part.model not in nearest or depth < nearest[part.model][0]:
+                nearest[part.model] = (depth, rt.key)
+    for rt in rts:
         visible = access.visible(user, rt.model)
         if query.township_id:
             if rt.scope_lookup is None:
                 continue
-            visible = visible.filter(**{f"{rt.scope_lookup}": query.township_id})
-        hist = rt.model.history.model.objects.filter(id__in=visible.values("pk"))
-        if query.username:
-            hist = hist.filter(Q(history_username=query.username)  # the actor as recorded then
-                               | Q(history_username="", history_user__username=query.username))
-        if query.transition:
-            hist = hist.filter(transition=query.transition)
-        if query.date_from:
-            hist = hist.filter(history_date__gte=_aware(query.date_from))
-        if query.date_to:
-            hist = hist.filter(history_date__lte=_aware(query.date_to, end=True))
-        found = list(hist.select_related("history_user").order_by("-history_date")[:limit])
-        current_qs = rt.model._default_manager.all()
+            visible = visible.filter(**{rt.scope_lookup: query.township_id})
+        if query.record:
+            text = _text_q(rt.model, query.record)
+            if text is None:
+                continue
+            visible = visible.filter(text)
+        ids = visible.values("pk")
+        codes = ({code} if code else operation_names(query.action, [rt])) if query.action else None
+        own = _row_filters(rt.model.history.model, query, codes, types)
+        if own is not None:
+            found.append(_Source(rt, rt.model, own.filter(id__in=ids), "id"))
+        for part in rt.parts:
+            if registry.is_registered(part.model) or nearest.get(part.model, (0, ""))[1] != rt.key:
+                continue
+            rows = _row_filters(part.model.history.model, query, codes, types)
+            if rows is None:
+                continue
+            rows = rows.filter(**{f"{part.path}__in": ids})
+            if part.scope:
+                rows = rows.filter(**{f"{part.scope}__in": access.visible(
+                    user, _model_at(part.model, part.scope)).values("pk")})
+            found.append(_Source(rt, part.model, rows.annotate(_record=models.F(part.path)), "_record", part=part,
+                                 label=str(part.label or part.model._meta.verbose_name)))
+        cond = Q(record_type=rt.key, object_id__in=visible.annotate(_s=Cast("pk", CharField())).values("_s"))
+        attachment_q = cond if attachment_q is None else attachment_q | cond
+    if attachment_q is not None:
+        rows = _row_filters(Attachment.history.model, query, set(), types)
+        if rows is not None:
+            found.append(_Source(None, Attachment, rows.filter(attachment_q), "object_id", label=_("附件"),
+                                 attachment=True))
+    return found
+
+
+def _with_previous(qs):
+    hist = qs.model
+    return qs.annotate(_prev=Subquery(hist.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+                                      .order_by("-history_id").values("history_id")[:1]))
+
+
+def _chunks(source: _Source, chunk: int) -> Iterator[list]:
+    """The source's rows, newest first, in keyset-paginated chunks."""
+    qs = _with_previous(source.qs).select_related("history_user").order_by("-history_date", "-history_id")
+    last = None
+    while True:
+        page = qs
+        if last is not None:
+            page = page.filter(Q(history_date__lt=last[0]) | Q(history_date=last[0], history_id__lt=last[1]))
+        rows = list(page[:chunk])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk:
+            return
+        last = (rows[-1].history_date, rows[-1].history_id)
+
+
+def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]:
+    """Result dicts for one chunk of one source: a fixed number of queries."""
+    from supervision.audit.timeline import ATTACHMENT_SKIP
+
+    hist = source.model.history.model
+    previous = hist.objects.in_bulk([r._prev for r in rows if r._prev]) if any(r._prev for r in rows) else {}
+    fmt = HistoryFormatter(user)
+    fmt.prepare(source.model, rows)
+    fmt.prepare(source.model, previous.values())
+    fmt.resolve()
+    # the records the rows belong to: named, linked, and masked per record
+    by_type: dict[str, set] = {}
+    for r in rows:
+        key = r.record_type if source.attachment else source.rt.key
+        by_type.setdefault(key, set()).add(getattr(r, source.record_of))
+    records = {}
+    for key, ids in by_type.items():
+        rt = registry.for_key(key)
+        qs = rt.model._default_manager.all()
         if rt.list_related:
-            current_qs = current_qs.select_related(*rt.list_related)
-        current = current_qs.in_bulk({r.id for r in found})
-        transitions = rt.transitions()
-        state_choices = dict(rt.model._meta.get_field(rt.state_field).flatchoices)
+            qs = qs.select_related(*rt.list_related)
+        ids = {int(i) for i in ids if str(i).isdigit()}
+        records.update({(key, pk): obj for pk, obj in qs.in_bulk(ids).items()})
+    part_names = {}
+    if source.part is not None:
+        part_ids = {r.id for r in rows}
+        qs = source.model._default_manager.all()
+        if source.part.related:
+            qs = qs.select_related(*source.part.related)
+        part_names = {pk: str(o) for pk, o in qs.in_bulk(part_ids).items()}
+    out = []
+    for r in rows:
+        key = r.record_type if source.attachment else source.rt.key
+        rt = registry.for_key(key)
+        record_id = getattr(r, source.record_of)
+        try:
+            record_id = int(record_id)
+        except (TypeError, ValueError):
+            pass
+        obj = records.get((key, record_id))
+        if source.attachment:
+            masked, skip, part = set(), ATTACHMENT_SKIP, {"label": str(source.label), "name": r.name}
+        elif source.part is not None:
+            unmasked = obj is not None and access.unmasked(user, obj)
+            masked = set() if unmasked else set(source.part.masked_fields)
+            skip = {source.part.path.split("__")[0]}
+            part = {"label": source.label, "name": part_names.get(r.id) or f"#{r.id}"}
+        else:
+            unmasked = obj is not None and access.unmasked(user, obj)
+            masked, skip, part = (set() if unmasked else set(rt.masked_fields)), set(), None
+        state_field = rt.state_field if source.part is None and not source.attachment else None
+        states = dict(rt.model._meta.get_field(state_field).flatchoices) if state_field else {}
+        label = operation_label(source.model, r.transition) if r.transition else ""
+        out.append({
+            "date": r.history_date,
+            "when": local_minute(r.history_date, seconds=True),
+            "record_type": key,
+            "record_label": str(rt.label or rt.model._meta.verbose_name),
+            "object_id": record_id,
+            "object": str(obj) if obj is not None else f"#{record_id}",
+            "url": obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else "",
+            "part": part,
+            "user": r.actor_name,  # as recorded when the row was written
+            "username": r.actor_username,
+            "type": r.history_type,
+            "type_label": str(TYPE_LABELS.get(r.history_type, r.history_type)),
+            "transition": r.transition,
+            "transition_label": label,
+            "action_label": label or str(TYPE_LABELS.get(r.history_type, r.history_type)),
+            "from_state": r.from_state,
+            "to_state": r.to_state,
+            "from_label": str(states.get(r.from_state, r.from_state)),
+            "to_label": str(states.get(r.to_state, r.to_state)),
+            "reason": reason_text(r.history_change_reason),
+            "changes": fmt.changes(source.model, r, previous.get(r._prev), masked=masked, skip=skip),
+            "via": r.via if with_context else "",
+            "via_label": context.via_label(r.via) if with_context else "",
+            "client_ip": r.client_ip if with_context else "",
+            "request_id": r.request_id if with_context else "",
+            "hash": r.row_hash,
+            "history_id": r.history_id,
+        })
+    return out
 
-        def t_label(name, transitions=transitions):
-            t = transitions.get(name)
-            return str(t.custom.get("label", name)) if t else name
 
-        for row in found:
-            obj = current.get(row.id)
-            rows.append({
-                "date": row.history_date,
-                "record_type": rt.key,
-                "record_label": str(rt.model._meta.verbose_name),
-                "object_id": row.id,
-                "object": str(obj) if obj is not None else f"#{row.id}",
-                "user": row.actor_name,  # as recorded when the row was written
-                "username": row.actor_username,
-                "transition": row.transition,
-                "transition_label": t_label(row.transition) if row.transition else "",
-                "from_state": row.from_state,
-                "to_state": row.to_state,
-                "from_label": str(state_choices.get(row.from_state, row.from_state)),
-                "to_label": str(state_choices.get(row.to_state, row.to_state)),
-                "reason": row.history_change_reason or "",
-                "hash": row.row_hash,
-            })
-    rows.sort(key=lambda r: r["date"], reverse=True)
-    return rows[:limit]
+def _merged(srcs: list[_Source], chunk: int) -> Iterator[tuple[int, object]]:
+    """(source index, raw history row) of every source, newest first."""
+    def tagged(i, source):
+        for rows in _chunks(source, chunk):
+            for r in rows:
+                yield (r.history_date, r.history_id, i), r
+
+    for (_date, _hid, i), row in heapq.merge(*(tagged(i, s) for i, s in enumerate(srcs)),
+                                             key=lambda item: item[0], reverse=True):
+        yield i, row
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _format_batch(srcs, batch, user, with_context) -> list[dict]:
+    """Format one batch of merged rows, source by source, keeping the merged order."""
+    from collections import Counter, defaultdict
+
+    by_source = defaultdict(list)
+    for i, row in batch:
+        by_source[i].append(row)
+    formatted = {}
+    for i, rows in by_source.items():
+        for row, result in zip(rows, _format(srcs[i], rows, user, with_context), strict=True):
+            formatted[(i, row.history_id)] = result
+    out = [formatted[(i, row.history_id)] for i, row in batch]
+    minutes = Counter(local_minute(r["date"]) for r in out)
+    for r in out:
+        r["when"] = local_minute(r["date"], seconds=minutes[local_minute(r["date"])] > 1)
+    return out
+
+
+def audit_rows(*, user, query: AuditQuery, chunk: int = CHUNK, limit: int | None = None) -> Iterator[dict]:
+    """Every matching row (or the first ``limit``), newest first, streamed: each history table
+    read in keyset-paginated chunks, merged by time, formatted a batch at a time (a fixed
+    number of queries per batch)."""
+    from itertools import islice
+
+    from supervision.audit.timeline import shows_context
+
+    with_context = shows_context(user)
+    srcs = sources(user=user, query=query)
+    merged = _merged(srcs, chunk)
+    if limit is not None:
+        merged = islice(merged, limit)
+    for batch in _batches(merged, chunk):
+        yield from _format_batch(srcs, batch, user, with_context)
+
+
+def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict]:
+    """The newest ``limit`` matching rows (the page)."""
+    return list(audit_rows(user=user, query=query, chunk=limit, limit=limit))
+
+
+def audit_record_ids(*, user, query: AuditQuery, confidential_only: bool = False) -> dict[str, set]:
+    """{record type: ids} of the records the query's rows belong to (one query per table): an
+    export logs the confidential ones as read before it streams."""
+    found: dict[str, set] = {}
+    for s in sources(user=user, query=query):
+        if s.attachment:
+            for key, object_id in s.qs.values_list("record_type", "object_id").distinct():
+                try:
+                    confidential = registry.for_key(key).confidential
+                except LookupError:
+                    continue
+                if confidential or not confidential_only:
+                    found.setdefault(key, set()).add(object_id)
+            continue
+        if confidential_only and not s.rt.confidential:
+            continue
+        found.setdefault(s.rt.key, set()).update(s.qs.values_list(s.record_of, flat=True).distinct())
+    return found
+
+
+def audit_table(rows, *, with_context: bool = False):
+    """(headers, lazy rows) for the CSV/XLSX export: the page's words, one line per change."""
+    from supervision.audit.diff import changes_text
+
+    headers = [_("时间"), _("记录类型"), _("记录"), _("编号"), _("部分"), _("操作人"), _("用户名"), _("操作"),
+               _("原状态"), _("新状态"), _("理由"), _("变更内容")]
+    if with_context:
+        headers += [_("途径"), _("客户端地址"), _("请求编号")]
+    headers.append(_("哈希"))
+
+    def lines():
+        for r in rows:
+            part = f"{r['part']['label']} · {r['part']['name']}" if r["part"] else ""
+            line = [r["when"], r["record_label"], r["object"], r["object_id"], part, r["user"], r["username"],
+                    r["action_label"], r["from_label"], r["to_label"], r["reason"], changes_text(r["changes"])]
+            if with_context:
+                line += [r["via_label"], r["client_ip"], r["request_id"]]
+            line.append(r["hash"])
+            yield line
+
+    return headers, lines()

@@ -1,88 +1,187 @@
-"""Per-object history with field diffs (pages, API and exports share it)."""
+"""One timeline per record (issue 13 item 2): the record's own history rows and the changes to
+its parts (``RecordType.parts``, and the attachments of the record and of its parts), each marked
+with the part it concerns, in time order — NetBox's ``related_object`` in spirit. Pages, the API
+and the exports share it; every value is formatted by ``supervision.audit.diff``.
+
+Scope and masking are the record's: a part that is itself a registered record (a notice's
+assignments) or declares ``scope`` shows only the rows of what the user may see; masked fields
+go through ``access.unmasked``. A fixed number of queries: one per history table read, one per
+part model named, one per related model named.
+"""
 from __future__ import annotations
 
+from collections import Counter
+
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supervision import access, registry
+from supervision.audit import context
+from supervision.audit.diff import TYPE_LABELS, HistoryFormatter, local_minute, operation_label, reason_text
 
-SKIP_DIFF = {"version", "updated_at", "created_at"}
+# Who sees where a change came from (client address, request id, channel).
+CONTEXT_ROLES = frozenset({"auditor"})
+# Attachment columns that say nothing to a reader (the target, the storage key).
+ATTACHMENT_SKIP = {"record_type", "object_id", "part", "file"}
 
 
-def _display(field, value):
-    if value is None or value == "":
-        return ""
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
+def kernel_operation_labels() -> dict:
+    from supervision.handlers import OPERATIONS
+
+    return {**OPERATIONS, "deadline_recomputed": gettext_lazy("重算期限")}
 
 
 def kernel_operation_label(name: str) -> str:
     """Labels of the kernel's own history operations (handlers, recomputed deadlines)."""
-    from django.utils.translation import gettext_lazy
+    return str(kernel_operation_labels().get(name, name))
 
-    from supervision.handlers import OPERATIONS
 
-    labels = {**OPERATIONS, "deadline_recomputed": gettext_lazy("重算期限")}
-    return str(labels.get(name, name))
+def shows_context(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or access.has_role(user, *CONTEXT_ROLES))
+
+
+def _model_at(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+class _Source:
+    """History rows of one table on the timeline, with how to read them."""
+
+    def __init__(self, model, rows, *, part=None, label="", masked=frozenset(), skip=frozenset(), names=None,
+                 state_field=None):
+        self.model, self.rows, self.part, self.label = model, rows, part, label
+        self.masked, self.skip, self.names = set(masked), set(skip), names or {}
+        self.state_field = state_field
+
+
+def _part_rows(user, obj, part: registry.Part):
+    hist = part.model.history.model
+    qs = hist.objects.filter(**{part.path: obj.pk})
+    if part.scope:
+        qs = qs.filter(**{f"{part.scope}__in": access.visible(user, _model_at(part.model, part.scope)).values("pk")})
+    elif registry.is_registered(part.model):
+        qs = qs.filter(id__in=access.visible(user, part.model).values("pk"))
+    return list(qs.select_related("history_user").order_by("id", "history_id"))
+
+
+def _names(model, ids, related=()) -> dict:
+    if not ids:
+        return {}
+    qs = model._default_manager.all()
+    if related:
+        qs = qs.select_related(*related)
+    elif registry.is_registered(model) and registry.for_model(model).list_related:
+        qs = qs.select_related(*registry.for_model(model).list_related)
+    return {pk: str(o) for pk, o in qs.in_bulk(ids).items()}
+
+
+def timeline_sources(obj, user) -> list[_Source]:
+    from supervision.models import Attachment
+
+    rt = registry.for_model(obj)
+    own = list(obj.history.select_related("history_user").order_by("history_id"))
+    unmasked = access.unmasked(user, obj)
+    sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field)]
+    targets = Q(record_type=rt.key, object_id=str(obj.pk))
+    for part in rt.parts:
+        rows = _part_rows(user, obj, part)
+        ids = {r.id for r in rows}
+        skip = {part.path.split("__")[0]}
+        state_field = registry.for_model(part.model).state_field if registry.is_registered(part.model) else None
+        sources.append(_Source(part.model, rows, part=part, label=str(part.label or part.model._meta.verbose_name),
+                               masked=() if unmasked else part.masked_fields, skip=skip,
+                               names=_names(part.model, ids, part.related), state_field=state_field))
+        if ids:
+            targets |= Q(record_type=part.model._meta.label_lower, object_id__in=[str(i) for i in ids])
+    files = list(Attachment.history.model.objects.filter(targets).select_related("history_user")
+                 .order_by("id", "history_id"))
+    sources.append(_Source(Attachment, files, part="attachment", label=_("附件"), skip=ATTACHMENT_SKIP,
+                           names={r.id: r.name for r in files}))
+    return sources
+
+
+def _state_label(model, state_field, value) -> str:
+    if not value or not state_field:
+        return value or ""
+    field = model._meta.get_field(state_field)
+    return str(dict(field.flatchoices).get(value, value))
+
+
+def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = None) -> list[dict]:
+    """Timeline entries (oldest first) from ``sources``; ``when`` carries seconds only where two
+    entries share a minute."""
+    fmt = fmt or HistoryFormatter(user)
+    for s in sources:
+        fmt.prepare(s.model, s.rows)
+    fmt.resolve()
+    with_context = shows_context(user)
+    entries = []
+    for order, s in enumerate(sources):
+        previous = {}
+        for row in s.rows:
+            before = previous.get(row.id)
+            previous[row.id] = row
+            part = None
+            if s.part is not None:
+                part = {"model": s.model._meta.label_lower, "label": s.label, "id": row.id,
+                        "name": s.names.get(row.id) or f"#{row.id}"}
+            entries.append({
+                "history_id": row.history_id,
+                "date": row.history_date,
+                "user": row.actor_name,  # as recorded when the row was written
+                "username": row.actor_username,
+                "type": row.history_type,
+                "type_label": str(TYPE_LABELS.get(row.history_type, row.history_type)),
+                "transition": row.transition,
+                "transition_label": operation_label(s.model, row.transition) if row.transition else "",
+                "from_state": row.from_state,
+                "to_state": row.to_state,
+                "from_label": _state_label(s.model, s.state_field, row.from_state),
+                "to_label": _state_label(s.model, s.state_field, row.to_state),
+                "reason": reason_text(row.history_change_reason),
+                "changes": fmt.changes(s.model, row, before, masked=s.masked, skip=s.skip),
+                "part": part,
+                "via": row.via if with_context else "",
+                "via_label": context.via_label(row.via) if with_context else "",
+                "client_ip": row.client_ip if with_context else "",
+                "request_id": row.request_id if with_context else "",
+                "hash": row.row_hash,
+                "_order": order,
+            })
+    entries.sort(key=lambda e: (e["date"], e["_order"], e["history_id"]))
+    minutes = Counter(local_minute(e["date"]) for e in entries)
+    for e in entries:
+        del e["_order"]
+        minute = local_minute(e["date"])
+        e["when"] = local_minute(e["date"], seconds=minutes[minute] > 1)
+    return entries
 
 
 def history_entries(obj, user) -> list[dict]:
-    """Every history row of ``obj`` (oldest first) with who, when, what and the diff.
+    """The record's timeline (oldest first): its own rows and its parts' changes, readable,
+    scoped and masked for ``user``."""
+    return entries_from(timeline_sources(obj, user), user)
 
-    One query whatever the number of rows. Masked fields stay masked.
-    """
-    rt = registry.for_model(obj)
-    rows = list(obj.history.select_related("history_user").order_by("history_id"))
-    model_fields = {f.attname: f for f in rt.model._meta.concrete_fields}
-    hidden = {f for f in rt.masked_fields if access.is_masked(user, rt, f)}
-    hidden |= {model_fields[f].attname for f in hidden if f in model_fields}
-    transitions = rt.transitions()
-    state_field = rt.model._meta.get_field(rt.state_field)
 
-    def state_label(value):
-        return _display(state_field, value) if value else ""
+def timeline_table(entries: list[dict], *, with_context: bool = False) -> tuple[list[str], list[list]]:
+    """(headers, rows) of a timeline for CSV/XLSX: the same words as the page."""
+    from supervision.audit.diff import changes_text
 
-    def transition_label(name):
-        t = transitions.get(name)
-        return str(t.custom.get("label", name)) if t else kernel_operation_label(name)
-
-    entries, previous = [], None
-    for row in rows:
-        changes = []
-        for attname, field in model_fields.items():
-            if attname in SKIP_DIFF:
-                continue
-            new = getattr(row, attname, None)
-            old = getattr(previous, attname, None) if previous is not None else None
-            if previous is not None and new == old:
-                continue
-            if previous is None and new in (None, ""):
-                continue
-            masked = attname in hidden or field.name in hidden
-            changes.append({
-                "field": field.name,
-                "label": str(field.verbose_name),
-                "old": access.MASK if masked and old not in (None, "") else _display(field, old),
-                "new": access.MASK if masked else _display(field, new),
-            })
-        entries.append({
-            "history_id": row.history_id,
-            "date": row.history_date,
-            "user": row.actor_name,  # as recorded when the row was written
-            "username": row.actor_username,
-            "type": row.history_type,
-            "type_label": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(row.history_type, row.history_type),
-            "transition": row.transition,
-            "transition_label": transition_label(row.transition) if row.transition else "",
-            "from_state": row.from_state,
-            "to_state": row.to_state,
-            "from_label": state_label(row.from_state),
-            "to_label": state_label(row.to_state),
-            "reason": row.history_change_reason or "",
-            "changes": changes,
-            "hash": row.row_hash,
-        })
-        previous = row
-    return entries
+    headers = [_("时间"), _("部分"), _("操作人"), _("用户名"), _("操作"), _("原状态"), _("新状态"), _("理由"),
+               _("变更内容")]
+    if with_context:
+        headers += [_("途径"), _("客户端地址"), _("请求编号")]
+    headers.append(_("哈希"))
+    rows = []
+    for e in entries:
+        part = f"{e['part']['label']} · {e['part']['name']}" if e["part"] else ""
+        row = [e["when"], part, e["user"], e["username"], e["transition_label"] or e["type_label"],
+               e["from_label"], e["to_label"], e["reason"], changes_text(e["changes"])]
+        if with_context:
+            row += [e["via_label"], e["client_ip"], e["request_id"]]
+        row.append(e["hash"])
+        rows.append(row)
+    return headers, rows

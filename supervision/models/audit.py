@@ -28,6 +28,10 @@ class ChainedHistoryModel(models.Model):
     to_state = models.CharField(_("新状态"), max_length=64, blank=True, default="", editable=False)
     history_username = models.CharField(_("操作人账号"), max_length=150, blank=True, default="", editable=False)
     history_user_name = models.CharField(_("操作人"), max_length=150, blank=True, default="", editable=False)
+    # Where the change came from (``supervision.audit.context``), stamped in save(): no query.
+    client_ip = models.CharField(_("客户端地址"), max_length=45, blank=True, default="", editable=False)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, default="", editable=False)
+    via = models.CharField(_("途径"), max_length=16, blank=True, default="", editable=False)
 
     class Meta:
         abstract = True
@@ -37,6 +41,11 @@ class ChainedHistoryModel(models.Model):
 
         if not self._state.adding:
             raise chain.HistoryImmutable(_("历史记录只能追加，不能修改。"))
+        if not (self.via or self.request_id or self.client_ip):
+            from supervision.audit.context import current
+
+            ctx = current()
+            self.client_ip, self.request_id, self.via = ctx.client_ip, ctx.request_id, ctx.via
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using, savepoint=False):
             chain.lock_record(type(self), self.id, using)
@@ -174,6 +183,8 @@ class ReadAccess(models.Model):
     object_id = models.CharField(_("记录编号"), max_length=64)
     via = models.CharField(_("途径"), max_length=16, default="ui")
     path = models.CharField(_("访问路径"), max_length=300, blank=True, default="")
+    client_ip = models.CharField(_("客户端地址"), max_length=45, blank=True, default="")
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, default="")
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -190,9 +201,43 @@ class ReadAccess(models.Model):
 
         if not self._state.adding:
             raise chain.HistoryImmutable(_("查阅记录只能追加，不能修改。"))
+        self.stamp()
         super().save(*args, **kwargs)
+
+    def stamp(self):
+        """The request context (client address, request id) unless already set."""
+        if not (self.client_ip or self.request_id):
+            from supervision.audit.context import current
+
+            ctx = current()
+            self.client_ip, self.request_id = ctx.client_ip, ctx.request_id
+        return self
 
     def delete(self, *args, **kwargs):
         from supervision.audit import chain
 
         raise chain.HistoryImmutable(_("查阅记录只能追加，不能删除。"))
+
+
+class IntegrityCheck(models.Model):
+    """The result of one ``verify_history`` run (command or the sweep's checkpoint), for the
+    auditors' integrity page. Not history itself: a record of what the check found."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ok = models.BooleanField(_("结果正常"))
+    rows = models.PositiveBigIntegerField(_("行数"), default=0)
+    head = models.CharField(_("链头哈希"), max_length=64, blank=True, default="")
+    checkpoint = models.CharField(_("检查点"), max_length=300, blank=True, default="")
+    checkpoint_created_at = models.CharField(_("检查点时间"), max_length=40, blank=True, default="")
+    incremental = models.BooleanField(_("增量"), default=False)
+    problem = models.TextField(_("问题"), blank=True, default="")
+    via = models.CharField(_("途径"), max_length=16, blank=True, default="")
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("完整性校验")
+        verbose_name_plural = _("完整性校验")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'BROKEN'}"

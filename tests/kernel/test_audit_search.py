@@ -38,3 +38,133 @@ def test_export_xlsx_and_csv(web, users, townships):
 def test_search_is_not_for_township_users(web, users, townships):
     _data(users, townships)
     assert web(users["township_nanzhao"]).get(reverse("audit-search")).status_code == 404
+
+
+# --- issue 13: by what an auditor knows ------------------------------------------------------------
+
+def _walk(users, townships):
+    from tests.workflows.notices.helpers import issue
+    from workflows.notices import services
+
+    inspector = users["inspector"]
+    notice = issue(users, townships, targets=("nanzhao", "miaojie"))
+    for a in notice.assignments.select_related("township"):
+        staff = users[f"township_{a.township.pinyin}"]
+        services.assignment_acknowledge(actor=staff, assignment=a)
+        services.assignment_respond(actor=staff, assignment=a, text="整改报告")
+        services.assignment_close(actor=inspector, assignment=a, comment="同意销号")
+    other = issue(users, townships, targets=("nanzhao",), title="另一份通知")
+    return notice, other
+
+
+def _ids(rows):
+    return sorted((r["record_type"], r["history_id"]) for r in rows)
+
+
+def test_action_by_label_in_either_language_finds_what_the_code_finds(users, townships):
+    from supervision.audit.search import AuditQuery, audit_search
+
+    _walk(users, townships)
+    auditor = users["auditor"]
+    by_code = audit_search(user=auditor, query=AuditQuery(action="close"))
+    assert len(by_code) == 2 and {r["transition_label"] for r in by_code} == {"审核销号"}
+    for text in ("审核销号", "销号"):
+        assert _ids(audit_search(user=auditor, query=AuditQuery(action=text))) == _ids(by_code), text
+    # the English label: "Close" is also the notice's 办结 on the English screen
+    english = audit_search(user=auditor, query=AuditQuery(action="Close"))
+    assert set(_ids(english)) > set(_ids(by_code)) and {r["transition"] for r in english} == {"close", "complete"}
+    typed = AuditQuery(action="Close", record_type="notices.noticeassignment")
+    assert _ids(audit_search(user=auditor, query=typed)) == _ids(by_code)
+    created = audit_search(user=auditor, query=AuditQuery(action="创建"))
+    assert created and all(r["type"] == "+" for r in created)
+
+
+def test_actor_by_name_and_record_by_number_or_title(users, townships):
+    from supervision.audit.search import AuditQuery, audit_search
+
+    notice, other = _walk(users, townships)
+    auditor = users["auditor"]
+    by_username = audit_search(user=auditor, query=AuditQuery(actor="township_nanzhao"))
+    assert by_username and {r["username"] for r in by_username} == {"township_nanzhao"}
+    assert _ids(audit_search(user=auditor, query=AuditQuery(actor="杨南诏"))) == _ids(by_username)
+    assert any(r["part"] and r["part"]["label"] == "整改报告" for r in by_username)  # parts are searched too
+    by_number = audit_search(user=auditor, query=AuditQuery(record=notice.number))
+    records = {(r["record_type"], r["object_id"]) for r in by_number}
+    expected = {("notices.notice", notice.pk)} | {("notices.noticeassignment", a.pk) for a in notice.assignments.all()}
+    assert records == expected
+    own = (notice.history.count() + sum(a.history.count() for a in notice.assignments.all())
+           + sum(r.history.count() for a in notice.assignments.all() for r in a.responses.all()))
+    assert len(by_number) == own
+    assert {r["object_id"] for r in audit_search(user=auditor, query=AuditQuery(record="另一份"))} >= {other.pk}
+    assert not any(r["object_id"] == other.pk and r["record_type"] == "notices.notice" for r in by_number)
+
+
+def test_search_page_links_records_and_the_xlsx_has_the_same_rows(web, users, townships):
+    import io
+
+    import openpyxl
+
+    notice, _other = _walk(users, townships)
+    client = web(users["auditor"])
+    for params in ({"action": "审核销号"}, {"action": "close"}, {"user": "杨南诏"}, {"record": notice.number}):
+        page = client.get(reverse("audit-search"), params)
+        html = page.content.decode()
+        assert page.status_code == 200 and "没有符合条件的记录" not in html
+        r = client.get(reverse("audit-search"), {**params, "export": "xlsx"})
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
+        rows = list(book.active.iter_rows(values_only=True))
+        hashes = {row[-1] for row in rows[1:]}
+        from supervision.audit.search import AuditQuery, audit_search
+
+        query = AuditQuery(action=params.get("action", ""), actor=params.get("user", ""),
+                           record=params.get("record", ""))
+        assert hashes == {x["hash"] for x in audit_search(user=users["auditor"], query=query)}, params
+    html = client.get(reverse("audit-search"), {"record": notice.number}).content.decode()
+    assert f'href="{notice.get_absolute_url()}"' in html
+
+
+def test_via_filter_and_bad_via(web, api, users, townships):
+    from supervision.audit.search import AuditQuery, audit_search
+
+    w = widget(townships["nanzhao"], title="接口事项")
+    api(users["township_nanzhao"]).post(f"/api/v1/widgets/{w.pk}/transitions/submit/", {}, format="json")
+    rows = audit_search(user=users["auditor"], query=AuditQuery(via="api"))
+    assert [r["object"] for r in rows if r["record_type"] == "kernelflow.widget"] == ["接口事项"]
+    assert rows[0]["via_label"] == "接口" and rows[0]["request_id"]
+    assert web(users["auditor"]).get(reverse("audit-search"), {"via": "nonsense"}).status_code == 400
+
+
+def _assignment_with_changes(users, townships, n):
+    from supervision.transitions import save_with_history
+    from tests.workflows.notices.helpers import issue
+    from workflows.notices.models import NoticeResponse
+
+    notice = issue(users, townships, targets=("nanzhao",), title=f"批量{n}")
+    a = notice.assignments.get()
+    for i in range(n):
+        save_with_history(a, actor=users["inspector"], reason=f"第{i}次修改")
+        save_with_history(NoticeResponse(assignment=a, round=i + 1, text=f"报告{i}",
+                                         submitted_by=users["township_nanzhao"]), actor=users["township_nanzhao"])
+    return notice, a
+
+
+def test_timeline_and_search_queries_stay_bounded_at_5_and_500_changes(web, api, users, townships):
+    from tests.helpers import count_queries
+
+    counts = {}
+    for n in (5, 500):
+        notice, a = _assignment_with_changes(users, townships, n)
+        client, rest = web(users["auditor"]), api(users["auditor"])
+        url = reverse("record-history", args=["notices.noticeassignment", a.pk])
+        counts[n] = (
+            count_queries(lambda url=url, client=client: client.get(url)),
+            count_queries(lambda a=a, rest=rest: rest.get(f"/api/v1/notice-assignments/{a.pk}/history/")),
+            count_queries(lambda notice=notice, client=client: client.get(reverse("audit-search"),
+                                                                          {"record": notice.number})),
+            count_queries(lambda client=client: client.get(reverse("audit-search"))),
+        )
+    # the same number at 5 and at 500 changes (give or take a first request's caches)
+    assert all(big <= small + 1 for small, big in zip(counts[5], counts[500], strict=True)), counts
+    timeline, api_timeline, search, unfiltered = counts[500]
+    assert timeline <= 30 and api_timeline <= 30, counts
+    assert search <= 120 and unfiltered <= 200, counts

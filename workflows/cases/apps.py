@@ -23,7 +23,7 @@ class CasesConfig(AppConfig):
         from .api import CaseViewSet, MatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
-        from .models import AccountabilityMatter, Case
+        from .models import AccountabilityMatter, Case, CaseSubject
         from .sweeps import SWEEPS
 
         Right = registry.Right
@@ -64,6 +64,7 @@ class CasesConfig(AppConfig):
                     timed_states=frozenset(TIMED_STATES),
                     # 承办人 are assigned by the commission's heads.
                     assign_right=Right.of("discipline_head"),
+                    parts=(registry.Part(CaseSubject, "case"),),
                 ),
                 registry.RecordType(
                     model=AccountabilityMatter, label=_("问责事项"),

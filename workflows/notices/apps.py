@@ -13,7 +13,7 @@ class NoticesConfig(AppConfig):
         from . import conf, demo, services, sweeps
         from .api import AssignmentViewSet, NoticeViewSet
         from .choices import OPEN_STATES
-        from .models import Notice, NoticeAssignment
+        from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeResponse
 
         viewers = frozenset({"inspector", "township", "leader", "auditor"})
         Right = registry.Right
@@ -44,6 +44,11 @@ class NoticesConfig(AppConfig):
                     api_basename="notices",
                     api_viewset=NoticeViewSet,
                     list_related=("issuing_unit",),
+                    # The timeline: each township's assignment, its responses and extension requests.
+                    parts=(registry.Part(NoticeAssignment, "notice"),
+                           registry.Part(NoticeResponse, "assignment__notice", scope="assignment"),
+                           registry.Part(ExtensionRequest, "assignment__notice", scope="assignment",
+                                         related=("assignment__notice", "assignment__township"))),
                 ),
                 registry.RecordType(
                     model=NoticeAssignment,
@@ -76,6 +81,9 @@ class NoticesConfig(AppConfig):
                     timed_states=frozenset({*OPEN_STATES, "overdue", "extension_requested"}),
                     # The issuing side, told when a recomputed deadline moves earlier.
                     deadline_watchers=lambda a: [a.notice.issued_by],
+                    parts=(registry.Part(NoticeResponse, "assignment"),
+                           registry.Part(ExtensionRequest, "assignment",
+                                         related=("assignment__notice", "assignment__township"))),
                 ),
             ],
         ))

@@ -10,10 +10,10 @@ class PostingsConfig(AppConfig):
 
     def ready(self):
         from supervision import registry
-        from supervision.registry import MenuItem, RecordType, Right
+        from supervision.registry import MenuItem, Part, RecordType, Right
 
         from . import api, demo, rules, sweeps
-        from .models import Assessment, LeaveRequest, Posting, Recall
+        from .models import Assessment, LeaveRequest, MonthlyAttendance, Posting, Recall, WorkFunds
 
         viewers = frozenset({"township", "organization", "leader", "auditor"})
         registry.register(registry.Workflow(
@@ -40,6 +40,10 @@ class PostingsConfig(AppConfig):
                     after_transition=rules.after_transition, api_basename="postings",
                     api_viewset=api.PostingViewSet, list_related=("person", "village__parent", "dispatching_unit"),
                     due_field="end_date",
+                    parts=(Part(MonthlyAttendance, "posting"), Part(WorkFunds, "posting"),
+                           Part(LeaveRequest, "posting", related=("posting__person",)),
+                           Part(Assessment, "posting", related=("person",)),
+                           Part(Recall, "posting", related=("person", "posting__village"))),
                 ),
                 RecordType(
                     model=Assessment, view_roles=viewers, person_lookup="person", scope_lookup="township",

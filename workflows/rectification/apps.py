@@ -14,7 +14,7 @@ class RectificationConfig(AppConfig):
         from . import effects, fit, sweeps
         from .api import RectificationViewSet
         from .demo import seed_demo
-        from .models import OPEN_STATES, VIEW_ROLES, Rectification
+        from .models import OPEN_STATES, VIEW_ROLES, Acceptance, PlanItem, ProgressReport, Rectification
 
         fit.register_autocomplete()
         township, org, leader = "township", "organization", "leader"
@@ -63,5 +63,7 @@ class RectificationConfig(AppConfig):
                 list_related=("village__parent",),
                 due_field="due_date",
                 timed_states=frozenset(OPEN_STATES),
+                parts=(registry.Part(PlanItem, "rectification"), registry.Part(ProgressReport, "rectification"),
+                       registry.Part(Acceptance, "rectification")),
             )],
         ))

@@ -17,6 +17,11 @@ class TargetsConfig(AppConfig):
 
         township, org = "township", "organization"
         entry = registry.Right.of(township, org)
+        from .models import AidPairing, TrainingAttendance
+
+        # The timeline's parts (issue 13): a session's attendance, a household's aid pairings.
+        parts = {"trainings": (registry.Part(TrainingAttendance, "session", related=("person", "session")),),
+                 "households": (registry.Part(AidPairing, "household", related=("household", "village")),)}
         record_types = []
         for reg in registers.REGISTERS:
             rights = {"enter": entry, "edit": entry}
@@ -34,6 +39,7 @@ class TargetsConfig(AppConfig):
                     api_basename=reg.api_basename,
                     api_viewset=api.viewset_for(reg),
                     list_related=reg.related,
+                    parts=parts.get(reg.key, ()),
                 )
             )
         registry.register(

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from supervision.audit import checkpoint as cp
+from supervision.audit import integrity
 from supervision.audit.chain import verify
 
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         else:
             result = verify()
         elapsed = time.monotonic() - started
+        integrity.record(result, checkpoint=str(checkpoint or ""),
+                         checkpoint_created_at=body["created_at"] if checkpoint else "",
+                         incremental=incremental, seconds=elapsed)
         if result.ok:
             self.stdout.write(f"OK, {result.rows} rows")
             self.stdout.write(f"head {result.head}")
