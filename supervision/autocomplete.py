@@ -7,8 +7,16 @@
   empty choice and the selected option (not thousands of ``<option>``s) and marks itself for
   ``static/supervision/autocomplete.js``, which adds the search box and loads matches on demand.
   The field keeps its full queryset, so a submitted id is validated as before (one query).
+- Filters narrow a kind to the people that fit a field: ``?filter=<name>`` (plus the filter's own
+  parameters, e.g. ``&township=<id>``), registered by a workflow with
+  ``register_filter("person", "first_secretary", fn)`` where ``fn(qs, params) -> qs``; the widget
+  takes them as ``AutocompleteSelect("person", filter="first_secretary", params={...})``. An
+  unknown filter name answers 404.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -64,6 +72,23 @@ def _people(user, q):
 
 
 KINDS = {"township": _townships, "village": _villages, "person": _people}
+# kind → {filter name → fn(queryset, params: QueryDict | dict) → queryset}
+FILTERS: dict[str, dict[str, Callable]] = {kind: {} for kind in KINDS}
+
+
+def register_filter(kind: str, name: str, fn: Callable) -> None:
+    """A named narrowing of ``kind`` (``?filter=<name>``), e.g. the people fit to be a
+    rectification's first secretary. Registered once, from a workflow's ``ready()``."""
+    FILTERS[kind][name] = fn
+
+
+def apply_filter(kind: str, name: str, qs, params):
+    if not name:
+        return qs
+    fn = FILTERS[kind].get(name)
+    if fn is None:
+        raise Http404
+    return fn(qs, params)
 
 
 @login_required
@@ -77,6 +102,7 @@ def autocomplete(request, kind: str):
     except ValueError:
         page = 1
     qs, label = finder(request.user, q)
+    qs = apply_filter(kind, (request.GET.get("filter") or "").strip(), qs, request.GET)
     found = list(qs[(page - 1) * PAGE: page * PAGE + 1])
     return JsonResponse({"results": [{"id": o.pk, "text": label(o)} for o in found[:PAGE]],
                          "more": len(found) > PAGE})
@@ -88,17 +114,29 @@ class AutocompleteSelect(forms.Select):
 
     SMALL = 200
 
-    def __init__(self, kind: str, attrs=None):
+    def __init__(self, kind: str, attrs=None, *, filter: str = "", params: dict | None = None):
         if kind not in KINDS:
             raise ValueError(kind)
         super().__init__(attrs)
         self.kind = kind
+        self.filter = filter
+        self.params = dict(params or {})
+
+    def __deepcopy__(self, memo):
+        obj = super().__deepcopy__(memo)
+        obj.params = dict(self.params)
+        return obj
+
+    def url(self) -> str:
+        url = reverse("autocomplete", args=[self.kind])
+        query = {**({"filter": self.filter} if self.filter else {}), **self.params}
+        return f"{url}?{urlencode(query)}" if query else url
 
     def get_context(self, name, value, attrs):
         self._on_demand = False
         context = super().get_context(name, value, attrs)  # runs optgroups, which decides
         if self._on_demand:
-            context["widget"]["attrs"]["data-autocomplete"] = reverse("autocomplete", args=[self.kind])
+            context["widget"]["attrs"]["data-autocomplete"] = self.url()
             context["widget"]["attrs"].setdefault("data-placeholder", str(_("输入名称搜索")))
         return context
 

@@ -1,8 +1,14 @@
-"""The demo county: Weishan 巍山彝族回族自治县 (532927), its townships, villages, units, users."""
+"""The demo county: Weishan 巍山彝族回族自治县 (532927), its townships, villages, units, users.
+
+The demos tell a story in time: each step runs inside ``story_at(<its story date>)`` and its
+history row is stamped with that date (written once, chained as usual; see
+``supervision.clock`` and docs/WORKFLOW_GUIDE.md).
+"""
 from __future__ import annotations
 
 from django.db import transaction
 
+from .clock import story_at, story_now  # noqa: F401  (the demos' story mechanism)
 from .models import Person, Region, Role, RoleAssignment, Unit, User
 
 COUNTY = ("532927", "巍山彝族回族自治县", "weishan")

@@ -35,7 +35,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from . import registry
+from . import clock, registry
 from .audit import context as request_context
 from .audit.actor import acting_as, system_actor
 from .errors import Conflict
@@ -111,7 +111,7 @@ def fire_system_transition(obj, name: str, *, comment: str, data=None) -> bool:
 
 
 def today(now: dt.datetime | None = None) -> dt.date:
-    return timezone.localdate(now or timezone.now())
+    return timezone.localdate(now or clock.now())  # clock: the demo's story time, else now
 
 
 # First key of the two-key advisory lock: "sweep jobs" (the second is the job's crc32).

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import autocomplete, statsviews, views
+from . import autocomplete, marks, statsviews, views
 from .documents.urls import page_urlpatterns as document_urlpatterns
 
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("audit/integrity/", views.audit_integrity_view, name="audit-integrity"),
     path("statistics/", statsviews.statistics, name="statistics"),
     path("dashboard/", statsviews.dashboard, name="dashboard"),
+    path("marks/", marks.marks_register, name="marks"),
+    path("marks/people/<int:pk>/", marks.person_marks, name="person-marks"),
     path("autocomplete/<str:kind>/", autocomplete.autocomplete, name="autocomplete"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("files/<int:pk>/inline/", views.attachment_inline, name="attachment-inline"),

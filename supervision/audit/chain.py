@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import IntegrityError, connections, models, router
 
+from supervision import clock
 from supervision.errors import Conflict
 
 HASH_FIELDS = {"row_hash", "history_id"}
@@ -178,6 +179,9 @@ def on_pre_create(sender, instance, history_instance, using=None, **kwargs):
 
     if not isinstance(history_instance, ChainedHistoryModel):
         return
+    story = clock.story_now()  # a demo step replayed at its story date (supervision.demo.story_at)
+    if story is not None:
+        history_instance.history_date = story
     history_instance.transition = getattr(instance, "_transition_name", "") or ""
     history_instance.from_state = getattr(instance, "_transition_from", "") or ""
     history_instance.to_state = getattr(instance, "_transition_to", "") or ""

@@ -1,24 +1,24 @@
-"""Today's date for this workflow, with a pin for the demo seed (its notices are issued "in
-the past"). Real requests never pin it; tests freeze time with time_machine instead."""
+"""Today and now for this workflow: the kernel's clock (``supervision.clock``), which the demo
+seed moves to each step's story date (``supervision.demo.story_at``). Real requests never move
+it; tests move time with time_machine."""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from contextvars import ContextVar
 
-from django.utils import timezone
-
-_pinned: ContextVar[dt.date | None] = ContextVar("notices_today", default=None)
+from supervision import clock as kernel_clock
 
 
 def today() -> dt.date:
-    return _pinned.get() or timezone.localdate()
+    return kernel_clock.today()
+
+
+def now() -> dt.datetime:
+    return kernel_clock.now()
 
 
 @contextlib.contextmanager
 def pinned(day: dt.date):
-    token = _pinned.set(day)
-    try:
+    """Kept for callers of the old pin: the kernel's story time at ``day``."""
+    with kernel_clock.story_at(day):
         yield day
-    finally:
-        _pinned.reset(token)

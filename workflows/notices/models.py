@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
@@ -195,14 +194,14 @@ class NoticeAssignment(WorkflowRecord):
     @transition(field=state, source=AssignmentState.ISSUED, target=AssignmentState.ACKNOWLEDGED,
                 custom={"label": _("签收"), "comment_required": False})
     def acknowledge(self, ctx):
-        self.acknowledged_at = timezone.now()
+        self.acknowledged_at = clock.now()
 
     @transition(field=state, source=[AssignmentState.ACKNOWLEDGED, AssignmentState.RETURNED,
                                      AssignmentState.OVERDUE],
                 target=AssignmentState.RESPONDED,
                 custom={"label": _("报送整改报告"), "comment_required": False, "form": RespondForm})
     def respond(self, ctx):
-        self.responded_at = timezone.now()
+        self.responded_at = clock.now()
 
     @transition(field=state, source=list(OPEN_STATES), target=AssignmentState.EXTENSION_REQUESTED,
                 conditions=[before_deadline],
@@ -227,7 +226,7 @@ class NoticeAssignment(WorkflowRecord):
     @transition(field=state, source=AssignmentState.RESPONDED, target=AssignmentState.CLOSED,
                 custom={"label": _("审核销号"), "comment_required": False})
     def close(self, ctx):
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(field=state, source=AssignmentState.EXTENSION_REQUESTED,
                 target=RETURN_VALUE(*OPEN_STATES),
@@ -278,7 +277,7 @@ class NoticeAssignment(WorkflowRecord):
                 conditions=[_escalation_is(Escalation.INTERVIEWED)], custom={"label": _("移交问责")})
     def refer_accountability(self, ctx):
         self.escalation = Escalation.REFERRED
-        self.referred_at = timezone.now()
+        self.referred_at = clock.now()
         self.referral_reason = ctx.comment
 
     @transition(field=state, source=[s for s in AssignmentState.values if s not in FINAL_STATES],

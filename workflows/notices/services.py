@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supervision import access, deadlines, registry
@@ -24,7 +23,7 @@ from supervision.signals import accountability_referred
 from supervision.transitions import TransitionContext, run_transition, save_with_history
 from supervision.workdays import add_working_days
 
-from . import conf, rules
+from . import clock, conf, rules
 from .choices import FINAL_STATES, AssignmentState
 from .models import ExtensionRequest, Notice, NoticeAssignment, NoticeCounter, NoticeResponse
 
@@ -195,7 +194,7 @@ def _decide_extension(ctx: TransitionContext, decision: str) -> None:
         request.decision = decision
         request.granted_due_date = assignment.due_date if decision == ExtensionRequest.Decision.APPROVED else None
         request.decided_by = ctx.actor
-        request.decided_at = timezone.now()
+        request.decided_at = clock.now()
         request.decision_comment = ctx.comment
         save_with_history(request, actor=ctx.actor, reason=ctx.comment or request.get_decision_display())
     _tell(ctx)
@@ -225,7 +224,7 @@ def do_cancel(ctx: TransitionContext) -> None:
     request = ctx.obj.pending_extension()
     if request is not None:
         request.decision = ExtensionRequest.Decision.CANCELLED
-        request.decided_at = timezone.now()
+        request.decided_at = clock.now()
         request.decision_comment = ctx.comment
         save_with_history(request, actor=ctx.actor, reason=ctx.comment)
     _tell(ctx)

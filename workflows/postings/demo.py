@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from supervision.demo import story_at
 from supervision.models import Person, Region, Unit, User
 from supervision.transitions import run_transition
 
@@ -38,18 +39,46 @@ def _fire(obj, name, actor, comment="", **data):
     return run_transition(model=type(obj), pk=obj.pk, name=name, actor=actor, comment=comment, data=data)
 
 
+def _story_days(target, year, today) -> list[dt.date]:
+    """Story dates of the walk's steps (issue #16 item 9): a finalised assessment is finalised in
+    mid-February of the next year, publicised 20 days before; a publicity still open was started
+    today; other walks end in late January. Steps before are four days apart."""
+    n = ORDER.index(target)
+    if n == 0:
+        return []
+    if target == "finalized":
+        last = min(dt.date(year + 1, 2, 16), today)
+    elif target == "publicized":
+        last = today
+    else:
+        last = min(dt.date(year + 1, 1, 28), today)
+    days = [last]
+    for k in range(n - 1, 0, -1):
+        days.insert(0, days[0] - dt.timedelta(days=20 if k == 5 else 4))
+    return days
+
+
 def _walk(assessment, target, grade, township_user, org):
     today = timezone.localdate()
+    days = _story_days(target, assessment.year, today)
     steps = [
         ("submit_self_report", township_user, "", {"self_report": "全年驻村工作述职：抓党建、促脱贫、办实事。"}),
         ("township_rate", township_user, "乡镇党委初评", {"grade": grade}),
         ("enter_unit_opinion", org, "", {"unit_opinion": "派出单位同意乡镇初评意见。"}),
         ("office_review", org, "联席办审核", {"grade": grade}),
-        ("publicize", org, "", {"publicity_start": str(today - dt.timedelta(days=20 if target == "finalized" else 0))}),
+        ("publicize", org, "", {}),
         ("finalize", org, "公示无异议，定档", {"grade": grade}),
     ]
-    for name, actor, comment, data in steps[: ORDER.index(target)]:
-        _fire(assessment, name, actor, comment, **data)
+    for day, (name, actor, comment, data) in zip(days, steps[: ORDER.index(target)], strict=True):
+        if name == "publicize":
+            data = {"publicity_start": str(day)}
+        with story_at(day):
+            _fire(assessment, name, actor, comment, **data)
+
+
+def _open_day(target, year, today) -> dt.date:
+    days = _story_days(target, year, today)
+    return min([dt.date(year + 1, 1, 5), today] + [d - dt.timedelta(days=3) for d in days])
 
 
 def seed_demo(stdout) -> None:
@@ -76,9 +105,10 @@ def seed_demo(stdout) -> None:
             if posting is None:
                 # Two terms end on 20 December this year: the term-end sweep flags them from late November.
                 start = dt.date(year - 1, 12, 20) if v_i == 2 and t_i < 2 else dt.date(year, 1, 1)
-                posting = services.posting_create(actor=org, person=person, person_name=name, dispatching_unit=unit,
-                                                  village=village, role=role, start_date=start,
-                                                  reason="演示数据：选派驻村")
+                with story_at(start):
+                    posting = services.posting_create(actor=org, person=person, person_name=name,
+                                                      dispatching_unit=unit, village=village, role=role,
+                                                      start_date=start, reason="演示数据：选派驻村")
                 created += 1
             state, grade, absences, days = PLAN[index % len(PLAN)]
             if t_i == 4 and v_i == 0:  # one 不称职 → automatic recall
@@ -88,19 +118,23 @@ def seed_demo(stdout) -> None:
                 if MonthlyAttendance.objects.filter(posting=posting, year=year, month=month).exists():
                     continue
                 base, extra = divmod(days, 12)
-                services.attendance_record(actor=township_user or org, posting=posting, year=year, month=month,
-                                           days_on_site=base + (1 if month <= extra else 0), leave_days=2,
-                                           absences=1 if month <= absences else 0, note="")
+                with story_at(min(dt.date(year, month, 28), today)):
+                    services.attendance_record(actor=township_user or org, posting=posting, year=year, month=month,
+                                               days_on_site=base + (1 if month <= extra else 0), leave_days=2,
+                                               absences=1 if month <= absences else 0, note="")
             if not posting.funds.filter(year=year).exists() and posting.role == PostingRole.FIRST_SECRETARY:
                 amount = 8000 if index % 7 == 3 else 10000 + (index % 4) * 5000  # a few shortfalls
-                services.funds_record(actor=org, posting=posting, year=year, amount=amount, note="")
+                with story_at(min(dt.date(year, 12, 20), today)):
+                    services.funds_record(actor=org, posting=posting, year=year, amount=amount, note="")
             if v_i == 0 and t_i < 3 and not posting.leave_requests.exists() and posting.state == "active":
                 start = today + dt.timedelta(days=7 + t_i)
                 length = 3 if t_i != 1 else 8  # one long leave waits for the organisation department
                 services.leave_request_create(actor=township_user or org, posting=posting, start_date=start,
                                               end_date=start + dt.timedelta(days=length - 1), reason="家中有事")
             if not Assessment.objects.filter(posting=posting, year=year).exists():
-                assessment = services.assessment_open(actor=org, posting=posting, year=year)
+                opening = "finalized" if grade == Grade.EXCELLENT else state
+                with story_at(_open_day(opening, year, today)):
+                    assessment = services.assessment_open(actor=org, posting=posting, year=year)
                 if grade == Grade.EXCELLENT:
                     # Open every assessment first so the 25% quota has its denominator.
                     continue
@@ -117,8 +151,11 @@ def seed_demo(stdout) -> None:
     if not incompetent_done:
         recall = Recall.objects.filter(auto=True, state="proposed").first()
         if recall is not None and leader is not None:
-            _fire(recall, "approve", leader, "县驻村工作领导小组研究同意召回")
-            _fire(recall, "withdraw", org, "派出单位已撤回，待补派")
+            decided = _story_days("finalized", year, today)[-1]
+            with story_at(min(decided + dt.timedelta(days=3), today)):
+                _fire(recall, "approve", leader, "县驻村工作领导小组研究同意召回")
+            with story_at(min(decided + dt.timedelta(days=6), today)):
+                _fire(recall, "withdraw", org, "派出单位已撤回，待补派")
     stdout.write(f"postings: {created} new postings, {Assessment.objects.filter(year=year).count()} "
                  f"assessments for {year}, {Recall.objects.count()} recall(s)\n")
 

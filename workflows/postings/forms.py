@@ -2,9 +2,9 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision import clock
 from supervision.autocomplete import AutocompleteSelect
 from supervision.models import Person, Region, Unit
 
@@ -31,7 +31,7 @@ class PublicizeForm(forms.Form):
 
     def clean_publicity_start(self):
         value = self.cleaned_data.get("publicity_start")
-        today = timezone.localdate()
+        today = clock.today()
         if value is None:
             return today
         if value > today:

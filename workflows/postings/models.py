@@ -9,11 +9,10 @@ import datetime as dt
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
-from supervision import access, deadlines
+from supervision import access, clock, deadlines
 from supervision.errors import ValidationError
 from supervision.models import WorkflowRecord, audited_history
 from supervision.workdays import add_calendar_days, add_working_days
@@ -26,7 +25,7 @@ OPEN_RECALL_STATES = ("proposed", "approved")
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()  # the demo's story date while seeding (supervision.demo.story_at)
 
 
 def with_open_recall(qs):

@@ -11,12 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision import access
+from supervision import access, clock
 from supervision.errors import Http404, PermissionDenied, ValidationError
 from supervision.models import Person, PersonMark, Region, Unit
 from supervision.people import person_has_mark, person_mark_add
@@ -48,7 +47,7 @@ _lazy = lazy(_render, str)
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()  # the demo's story date while seeding (supervision.demo.story_at)
 
 
 def _require(actor, right: str, obj) -> None:

@@ -11,12 +11,14 @@ class RectificationConfig(AppConfig):
     def ready(self):
         from supervision import registry
 
-        from . import rules, sweeps
+        from . import effects, fit, sweeps
         from .api import RectificationViewSet
         from .demo import seed_demo
         from .models import OPEN_STATES, VIEW_ROLES, Acceptance, PlanItem, ProgressReport, Rectification
 
+        fit.register_autocomplete()
         township, org, leader = "township", "organization", "leader"
+        not_proposer = Rectification.not_the_withdrawal_proposer
         registry.register(registry.Workflow(
             name="rectification", label=_("软弱涣散整顿"), urls="workflows.rectification.urls",
             sweeps=list(sweeps.JOBS), seed_demo=seed_demo,
@@ -24,6 +26,7 @@ class RectificationConfig(AppConfig):
                 registry.MenuItem(_("整顿台账"), "rectification:list", VIEW_ROLES),
                 registry.MenuItem(_("整顿看板"), "rectification:board", VIEW_ROLES),
                 registry.MenuItem(_("逾期清单"), "rectification:overdue", frozenset({org, leader})),
+                registry.MenuItem(_("人员标记"), "marks", frozenset({org, leader, "auditor"})),
             ],
             record_types=[registry.RecordType(
                 model=Rectification,
@@ -43,6 +46,10 @@ class RectificationConfig(AppConfig):
                     "resume": registry.Right.of(township),
                     "follow_up": registry.Right.of(org),
                     "close": registry.Right.of(org),
+                    "relapse": registry.Right.of(org),
+                    "propose_withdrawal": registry.Right.of(org, township),
+                    "approve_withdrawal": registry.Right.of(leader, check=lambda user, obj: not_proposer(obj, user)),
+                    "reject_withdrawal": registry.Right.of(leader, check=lambda user, obj: not_proposer(obj, user)),
                     # services
                     "screen": registry.Right.of(township),  # create; user.has_perm("rectification.screen")
                     "edit_plan": registry.Right.of(township, org),
@@ -50,7 +57,7 @@ class RectificationConfig(AppConfig):
                     "report_progress": registry.Right.of(township),
                 },
                 scope_lookup="village__parent", person_lookup="first_secretary",
-                after_transition=rules.after_transition, transition_related=("village",),
+                after_transition=effects.after_transition, transition_related=("village",),
                 api_basename="rectifications",
                 api_viewset=RectificationViewSet,
                 list_related=("village__parent",),

@@ -4,29 +4,35 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision import clock
 from supervision.autocomplete import AutocompleteSelect
 from supervision.forms import AttachmentField
 from supervision.models import Person, Region, Unit
 from supervision.ui import DateInput
 
-
-def _criteria_choices():
-    from .models import Criterion  # models imports this module for the transition forms
-
-    return Criterion.choices
+from . import fit
+from .choices import Criterion
 
 
-def _people():
-    return Person.objects.select_related("unit").order_by("name")
+def fit_choices(form) -> None:
+    """The people (and units) each select offers, from ``fit``: set per form, at run time (the
+    querysets walk relations of other apps' models)."""
+    sources = {"county_leader": fit.county_leaders, "township_leader": fit.township_people,
+               "township_secretary": fit.township_people, "responsible_cadre": fit.township_people,
+               "first_secretary": fit.first_secretaries, "twinned_unit": fit.dispatching_units}
+    for name, source in sources.items():
+        if name in form.fields:
+            form.fields[name].queryset = source()
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, **kwargs):
+    """A searchable people select narrowed to those who fit (``fit``; the autocomplete ``filter``)."""
+
+    def __init__(self, *args, filter: str = "", **kwargs):
         kwargs.setdefault("empty_label", _("请选择"))
-        kwargs.setdefault("widget", AutocompleteSelect("person"))
+        kwargs.setdefault("widget", AutocompleteSelect("person", filter=filter))
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
@@ -39,25 +45,39 @@ class ScreeningForm(forms.Form):
     village = forms.ModelChoiceField(label=_("村党组织"), queryset=Region.objects.filter(level=Region.Level.VILLAGE),
                                      empty_label=_("请选择"), widget=AutocompleteSelect("village"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=_criteria_choices,
+    criteria = forms.MultipleChoiceField(label=_("软弱涣散情形"), choices=Criterion.choices,
                                          widget=forms.CheckboxSelectMultiple)
     other_criteria = forms.CharField(label=_("其他情形说明"), max_length=200, required=False)
     problem = forms.CharField(label=_("主要问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    township_secretary = PersonChoiceField(label=_("乡镇党委书记"), queryset=_people())
-    responsible_cadre = PersonChoiceField(label=_("乡镇责任干部"), queryset=_people())
-    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
-    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
+    township_secretary = PersonChoiceField(label=_("乡镇党委书记"), queryset=Person.objects.none(),
+                                           filter="township_people")
+    responsible_cadre = PersonChoiceField(label=_("乡镇责任干部"), queryset=Person.objects.none(),
+                                          filter="township_people")
+    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=Person.objects.none(), required=False,
+                                        filter="township_people")
+    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=Person.objects.none(), required=False,
+                                        filter="first_secretary",
+                                        help_text=_("以驻村选派台账为准：验收不通过时标记实际在岗的第一书记"))
     due_date = forms.DateField(label=_("整顿期限"), required=False, help_text=_("默认当年年底"),
                                widget=DateInput)
 
     def __init__(self, *args, townships=None, **kwargs):
         super().__init__(*args, **kwargs)
+        fit_choices(self)
         if townships is not None:
             self.fields["village"].queryset = Region.objects.filter(level=Region.Level.VILLAGE,
                                                                     parent__in=townships).select_related("parent")
+            if len(townships) == 1:  # that township's people, and its secretary prefilled
+                (town,) = townships
+                for name in ("township_secretary", "responsible_cadre", "township_leader"):
+                    self.fields[name].queryset = fit.township_people(town)
+                    self.fields[name].widget.params = {"township": town}
+                secretary = fit.township_secretary(town)
+                if secretary is not None and not self.is_bound:
+                    self.initial.setdefault("township_secretary", secretary.pk)
         self.fields["village"].label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}"
         if not self.is_bound:
-            self.initial.setdefault("year", timezone.localdate().year)
+            self.initial.setdefault("year", clock.today().year)
 
     def clean(self):
         data = super().clean()
@@ -79,8 +99,8 @@ class ProgressForm(forms.Form):
     attachment = AttachmentField(required=False)
 
     def clean_date(self):
-        value = self.cleaned_data.get("date") or timezone.localdate()
-        if value > timezone.localdate():
+        value = self.cleaned_data.get("date") or clock.today()
+        if value > clock.today():
             raise forms.ValidationError(_("报告日期不能晚于今天。"))
         return value
 
@@ -88,11 +108,25 @@ class ProgressForm(forms.Form):
 class PlanApprovalForm(forms.Form):
     """批准一村一策 with the four ones 四个一 (kept when already set)."""
 
-    county_leader = PersonChoiceField(label=_("联系县领导"), queryset=_people(), required=False)
-    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=_people(), required=False)
-    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=_people(), required=False)
-    twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.all(), required=False,
+    county_leader = PersonChoiceField(label=_("联系县领导"), queryset=Person.objects.none(), required=False,
+                                      filter="county_leader")
+    township_leader = PersonChoiceField(label=_("包村乡镇领导"), queryset=Person.objects.none(), required=False,
+                                        filter="township_people")
+    first_secretary = PersonChoiceField(label=_("第一书记"), queryset=Person.objects.none(), required=False,
+                                        filter="first_secretary")
+    twinned_unit = forms.ModelChoiceField(label=_("结对县级单位"), queryset=Unit.objects.none(), required=False,
                                           empty_label=_("请选择"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fit_choices(self)
+
+    def for_record(self, obj) -> PlanApprovalForm:
+        """Narrow the choices to the record's township (the detail page's panel)."""
+        town = obj.village.parent_id
+        self.fields["township_leader"].queryset = fit.township_people(town)
+        self.fields["township_leader"].widget.params = {"township": town}
+        return self
     due_date = forms.DateField(label=_("整顿期限"), required=False, widget=DateInput)
 
 
@@ -106,10 +140,16 @@ class AcceptanceForm(forms.Form):
                               max_length=4000)
 
     def clean_date(self):
-        value = self.cleaned_data.get("date") or timezone.localdate()
-        if value > timezone.localdate():
+        value = self.cleaned_data.get("date") or clock.today()
+        if value > clock.today():
             raise forms.ValidationError(_("验收日期不能晚于今天。"))
         return value
+
+
+class RelapseForm(forms.Form):
+    """问题反弹: back from the follow-up to rectifying, with a new deadline."""
+
+    new_deadline = forms.DateField(label=_("新的整顿期限"), widget=DateInput)
 
 
 class FailForm(AcceptanceForm):

@@ -16,6 +16,14 @@ States::
     acceptance_requested ──fail (organization, otherwise; new deadline)──▶ failed
     failed ──resume (township)──▶ rectifying
     accepted ──follow_up (organization)──▶ followed_up ──close (organization, after a year)──▶ closed
+    followed_up ──relapse (organization; new deadline)──▶ rectifying
+    listed | planned | rectifying ──propose_withdrawal (organization, township)──▶ withdrawal_proposed
+    withdrawal_proposed ──approve_withdrawal (leader, not the proposer)──▶ withdrawn
+    withdrawal_proposed ──reject_withdrawal (leader, not the proposer)──▶ the state it came from
+
+Transition methods change only the record's own fields and refuse what cannot be; what a
+transition writes elsewhere (acceptance rows, people marks, notifications) is its
+``effects.do_<name>``.
 """
 from __future__ import annotations
 
@@ -23,45 +31,20 @@ import datetime as dt
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
+from supervision import clock
 from supervision.errors import Conflict, ValidationError
-from supervision.models import PersonMark, WorkflowRecord, audited_history
+from supervision.models import WorkflowRecord, audited_history
 from supervision.workdays import add_months
 
-from . import conf
-from .forms import AcceptanceForm, FailForm, PlanApprovalForm
+from . import conf, fit
+from .choices import WITHDRAWABLE_STATES, Criterion, State
+from .forms import AcceptanceForm, FailForm, PlanApprovalForm, RelapseForm
 
-
-class Criterion(models.TextChoices):
-    COMMITTEE_INCOMPLETE = "committee_incomplete", gettext_lazy("班子不健全或书记长期缺职")
-    SECRETARY_INCOMPETENT = "secretary_incompetent", gettext_lazy("书记不胜任")
-    COMMITTEE_DIVIDED = "committee_divided", gettext_lazy("班子不团结、内耗严重")
-    RULES_ON_PAPER = "rules_on_paper", gettext_lazy("组织生活和制度流于形式")
-    VOTE_BUYING = "vote_buying", gettext_lazy("拉票贿选")
-    CLAN_INTERFERENCE = "clan_interference", gettext_lazy("宗族宗教、黑恶势力（含村霸）干扰")
-    AFFAIRS_UNDISCLOSED = "affairs_undisclosed", gettext_lazy("村务财务不公开")
-    PUBLIC_ORDER = "public_order", gettext_lazy("社会治安问题和信访矛盾集中")
-    NO_NEW_MEMBERS = "no_new_members", gettext_lazy("两年以上未发展党员")
-    LOW_SATISFACTION = "low_satisfaction", gettext_lazy("群众满意度低于60%")
-    OTHER = "other", gettext_lazy("其他")
-
-
-class State(models.TextChoices):
-    SCREENED = "screened", gettext_lazy("排查上报")
-    PROPOSED = "proposed", gettext_lazy("拟列入名单")
-    LISTED = "listed", gettext_lazy("确定名单")
-    DISMISSED = "dismissed", gettext_lazy("不予列入")
-    PLANNED = "planned", gettext_lazy("方案已批准")
-    RECTIFYING = "rectifying", gettext_lazy("整顿中")
-    ACCEPTANCE_REQUESTED = "acceptance_requested", gettext_lazy("申请验收")
-    ACCEPTED = "accepted", gettext_lazy("验收销号")
-    FAILED = "failed", gettext_lazy("验收未通过")
-    FOLLOWED_UP = "followed_up", gettext_lazy("跟踪回访")
-    CLOSED = "closed", gettext_lazy("已结束")
+__all__ = ["Criterion", "State", "Rectification", "PlanItem", "ProgressReport", "Acceptance"]
 
 
 # States in which the rectification deadline runs (overdue flag, reminders).
@@ -113,6 +96,11 @@ class Rectification(WorkflowRecord):
     accepted_on = models.DateField(gettext_lazy("验收销号日期"), null=True, blank=True, editable=False)
     follow_up_until = models.DateField(gettext_lazy("跟踪回访截止"), null=True, blank=True, editable=False)
     overdue_flagged_on = models.DateField(gettext_lazy("逾期标记日期"), null=True, blank=True, editable=False)
+    # A withdrawal 撤销整顿 awaiting the leader: the state it was proposed from, and by whom.
+    withdrawal_from = models.CharField(gettext_lazy("撤销前状态"), max_length=32, blank=True, editable=False)
+    withdrawal_proposed_by = models.ForeignKey("supervision.User", null=True, blank=True, on_delete=models.PROTECT,
+                                               related_name="+", editable=False,
+                                               verbose_name=gettext_lazy("撤销提议人"))
 
     history = audited_history()
 
@@ -139,7 +127,7 @@ class Rectification(WorkflowRecord):
         return [str(labels.get(c, c)) for c in self.criteria or []]
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.state in OPEN_STATES and self.due_date < today
 
     # --- transitions (all fired through supervision.transitions.run_transition) ---
@@ -179,13 +167,16 @@ class Rectification(WorkflowRecord):
                    if getattr(self, f"{n}_id") is None]
         if missing:
             raise ValidationError({"four_ones": _("“四个一”未落实：%(m)s。") % {"m": "、".join(missing)}})
+        if p.get("township_leader") is not None and p["township_leader"].pk not in fit.township_people_ids(
+                self.village.parent_id):
+            raise ValidationError({"township_leader": _("包村乡镇领导应为本乡镇的干部。")})
         if not self.plan_items.exists():
             raise ValidationError({"plan": _("一村一策方案还没有任何问题整改项，不能批准。")})
 
     @transition(field=state, source=State.PLANNED, target=State.RECTIFYING,
                 custom={"label": gettext_lazy("开始整顿"), "comment_required": False})
     def start(self, ctx):
-        self.rectifying_since = timezone.localdate()
+        self.rectifying_since = clock.today()
 
     def open_item_count(self) -> int:
         """Plan items not done yet; from the selectors' annotations when present (no query)."""
@@ -216,7 +207,6 @@ class Rectification(WorkflowRecord):
                              "不满意率不高于 %(max)s%%），只能判定为验收不通过。")
                            % {"score": p["score"], "pct": p["dissatisfied_pct"],
                               "min": conf.get("ACCEPT_MIN_SCORE"), "max": conf.get("ACCEPT_MAX_DISSATISFIED")})
-        self._record_acceptance(ctx, passed=True)
         self.accepted_on = p["date"]
         self.overdue_flagged_on = None
 
@@ -224,25 +214,18 @@ class Rectification(WorkflowRecord):
                 custom={"label": gettext_lazy("验收不通过"), "comment_required": False,
                         "form": FailForm})
     def fail(self, ctx):
-        from supervision.people import person_mark_add
-
         p = ctx.params
         if passes_bar(p["score"], p["dissatisfied_pct"]):
             raise Conflict(_("验收得分 %(score)s 分、群众不满意率 %(pct)s%% 已达到销号标准，应当验收通过。")
                            % {"score": p["score"], "pct": p["dissatisfied_pct"]})
-        today = timezone.localdate()
+        today = clock.today()
         new_deadline = p.get("new_deadline") or max(end_of_year(max(self.year, today.year)),
                                                      today + dt.timedelta(days=30))
         if new_deadline <= today:
             raise ValidationError({"new_deadline": _("新的整顿期限必须晚于今天。")})
-        self._record_acceptance(ctx, passed=False, new_deadline=new_deadline)
+        p["new_deadline"] = new_deadline  # what effects.do_fail records
         self.due_date = new_deadline
         self.overdue_flagged_on = None
-        reason = _("%(village)s %(year)d 年软弱涣散整顿验收未通过（得分 %(score)s，不满意率 %(pct)s%%）") % {
-            "village": self.village.name, "year": self.year, "score": p["score"], "pct": p["dissatisfied_pct"]}
-        for person in self.barred_people():
-            person_mark_add(actor=ctx.actor, person=person, kind=PersonMark.Kind.NO_EXCELLENT,
-                            year_from=self.year, year_to=self.year, reason=reason, source=self)
 
     @transition(field=state, source=State.FAILED, target=State.RECTIFYING,
                 custom={"label": gettext_lazy("重新整顿"), "comment_required": False})
@@ -252,11 +235,11 @@ class Rectification(WorkflowRecord):
     @transition(field=state, source=State.ACCEPTED, target=State.FOLLOWED_UP,
                 custom={"label": gettext_lazy("转入跟踪回访")})
     def follow_up(self, ctx):
-        self.follow_up_until = add_months(self.accepted_on or timezone.localdate(),
+        self.follow_up_until = add_months(self.accepted_on or clock.today(),
                                           conf.get("FOLLOW_UP_MONTHS")).date
 
     def follow_up_over(self) -> bool:
-        return not self.follow_up_until or timezone.localdate() >= self.follow_up_until
+        return not self.follow_up_until or clock.today() >= self.follow_up_until
 
     follow_up_over.message = lambda obj: _("跟踪回访期至 %(d)s 结束，届时才能结束跟踪。") % {
         "d": obj.follow_up_until.isoformat()}
@@ -266,25 +249,41 @@ class Rectification(WorkflowRecord):
     def close(self, ctx):
         pass
 
-    def barred_people(self):
-        """The three people a failed acceptance bars from 优秀 (DESIGN §4.2)."""
-        people = [self.township_secretary, self.responsible_cadre, self.first_secretary]
-        seen, out = set(), []
-        for p in people:
-            if p is not None and p.pk not in seen:
-                seen.add(p.pk)
-                out.append(p)
-        return out
+    @transition(field=state, source=State.FOLLOWED_UP, target=State.RECTIFYING,
+                custom={"label": gettext_lazy("问题反弹，重新整顿"), "form": RelapseForm})
+    def relapse(self, ctx):
+        """Problems found again during the follow-up: back to rectifying with a new deadline."""
+        new_deadline = ctx.params["new_deadline"]
+        if new_deadline <= clock.today():
+            raise ValidationError({"new_deadline": _("新的整顿期限必须晚于今天。")})
+        self.due_date = new_deadline
+        self.rectifying_since = clock.today()
+        self.follow_up_until = None
+        self.overdue_flagged_on = None
 
-    def _record_acceptance(self, ctx, *, passed: bool, new_deadline=None):
-        from supervision.transitions import save_with_history
+    @transition(field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWAL_PROPOSED,
+                custom={"label": gettext_lazy("提议撤销整顿")})
+    def propose_withdrawal(self, ctx):
+        """E.g. villages merged: proposed with a reason; a county leader other than the proposer decides."""
+        self.withdrawal_from = ctx.from_state
+        self.withdrawal_proposed_by = ctx.actor
 
-        p = ctx.params
-        acceptance = Acceptance(rectification=self, score=p["score"], dissatisfied_pct=p["dissatisfied_pct"],
-                                inspectors=p["inspectors"], date=p["date"], opinion=p.get("opinion") or ctx.comment,
-                                passed=passed, new_deadline=new_deadline, recorded_by=ctx.actor)
-        reason = ctx.comment or (_("验收通过") if passed else _("验收不通过"))
-        save_with_history(acceptance, actor=ctx.actor, reason=reason)
+    @transition(field=state, source=State.WITHDRAWAL_PROPOSED, target=State.WITHDRAWN,
+                custom={"label": gettext_lazy("批准撤销整顿"), "comment_required": False})
+    def approve_withdrawal(self, ctx):
+        pass
+
+    @transition(field=state, source=State.WITHDRAWAL_PROPOSED, target=RETURN_VALUE(*WITHDRAWABLE_STATES),
+                custom={"label": gettext_lazy("不批准撤销")})
+    def reject_withdrawal(self, ctx):
+        back = self.withdrawal_from or State.LISTED
+        self.withdrawal_from = ""
+        self.withdrawal_proposed_by = None
+        return back
+
+    def not_the_withdrawal_proposer(self, user) -> bool:
+        """The leader deciding a withdrawal is not the one who proposed it (a Right check)."""
+        return user.pk != self.withdrawal_proposed_by_id
 
 
 class PlanItem(models.Model):

@@ -18,13 +18,17 @@ def recipients(obj, *, leaders: bool = False) -> list:
     return people
 
 
-def after_transition(ctx) -> None:
+# Transitions that await a county leader: the leaders hear of them too.
+FOR_LEADERS = frozenset({"propose_listing", "propose_withdrawal"})
+
+
+def notify_transition(ctx) -> None:
     obj, rt = ctx.obj, ctx.rt
     label = rt.transitions()[ctx.name].custom.get("label", ctx.name)
     message = _("%(obj)s：%(label)s（%(state)s）") % {"obj": obj, "label": label, "state": obj.get_state_display()}
     if ctx.comment:
         message += " — " + ctx.comment
-    notify(recipients=recipients(obj, leaders=ctx.name == "propose_listing"), verb=f"rectification.{ctx.name}",
+    notify(recipients=recipients(obj, leaders=ctx.name in FOR_LEADERS), verb=f"rectification.{ctx.name}",
            message=message, target=obj, exclude=ctx.actor)
 
 

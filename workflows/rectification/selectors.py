@@ -5,9 +5,8 @@ import calendar
 import datetime as dt
 
 from django.db.models import Count, Max, Q
-from django.utils import timezone
 
-from supervision import access
+from supervision import access, clock
 from supervision.models import Region
 
 from . import conf
@@ -46,7 +45,7 @@ def rectification_list_visible_to(*, user, filters: dict | None = None):
 
 def overdue_filter(qs, today: dt.date | None = None):
     """Deadline passed while open, or this month's progress report missing after its due day."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cond = Q(state__in=OPEN_STATES, due_date__lt=today)
     if today > progress_due_date(today):
         month_start = today.replace(day=1)
@@ -57,7 +56,7 @@ def overdue_filter(qs, today: dt.date | None = None):
 
 def decorate(rows, today: dt.date | None = None) -> list:
     """Attach completion %, deadline and report overdue flags (no queries)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = progress_due_date(today)
     month_start = today.replace(day=1)
     out = []

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import access
+from supervision import access, clock
 from supervision.attachments import attachment_create
 from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
 from supervision.transitions import save_with_history
@@ -107,7 +106,7 @@ def plan_item_set_done(*, actor, item_id, done: bool = True, rectification_id=No
         item = PlanItem.objects.select_for_update().get(pk=item_id)
         if item.done != done:  # under the item's lock: a second click at once finds it done, writes nothing
             item.done = done
-            item.done_on = timezone.localdate() if done else None
+            item.done_on = clock.today() if done else None
             save_with_history(item, actor=actor, reason=_("整改项已完成") if done else _("整改项改为未完成"))
     return item
 

@@ -13,17 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from supervision import access, deadlines
+from supervision import access, clock, deadlines
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
 from supervision.exports import xlsx_response
 from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
-from . import conf, selectors, services
+from . import conf, fit, selectors, services
 from .filters import RECTIFICATIONS
 from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
@@ -109,11 +108,15 @@ def detail(request, pk):
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     selectors.decorate([obj])
-    # The kernel panel; what rectification declares: the plan approval pre-filled with the four ones.
+    # The kernel panel; what rectification declares: the plan approval pre-filled with the four ones
+    # (the first secretary posted to the village, from the postings register) and narrowed to the
+    # people who fit (that township's leaders).
+    posted = fit.posted_first_secretary(obj.village_id, clock.today())
     actions = transition_panel(request, obj, initial={"approve_plan": {
         "due_date": obj.due_date, "county_leader": obj.county_leader_id,
-        "township_leader": obj.township_leader_id, "first_secretary": obj.first_secretary_id,
-        "twinned_unit": obj.twinned_unit_id}})
+        "township_leader": obj.township_leader_id,
+        "first_secretary": posted.pk if posted else obj.first_secretary_id,
+        "twinned_unit": obj.twinned_unit_id}}, customize=_customize(obj))
     files = {}
     for a in attachments_of(obj):
         files.setdefault(a.part, []).append(a)
@@ -131,6 +134,13 @@ def detail(request, pk):
         "progress_form": bound_form(request, "progress", ProgressForm) if can_report else None,
         "min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED"),
     })
+
+
+def _customize(obj):
+    def customize(name, form):
+        if name == "approve_plan":
+            form.for_record(obj)
+    return customize
 
 
 def _service_post(request, pk, key, call, success):
@@ -170,7 +180,7 @@ def progress_add(request, pk):
 def board(request):
     _require_view(request.user)
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
+    year = int(year) if year.isdigit() else clock.today().year
     data = selectors.board_for(user=request.user, year=year)
     labels = dict(State.choices)
     peak = max(list(data["by_state"].values()) + [1])
@@ -194,7 +204,7 @@ def export_xlsx(request):
     def name(p):
         return p.name if p is not None else ""
 
-    return xlsx_response(f"rectifications-{timezone.localdate().isoformat()}.xlsx", header, (
+    return xlsx_response(f"rectifications-{clock.today().isoformat()}.xlsx", header, (
         [r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
          r.get_state_display(), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
          r.completion, _("是") if r.overdue else "",

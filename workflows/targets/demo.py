@@ -1,7 +1,10 @@
 """Demo data for the targets workflow (``manage.py seed_demo``): a plausible current year for the
 demo county, so that the board shows all three colours. Everything goes through the services
 and the transition path, as the demo users (township_* for their villages, organization for the
-county's rows). Idempotent: each register is seeded only while it is empty."""
+county's rows). Idempotent: each register is seeded only while it is empty.
+
+Each record is written at its story date (``supervision.demo.story_at``: the date it reports — a
+cadre's start, a training's end, …), so its history agrees with its data."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import random
 
 from django.utils import timezone
 
+from supervision.demo import story_at
 from supervision.models import Region, User
 from supervision.transitions import run_transition
 
@@ -99,9 +103,20 @@ def seed_demo(stdout) -> None:
     def actor_for(village):
         return users.get(f"township_{village.parent.pinyin}") or org
 
-    def create(key, actor, **data):
+    def on(day):
+        """The story date ``day`` (a date or ISO string), never after today."""
+        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        return story_at(min(day, today))
+
+    def create(key, actor, story=None, **data):
         made[key] = made.get(key, 0) + 1
-        return services.record_create(actor=actor, key=key, data={k: v for k, v in data.items() if v is not None})
+        with on(story or data.get("started_on") or data.get("entered_on") or dt.date(year, 1, 10)):
+            return services.record_create(actor=actor, key=key,
+                                          data={k: v for k, v in data.items() if v is not None})
+
+    def fire(model, pk, name, actor, day, **kwargs):
+        with on(day):
+            run_transition(model=model, pk=pk, name=name, actor=actor, **kwargs)
 
     if not VillagerGroup.objects.exists():
         for i, village in enumerate(villages):
@@ -165,11 +180,12 @@ def seed_demo(stdout) -> None:
                     entered_on=_day(year, 3, 1, today),
                 )
                 if n == 0 and i % 2 == 0:
-                    run_transition(
-                        model=ReserveCadre,
-                        pk=obj.pk,
-                        name="record_training",
-                        actor=actor_for(village),
+                    fire(
+                        ReserveCadre,
+                        obj.pk,
+                        "record_training",
+                        actor_for(village),
+                        _day(year, 6, 18, today),
                         comment="",
                         data={"date": _day(year, 6, 18, today), "content": "乡镇党委村级后备力量培训班"},
                     )
@@ -183,6 +199,7 @@ def seed_demo(stdout) -> None:
             obj = create(
                 "incomes",
                 actor_for(village),
+                story=_day(year, 11, 20, today),
                 village=village.pk,
                 year=year,
                 amount=str(amount),
@@ -197,12 +214,13 @@ def seed_demo(stdout) -> None:
                 ),
             )
             if i % 3 == 0:
-                run_transition(model=CollectiveIncome, pk=obj.pk, name="confirm", actor=org, comment="经核，属实")
+                fire(CollectiveIncome, obj.pk, "confirm", org, _day(year, 11, 25, today), comment="经核，属实")
 
     if not TrainingSession.objects.exists():
         session = create(
             "trainings",
             org,
+            story=_day(year, 3, 20, today),
             level="county",
             title=f"{year}年村党组织书记、第一书记、驻村工作队员、大学生村官集中轮训班",
             start_date=_day(year, 4, 10, today),
@@ -214,8 +232,10 @@ def seed_demo(stdout) -> None:
         rng = random.Random("attendance")
         attended = [r["person_id"] for r in roster if rng.random() < 0.85]
         if attended:
-            services.attendance_add(actor=org, session_id=session.pk, data={"people": [str(p) for p in attended]})
-        run_transition(model=TrainingSession, pk=session.pk, name="hold", actor=org, comment="")
+            with on(_day(year, 4, 14, today)):
+                services.attendance_add(actor=org, session_id=session.pk,
+                                        data={"people": [str(p) for p in attended]})
+        fire(TrainingSession, session.pk, "hold", org, _day(year, 4, 14, today), comment="")
 
     if not TalentPairing.objects.exists():
         for i, village in enumerate(v for v in villages if v.is_poor_village):
@@ -242,6 +262,7 @@ def seed_demo(stdout) -> None:
                     create(
                         "households",
                         org,
+                        story=dt.date(year - 1, 2, 1),
                         village=village.pk,
                         household_no=f"{village.code}{n + 1:04d}",
                         head_name=_name(rng),
@@ -289,17 +310,19 @@ def seed_demo(stdout) -> None:
             shop = create(
                 "shops",
                 actor,
+                story=_day(year, 8, 1, today),
                 township=township.pk,
                 village=first.pk if first else None,
                 name=f"{township.name}“党建+电商”服务站",
                 operator=f"{first.name if first else township.name}党总支",
             )
             if i % 4 != 3:
-                run_transition(
-                    model=EcommerceShop,
-                    pk=shop.pk,
-                    name="open",
-                    actor=actor,
+                fire(
+                    EcommerceShop,
+                    shop.pk,
+                    "open",
+                    actor,
+                    _day(year, 9, 1, today),
                     comment="",
                     data={"date": _day(year, 9, 1, today)},
                 )

@@ -60,7 +60,7 @@
     }
     function search() {
       var mine = ++seq;
-      fetch(url + "?q=" + encodeURIComponent(input.value.trim()), { credentials: "same-origin",
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(input.value.trim()), { credentials: "same-origin",
                                                                      headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (d) { if (mine === seq) { show(d.results); } })

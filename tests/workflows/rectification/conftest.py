@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 
 from supervision.models import Person, Region, Unit
+from supervision.transitions import save_with_history
 from tests.browser.conftest import _playwright, browser, live_url, new_page  # noqa: F401
 from tests.helpers import fire
-from workflows.rectification import services
+from workflows.postings.models import Posting
+from workflows.rectification import fit, services
 from workflows.rectification.models import Rectification
 
 PATH = [
@@ -24,14 +26,40 @@ def acceptance(score=80, pct=10, **extra):
     return {"score": score, "dissatisfied_pct": pct, "inspectors": "县委组织部验收组", "opinion": "验收", **extra}
 
 
+POSTED = 7  # the index of the 南诏镇 village 李第一 is posted to
+
+
+def post_first_secretary(person, village, unit, start=dt.date(2025, 1, 1), ended_on=None):
+    """A first-secretary posting in the postings register (ended when ``ended_on`` is given)."""
+    posting = Posting(person=person, dispatching_unit=unit, village=village, start_date=start, term_years=2,
+                      end_date=dt.date(start.year + 2, start.month, start.day), ended_on=ended_on,
+                      state=Posting.State.COMPLETED if ended_on else Posting.State.ACTIVE)
+    save_with_history(posting, actor=None, reason="test")
+    return posting
+
+
+def township_people(town):
+    """The secretary (the principal township user's person), a cadre and a leader of ``town``."""
+    party = Unit.objects.get(name=f"{town.name}党委")
+    made = {"secretary": fit.township_secretary(town.pk)}
+    for key, name, post in [("cadre", f"罗干部{town.pinyin}", "乡镇组织委员"),
+                            ("township_leader", f"张乡长{town.pinyin}", "乡镇副镇长")]:
+        made[key], _ = Person.objects.get_or_create(name=name, unit=party, defaults={"post": post, "region": town})
+    return made
+
+
 @pytest.fixture
-def people(county):
+def people(county, users, townships):
+    """Fitting people for a 南诏镇 record: its secretary, cadre and leader, a county leader (王县长),
+    a dispatching unit, and 李第一, the first secretary posted to 南诏镇's last village (``POSTED``;
+    other tests post someone to its first one)."""
     unit = Unit.objects.get(name="县财政局")
-    made = {}
-    for key, name, post in [("secretary", "段书记", "乡镇党委书记"), ("cadre", "罗干部", "乡镇组织委员"),
-                            ("first", "李第一", "驻村第一书记"), ("county_leader", "王县领导", "县委常委"),
-                            ("township_leader", "张乡长", "乡镇副镇长"), ("other", "无关人", "其他")]:
-        made[key], _ = Person.objects.get_or_create(name=name, defaults={"post": post})
+    made = township_people(townships["nanzhao"])
+    made["county_leader"] = users["leader"].person
+    made["first"], _ = Person.objects.get_or_create(name="李第一", unit=unit, defaults={"post": "驻村第一书记"})
+    made["other"], _ = Person.objects.get_or_create(name="无关人", defaults={"post": "其他"})
+    village = Region.objects.filter(parent=townships["nanzhao"], level=Region.Level.VILLAGE).order_by("code")[POSTED]
+    made["posting"] = post_first_secretary(made["first"], village, unit)
     made["unit"] = unit
     return made
 
@@ -45,11 +73,12 @@ def make(users, townships, people):
         town = townships[township]
         village = Region.objects.filter(parent=town, level=Region.Level.VILLAGE).order_by("code")[index]
         actor = users[f"township_{township}"]
+        local = people if township == "nanzhao" else {**people, **township_people(town)}
         obj = services.rectification_screen(actor=actor, data={
             "village": village.pk, "year": year, "criteria": ["secretary_incompetent", "rules_on_paper"],
-            "problem": "组织生活不正常，书记能力不足", "township_secretary": people["secretary"].pk,
-            "responsible_cadre": people["cadre"].pk, "first_secretary": people["first"].pk})
-        advance(obj, state, users, people)
+            "problem": "组织生活不正常，书记能力不足", "township_secretary": local["secretary"].pk,
+            "responsible_cadre": local["cadre"].pk, "first_secretary": people["first"].pk})
+        advance(obj, state, users, local)
         return Rectification.objects.get(pk=obj.pk)
 
     return _make
@@ -58,6 +87,12 @@ def make(users, townships, people):
 def advance(obj, state, users, people):
     if state == "dismissed":
         fire(obj, "dismiss", users["organization"])
+        return
+    if state in ("withdrawal_proposed", "withdrawn"):  # proposed from listed by the organisation
+        advance(obj, "listed", users, people)
+        fire(obj, "propose_withdrawal", users["organization"], comment="村已合并")
+        if state == "withdrawn":
+            fire(obj, "approve_withdrawal", users["leader"])
         return
     extra = {"accepted": ("accept", acceptance(80, 10)), "failed": ("fail", acceptance(60, 10))}
     target = "acceptance_requested" if state in ("accepted", "failed", "followed_up", "closed") else state

@@ -6,6 +6,8 @@ import pytest
 from tests.browser.conftest import login, screenshot
 from workflows.rectification.models import Rectification
 
+from .conftest import township_people
+
 pytestmark = pytest.mark.browser
 
 
@@ -22,6 +24,7 @@ def submit_transition(page, name):
 
 def test_main_path(live_url, new_page, users, townships, people):
     village = townships["weibaoshan"].children.order_by("code")[1]  # 龙潭村
+    local = township_people(townships["weibaoshan"])  # its secretary (secretary_weibaoshan), cadre, leader
 
     # 1. township screens the village and drafts a plan item
     t = as_user(new_page, live_url, "township_weibaoshan")
@@ -31,8 +34,10 @@ def test_main_path(live_url, new_page, users, townships, people):
     t.check("input[name=criteria][value=secretary_incompetent]")
     t.check("input[name=criteria][value=rules_on_paper]")
     t.fill("textarea[name=problem]", "支部书记长期外出务工，组织生活不正常")
-    t.select_option("select[name=township_secretary]", str(people["secretary"].pk))
-    t.select_option("select[name=responsible_cadre]", str(people["cadre"].pk))
+    # the township's principal secretary is prefilled; only its own people are offered
+    assert t.input_value("select[name=township_secretary]") == str(local["secretary"].pk)
+    assert str(people["secretary"].pk) not in t.inner_html("select[name=responsible_cadre]")
+    t.select_option("select[name=responsible_cadre]", str(local["cadre"].pk))
     t.select_option("select[name=first_secretary]", str(people["first"].pk))
     screenshot(t, "rectification-screen-form")
     t.click("#screen-form button[type=submit]")
@@ -59,8 +64,12 @@ def test_main_path(live_url, new_page, users, townships, people):
     # 3. organisation approves the plan with the four ones
     o.goto(detail)
     form = "form.transition-approve_plan"
+    options = o.inner_html(f"{form} select[name=county_leader]")
+    assert "王县长" in options and "周审计" not in options  # county leaders only
+    assert "周审计" not in o.inner_html(f"{form} select[name=first_secretary]")
     o.select_option(f"{form} select[name=county_leader]", str(people["county_leader"].pk))
-    o.select_option(f"{form} select[name=township_leader]", str(people["township_leader"].pk))
+    o.select_option(f"{form} select[name=township_leader]", str(local["township_leader"].pk))
+    screenshot(o, "rectification-four-ones-form")
     o.select_option(f"{form} select[name=twinned_unit]", str(people["unit"].pk))
     submit_transition(o, "approve_plan")
     o.wait_for_selector("#rect-state:has-text('方案已批准')")
@@ -92,6 +101,12 @@ def test_main_path(live_url, new_page, users, townships, people):
     assert Rectification.objects.get(pk=obj.pk).state == "acceptance_requested"
     acceptance("fail", 65, 20)
     o.wait_for_selector("#rect-state:has-text('验收未通过')")
+    # the marks register: the township's secretary and the cadre barred from 优秀 this year
+    o.click("nav >> text=人员标记")
+    o.wait_for_selector("h1:has-text('人员标记台账')")
+    names = o.locator("tr.mark-row").all_inner_texts()
+    assert any(local["secretary"].name in n for n in names) and any(local["cadre"].name in n for n in names)
+    screenshot(o, "marks-register")
 
     t.goto(detail)
     submit_transition(t, "resume")

@@ -7,7 +7,7 @@ from supervision.models import Notification, PersonMark
 from supervision.people import person_has_mark
 from workflows.rectification.models import Acceptance, PlanItem, Rectification
 
-from .conftest import acceptance
+from .conftest import POSTED, acceptance
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/rectifications/"
@@ -102,7 +102,7 @@ def test_fail_refused_when_bar_met(make, api, users):
 
 
 def test_failed_acceptance_bars_exactly_three_people_that_year(make, api, users, people):
-    obj = make(state="acceptance_requested")
+    obj = make(state="acceptance_requested", index=POSTED)  # the village 李第一 is posted to
     r = post(api, users["organization"], obj, "fail", acceptance(65, 30, new_deadline="2026-12-30"))
     assert r.status_code == 200
     marks = PersonMark.objects.filter(kind=PersonMark.Kind.NO_EXCELLENT)

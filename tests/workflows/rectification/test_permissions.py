@@ -41,10 +41,16 @@ ALLOWED = {
     ("acceptance_requested", "fail"): {"organization"},
     ("failed", "resume"): {"township_nanzhao"},
     ("accepted", "follow_up"): {"organization"},
+    ("followed_up", "relapse"): {"organization"},
+    ("listed", "propose_withdrawal"): {"organization", "township_nanzhao"},
+    ("planned", "propose_withdrawal"): {"organization", "township_nanzhao"},
+    ("rectifying", "propose_withdrawal"): {"organization", "township_nanzhao"},
+    ("withdrawal_proposed", "approve_withdrawal"): {"leader"},
+    ("withdrawal_proposed", "reject_withdrawal"): {"leader"},
 }
 TRANSITIONS = sorted({t for _s, t in ALLOWED} | {"close"})
 STATES = ["screened", "proposed", "listed", "planned", "rectifying", "acceptance_requested", "accepted", "failed",
-          "dismissed", "followed_up"]
+          "dismissed", "followed_up", "withdrawal_proposed", "withdrawn"]
 SEES = {"township_nanzhao", "organization", "leader", "auditor"}
 
 
@@ -56,6 +62,8 @@ def payload(state, name, people):
         return acceptance(80, 10)
     if name == "fail":
         return acceptance(60, 10)
+    if name == "relapse":
+        return {"new_deadline": "2099-06-30"}
     return {}
 
 
