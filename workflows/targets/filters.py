@@ -31,7 +31,9 @@ def filterset_for(reg: registers.Register) -> type[kernel.RecordFilterSet]:
         attrs["village"] = django_filters.NumberFilter(label=_("村"), field_name="village_id")
         names.append("village")
     if reg.year_lookup:
-        attrs["year"] = django_filters.NumberFilter(label=_("年度"), field_name=reg.year_lookup)
+        # Bounded: a year lookup on a date field cannot take a year outside 1..9999 (a 400, not a 500).
+        attrs["year"] = django_filters.NumberFilter(label=_("年度"), field_name=reg.year_lookup,
+                                                    min_value=1900, max_value=2999)
         names.append("year")
     attrs["Meta"] = type("Meta", (), {"model": reg.model, "fields": names})
     return type(f"{reg.model.__name__}Filter", (kernel.RecordFilterSet,), attrs)

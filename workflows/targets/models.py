@@ -394,7 +394,7 @@ class TrainingAttendance(models.Model):
     )
     person = models.ForeignKey("supervision.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("人员"))
     village = _village_fk()
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     history = audited_history()
 
