@@ -32,6 +32,13 @@ ALLOWED = {
 KNOWN = [
     r"^/records/rectification\.rectification/\d+/history/: '(screen|due|provisional)' ",  # rectify: the creation
     # operation "screen" has no label; Rectification.due_provisional has no verbose_name
+    # Found on the merged tree (lead, end of session; #13 keeps them open): raw values in 历史审计's diffs —
+    # fields with no verbose name (notices' state_before_extension, rectification's due_provisional), codes
+    # with no choices (cases' due_kind, rectification's criteria list, a matter's source record type), the
+    # cases' pending_data JSON keys, and rectification's creation operation "screen".
+    r"^/audit/: '\w+' in '(state before extension|due provisional)：",
+    r"^/audit/: '\w+' in '(期限类型|提议内容|软弱涣散情形|来源记录类型)：",
+    r"^/audit/: 'screen' in 'screen'$",
 ]
 HIDDEN_TAGS = {"script", "style", "code", "pre", "kbd", "samp", "template", "noscript"}
 

@@ -332,12 +332,13 @@ def excellent_quota(year: int, exclude_pk=None) -> dict:
             "used": stats["used"]}
 
 
-def days_on_site_target(posting: Posting, year: int) -> int:
+def days_on_site_target(posting: Posting | None, year: int) -> int:
     """Days on site a posting needs in ``year``: ``MIN_DAYS_ON_SITE`` (200) × the share of the
     year it was on post (``PRO_RATE_DAYS_ON_SITE``, on by default), rounded up. Posted on
-    2026-07-01: 200 × 184 / 365 → 101."""
+    2026-07-01: 200 × 184 / 365 → 101. No posting (a person's rules checked on their own): the
+    full target."""
     full = conf.get("MIN_DAYS_ON_SITE")
-    if not conf.get("PRO_RATE_DAYS_ON_SITE"):
+    if posting is None or not conf.get("PRO_RATE_DAYS_ON_SITE"):
         return full
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start = max(posting.start_date, first)
@@ -383,7 +384,7 @@ def grade_refusals(*, assessment: Assessment, grade: str, days: int, absences: i
     elif absences == 1 and grade == Grade.EXCELLENT:
         reasons.append(gettext_lazy("全年无故缺勤 1 次，不得评为优秀。"))
     if grade == Grade.EXCELLENT:
-        minimum = days_on_site_target(assessment.posting, assessment.year)
+        minimum = days_on_site_target(assessment.posting if assessment.posting_id else None, assessment.year)
         if days < minimum:
             reasons.append(_lazy(gettext_lazy("全年在岗 %(d)d 天，少于 %(n)d 天，不得评为优秀。"),
                                  {"d": days, "n": minimum}))
