@@ -4,6 +4,8 @@
   transition went through the kernel's one path (``run_transition``).
 - ``reload(obj)`` → the same row read again.
 - ``advance(obj, steps)`` → fire each ``(name, user, data)`` step in turn; the reloaded record.
+- ``attempt(model, pk, name, user, data)`` → the outcome of one transition as the API would answer
+  it (200, 404, 403, 409 or ``("400", messages)``), rolled back whatever happened (matrix tests).
 - ``assert_max_queries(n, label)`` → a context manager failing when the block ran more than ``n``
   SQL queries (the queries are listed in the message); ``count_queries(fn)`` → how many ``fn`` ran.
 """
@@ -11,10 +13,37 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
 from supervision.transitions import run_transition
+
+
+class _Rollback(Exception):
+    pass
+
+
+def attempt(model, pk, name, user, data=None, comment="意见"):
+    """Fire ``name`` through the kernel's one path and roll it back; the outcome as a status."""
+    result = None
+    try:
+        with transaction.atomic():
+            try:
+                run_transition(model=model, pk=pk, name=name, actor=user, comment=comment, data=data or {})
+                result = 200
+            except Http404:
+                result = 404
+            except PermissionDenied:
+                result = 403
+            except Conflict:
+                result = 409
+            except ValidationError as exc:
+                result = ("400", exc.messages)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
 
 
 def reload(obj):

@@ -3,12 +3,11 @@ appeal per subject 被审查调查人; the case closes when every subject's matt
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
 
 from supervision import registry
-from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
-from supervision.transitions import run_transition
+from supervision.errors import ValidationError
+from tests import helpers
 from workflows.cases.models import Case, SubjectMatter
 from workflows.cases.sweeps import prosecution_remind
 
@@ -69,32 +68,11 @@ def build(users, townships, situation):
     return matter_to(m, users, situation)
 
 
-class _Rollback(Exception):
-    pass
-
-
 def attempt(matter, name, user):
-    result = None
-    try:
-        with transaction.atomic():
-            try:
-                data = dict(DATA.get(name, {}))
-                if name == "propose_outcome" and matter.transferred:
-                    data["four_forms"] = "fourth"
-                run_transition(model=SubjectMatter, pk=matter.pk, name=name, actor=user, comment="意见", data=data)
-                result = 200
-            except Http404:
-                result = 404
-            except PermissionDenied:
-                result = 403
-            except Conflict:
-                result = 409
-            except ValidationError as exc:
-                result = ("400", exc.messages)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result
+    data = dict(DATA.get(name, {}))
+    if name == "propose_outcome" and matter.transferred:
+        data["four_forms"] = "fourth"
+    return helpers.attempt(SubjectMatter, matter.pk, name, user, data)
 
 
 def expected(situation, name, username):

@@ -1,11 +1,10 @@
 """The state × transition × role matrix, the two-person rule and the sanction rules."""
 import pytest
-from django.db import transaction
 
-from supervision.errors import Conflict, Http404, PermissionDenied, ValidationError
+from supervision.errors import Conflict, PermissionDenied, ValidationError
 from supervision.models import RoleAssignment, User
 from supervision.sweep import fire_system_transition
-from supervision.transitions import run_transition
+from tests import helpers
 from workflows.cases.models import Case
 
 from .conftest import advance, decide, fire, matter_to, register
@@ -83,32 +82,11 @@ def build(users, townships, situation):
     return case
 
 
-class _Rollback(Exception):
-    pass
-
-
 def attempt(case, name, user):
     data = dict(DATA.get(name, {}))
     if name == "propose_disposition":
         data["target"] = "inquiry" if case.state == "received" else "verification"
-    result = None
-    try:
-        with transaction.atomic():
-            try:
-                run_transition(model=Case, pk=case.pk, name=name, actor=user, comment="意见", data=data)
-                result = 200
-            except Http404:
-                result = 404
-            except PermissionDenied:
-                result = 403
-            except Conflict:
-                result = 409
-            except ValidationError as exc:
-                result = ("400", exc.messages)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result
+    return helpers.attempt(Case, case.pk, name, user, data)
 
 
 def expected(situation, name, username):
