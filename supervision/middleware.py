@@ -20,10 +20,18 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            translation.activate(previous)
+            raise
         response.headers.setdefault("Content-Language", language)
+        # The language stays active while a streamed body is produced, and is put back when the
+        # response is closed, so it never leaks into the next request served by this thread.
+        response._resource_closers.append(lambda: translation.activate(previous))
         return response
 
 
