@@ -86,7 +86,11 @@ def _errors_of(exc) -> tuple[dict[str, list[str]], list[str]]:
 
 def bound_form(request, key: str, form_class, **kwargs):
     """The form ``key`` of a page: bound to the refused input with its errors when this request
-    re-renders a refusal of that form, else unbound (``kwargs`` go to the form either way)."""
+    re-renders a refusal of that form, else unbound (``kwargs`` go to the form either way).
+    Its element ids carry the key (``id_<key>_<field>``), so two forms of a page with a field of
+    the same name never share an id (each label points at its own field)."""
+    if "prefix" not in kwargs:
+        kwargs.setdefault("auto_id", f"id_{key}_%s")
     refusal = getattr(request, "refusal", None)
     if refusal is None or refusal.key != key:
         return form_class(**kwargs)

@@ -4,6 +4,7 @@ linked from them (one page per URL shape). No server error, no 「- Select an op
 English default, and no untranslated English text (a heuristic: visible text with Latin words
 that are not codes or abbreviations)."""
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from io import StringIO
 from urllib.parse import urlparse
@@ -50,11 +51,14 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.hidden = 0
         self.texts: list[tuple[str, bool]] = []  # (text, from an attribute)
+        self.ids: list[str] = []  # element ids in the document (not inside <template> or scripts)
 
     def handle_starttag(self, tag, attrs):
         if tag in HIDDEN_TAGS:
             self.hidden += 1
         a = dict(attrs)
+        if a.get("id") and not self.hidden:
+            self.ids.append(a["id"])
         for name in ("placeholder", "title", "aria-label", "alt"):
             if a.get(name):
                 self.texts.append((a[name], True))
@@ -89,6 +93,20 @@ def untranslated(html: str, exempt: set[str], codes: frozenset[str] = frozenset(
             if word not in ALLOWED and word not in exempt and not (attribute and word in codes):
                 found.append(f"{word!r} in {text.strip()[:80]!r}")
     return found
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """Element ids used more than once on the page (a label then points at the wrong field)."""
+    parser = _Text()
+    parser.feed(html)
+    counts = Counter(parser.ids)
+    return sorted(i for i, n in counts.items() if n > 1)
+
+
+def test_duplicate_ids_are_found_outside_templates():
+    html = ('<form><input id="id_note"></form><form><input id="id_note"></form>'
+            '<template><input id="id_row"></template><template><input id="id_row"></template><p id="x"></p>')
+    assert duplicate_ids(html) == ["id_note"]
 
 
 def test_the_heuristic_finds_english_and_spares_codes_and_data():
@@ -177,6 +195,7 @@ def _crawl(client, user, exempt, codes) -> tuple[int, list[str]]:
             problems.append(f"{url}: not in Chinese")
         problems += [f"{url}: {text!r}" for text in ENGLISH_DEFAULTS if text in html]
         problems += [f"{url}: {p}" for p in untranslated(html, exempt, codes)]
+        problems += [f"{url}: duplicate id {i!r}" for i in duplicate_ids(html)]
         for href in re.findall(r'href="([^"#]+)"', html):
             href = href.replace("&amp;", "&")
             target = urlparse(href)
