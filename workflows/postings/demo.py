@@ -126,6 +126,12 @@ def seed_demo(stdout) -> None:
                 amount = 8000 if index % 7 == 3 else 10000 + (index % 4) * 5000  # a few shortfalls
                 with story_at(min(dt.date(year, 12, 20), today)):
                     services.funds_record(actor=org, posting=posting, year=year, amount=amount, note="")
+            # This year's funds are in for most first secretaries (paid mid-year); two are not yet,
+            # and the board flags those two.
+            if (posting.role == PostingRole.FIRST_SECRETARY and index % 9 != 4 and posting.start_date.year <= today.year
+                    and not posting.funds.filter(year=today.year).exists()):
+                with story_at(min(dt.date(today.year, 6, 30), today)):
+                    services.funds_record(actor=org, posting=posting, year=today.year, amount=10000, note="")
             if v_i == 0 and t_i < 3 and not posting.leave_requests.exists() and posting.state == "active":
                 start = today + dt.timedelta(days=7 + t_i)
                 length = 3 if t_i != 1 else 8  # one long leave waits for the organisation department
