@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms
@@ -245,12 +246,34 @@ class Fact:
 class Section:
     """A workflow's own part of the page (plan items, responses, hearings…): a template included
     with the page's context, under the facts and before the attachments. ``title`` and ``id`` give
-    the kernel's card heading and anchor; ``card=False`` leaves the markup to the template."""
+    the kernel's card heading and anchor; ``card=False`` leaves the markup to the template.
+
+    A page may keep its sections in one list of declarations: ``title`` may be a callable
+    (``title(obj)``), ``show(request, obj)`` leaves the section out when false, and
+    ``context(request, obj)`` gives the section's own context (merged into the page's)."""
 
     template: str
     title: Any = ""
     id: str = ""
     card: bool = True
+    show: Callable | None = None
+    context: Callable | None = None
+
+    def resolved(self, request, obj) -> Section | None:
+        """This section as ``obj``'s page shows it (``title`` called), or None when not shown."""
+        if self.show is not None and not self.show(request, obj):
+            return None
+        return replace(self, title=self.title(obj)) if callable(self.title) else self
+
+
+@dataclass
+class Upload:
+    """The attachments card's upload form (``record_frame(upload=...)``): posts to ``url``."""
+
+    url: str
+    form: Any
+    label: Any = gettext_lazy("上传附件")
+    id: str = "attachment-form"
 
 
 @dataclass
@@ -270,15 +293,19 @@ class Frame:
     due: bool
     handler: bool
     facts_title: Any
+    state_id: str = "record-state"
+    upload: Upload | None = None
 
 
 def record_frame(request, obj, *, title=None, number=None, facts=(), sections=(), attachments=None,
-                 back=None, handler: bool = True, facts_title=None) -> Frame:
+                 back=None, handler: bool = True, facts_title=None, state_id: str = "record-state",
+                 upload: Upload | None = None) -> Frame:
     """The header (number, title, state, deadline light, handler), facts, sections and attachments
     of ``obj``'s page. A workflow declares only what differs: ``facts`` (``Fact``s or
     ``(label, value)`` pairs), ``sections`` (``Section``s or template names), ``title``/``number``
     (default ``obj.title``/``str(obj)`` and ``obj.number``), ``attachments`` (default the record's
-    own, part ""), ``back=(label, url)``."""
+    own, part ""), ``back=(label, url)``, ``state_id`` (the state badge's id), ``upload`` (an
+    ``Upload``: the attachments card's form, shown even while there are no files)."""
     from .attachments import attachments_of
 
     rt = registry.for_model(obj)
@@ -290,10 +317,11 @@ def record_frame(request, obj, *, title=None, number=None, facts=(), sections=()
         number=str(number if number is not None else (getattr(obj, "number", "") or "")),
         state=state, state_label=str(display()) if display else state,
         facts=[f if isinstance(f, Fact) else Fact(*f) for f in facts],
-        sections=[s if isinstance(s, Section) else Section(s) for s in sections],
+        sections=[s for s in ((s if isinstance(s, Section) else Section(s)).resolved(request, obj)
+                              for s in sections) if s is not None],
         attachments=list(attachments_of(obj, part="") if attachments is None else attachments),
         back=back, due=bool(rt.due_field), handler=handler,
-        facts_title=facts_title or gettext_lazy("基本情况"),
+        facts_title=facts_title or gettext_lazy("基本情况"), state_id=state_id, upload=upload,
     )
 
 
@@ -302,26 +330,31 @@ def record_page(request, obj, *, template: str = "supervision/ui/record.html", p
     """Render ``obj``'s detail page on the kernel frame: ``record_frame(**frame_kwargs)``, the
     transition panel (``panel``: the ``transition_panel`` keyword arguments, or a ready list of
     actions), the timeline (default the record's history, ``supervision/ui/timeline.html``) and the
-    workflow's ``context``. ``template`` may extend ``supervision/ui/record.html`` and fill its
-    blocks. A refused form on this page re-renders it with the input kept (``ui.refused``)."""
+    workflow's ``context`` (after each shown section's own). ``template`` may extend
+    ``supervision/ui/record.html`` and fill its blocks. A refused form on this page re-renders it
+    with the input kept (``ui.refused``)."""
     from django.shortcuts import render
 
     from .audit.timeline import history_entries
 
     actions = panel if isinstance(panel, list) else transition_panel(request, obj, **(panel or {}))
+    frame = record_frame(request, obj, **frame_kwargs)
     ctx = {
-        "obj": obj, "frame": record_frame(request, obj, **frame_kwargs), "actions": actions,
-        "rt_key": registry.for_model(obj).key,
+        "obj": obj, "frame": frame, "actions": actions, "rt_key": registry.for_model(obj).key,
         "timeline": history_entries(obj, request.user) if timeline is None else timeline,
-        **(context or {}),
     }
+    for section in frame.sections:
+        if section.context is not None:
+            ctx.update(section.context(request, obj))
+    ctx.update(context or {})
     return render(request, template, ctx, status=status)
 
 
 class RecordDetailView:
     """A class-based detail page on the frame: set ``model`` (and ``related``/``prefetch``), and
     override ``facts(obj)``, ``sections(obj)``, ``panel(obj)``, ``frame(obj)`` (other ``record_frame``
-    arguments) or ``context(obj)``. ``as_view()`` gives the login-required view taking ``pk``."""
+    arguments), ``timeline(obj)`` (None: the kernel's) or ``context(obj)``. ``as_view()`` gives the
+    login-required view taking ``pk``."""
 
     model = None
     related: tuple = ()
@@ -347,13 +380,16 @@ class RecordDetailView:
     def frame(self, obj):
         return {}
 
+    def timeline(self, obj):
+        return None
+
     def context(self, obj):
         return {}
 
     def render(self, obj):
         return record_page(self.request, obj, template=self.template, panel=self.panel(obj),
-                           facts=self.facts(obj), sections=self.sections(obj), context=self.context(obj),
-                           **self.frame(obj))
+                           facts=self.facts(obj), sections=self.sections(obj), timeline=self.timeline(obj),
+                           context=self.context(obj), **self.frame(obj))
 
     @classmethod
     def as_view(cls):

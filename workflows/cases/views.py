@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +26,16 @@ from supervision.audit.timeline import history_entries
 from supervision.exports import xlsx_response
 from supervision.models import Region
 from supervision.transitions import available_transitions
-from supervision.ui import bound_form, refused, transition_panel, visible_or_404
+from supervision.ui import (
+    Fact,
+    RecordDetailView,
+    Section,
+    Upload,
+    bound_form,
+    refused,
+    transition_panel,
+    visible_or_404,
+)
 
 from . import choices, selectors, services
 from .filters import CASES
@@ -101,49 +111,102 @@ def case_create(request):
     return render(request, "cases/create.html", {"form": form, "subjects": subjects}, status=status)
 
 
-def _transition_forms(request, obj):
-    """The kernel panel (the forms of the transitions this user may fire now)."""
-    return transition_panel(request, obj, next_url=obj.get_absolute_url())
+def _timeline(obj, user):
+    """History entries (labels included, masked fields masked by the kernel), newest first."""
+    return list(reversed(history_entries(obj, user)))
 
 
-def _subject_rows(request, case, subjects):
-    """Each subject with its matter (filed cases) and that matter's own transition panel."""
+# --- the case page on the kernel record frame -------------------------------------------------
+# What the case page declares: its facts, its sections (SECTIONS, below) and the panel's heading;
+# the header, deadline light, handler, documents, attachments (with the upload form), transition
+# panel, refusals re-rendered with the input kept, and the timeline come from the kernel frame.
+
+def _subjects_context(request, case) -> dict:
+    """The subjects section: each subject with its matter (filed cases) and that matter's own
+    transition panel; the form adding a subject while the case is open."""
     matters = {m.subject_id: m for m in case.matters.all()}
     rows = []
-    for s in subjects:
+    for s in case.subjects.all():
         m = matters.get(s.pk)
         if m is not None:
             m.case = case  # the conditions read the case: no query per subject
             m.subject = s
         rows.append({"subject": s, "matter": m,
                      "actions": transition_panel(request, m, next_url=case.get_absolute_url()) if m else []})
-    return rows
+    may_add = access.can(request.user, "handle", case) and case.state in choices.OPEN_STATES
+    return {"subject_rows": rows,
+            "subject_form": bound_form(request, "subject", SubjectForm, prefix="subject") if may_add else None}
 
 
-def _timeline(obj, user):
-    """History entries (labels included, masked fields masked by the kernel), newest first."""
-    return list(reversed(history_entries(obj, user)))
+def _subjects_title(case):
+    return _("被审查调查人") if case.is_case else _("被反映人")
 
 
-@case_roles_required
-def case_detail(request, pk):
-    rt = registry.for_model(Case)
-    case = visible_or_404(request.user, Case, pk, related=("township", "handler", "pending_by"),
-                          prefetch=("subjects", "matters__pending_by"), request=request)  # logs the read
-    subjects = list(case.subjects.all())
-    masked = access.is_masked(request.user, rt, "reporter_name")
-    return render(request, "cases/detail.html", {
-        "case": case, "rt": rt, "key": rt.key, "subjects": subjects, "masked": masked, "mask": access.MASK,
-        "attachments": list(attachments_of(case)),
-        "attachment_form": (bound_form(request, "attachment", AttachmentForm)
-                            if access.can(request.user, "handle", case) else None),
-        "subject_form": (bound_form(request, "subject", SubjectForm, prefix="subject")
-                         if access.can(request.user, "handle", case) and case.state in choices.OPEN_STATES
-                         else None),
-        "transition_forms": _transition_forms(request, case),
-        "subject_rows": _subject_rows(request, case, subjects),
-        "timeline": _timeline(case, request.user),
-    })
+# The case page's sections, in page order. A new part of the case file is one entry here (a
+# template under cases/, an id, and what it needs: ``context(request, case)``, ``show(request, case)``).
+SECTIONS = [
+    Section("cases/_case_description.html", title=gettext_lazy("问题描述"), id="description"),
+    Section("cases/_case_subjects.html", title=_subjects_title, id="subjects", context=_subjects_context),
+    Section("cases/_case_proposal.html", title=gettext_lazy("待审批"), id="proposal",
+            show=lambda request, case: bool(case.pending_kind)),
+]
+
+
+class CaseDetail(RecordDetailView):
+    """A clue or case on the kernel frame (404 to roles that do not see cases; the read is logged)."""
+
+    model = Case
+    related = ("township", "handler", "pending_by")
+    prefetch = ("subjects", "matters__pending_by")
+    template = "cases/detail.html"
+
+    def facts(self, case):
+        masked = access.is_masked(self.request.user, registry.for_model(Case), "reporter_name")
+        facts = [
+            Fact(_("线索来源"), case.get_source_display(), key="source"),
+            Fact(_("问题类别"), case.get_category_display(), key="category"),
+            Fact(_("所属乡镇"), case.township.name if case.township_id else None, key="township"),
+            Fact(_("涉及金额"), case.amount, template="cases/_case_amount.html", key="amount"),
+            Fact(_("受理日期"), case.received_on, key="received_on"),
+            Fact(_("承办人"), case.handler.display_name if case.handler_id else None, key="handler"),
+            Fact(_("反映人"), access.MASK if masked else None, template="cases/_case_reporter.html", key="reporter"),
+        ]
+        if case.filed_on:
+            facts += [Fact(_("立案日期"), case.filed_on, key="filed_on"),
+                      Fact(_("审查调查期限"), case.investigation_due, template="cases/_case_investigation.html",
+                           key="investigation_due")]
+        if case.four_forms:
+            facts.append(Fact(_("四种形态"), case.get_four_forms_display(), key="four_forms"))
+        if case.light_measure:
+            facts.append(Fact(_("处理方式"), case.get_light_measure_display(), key="light_measure"))
+        if case.closed_on:
+            facts.append(Fact(_("了结日期"), case.closed_on, key="closed_on"))
+        return facts
+
+    def sections(self, case):
+        return SECTIONS
+
+    def panel(self, case):
+        return {"next_url": case.get_absolute_url()}
+
+    def frame(self, case):
+        upload = None
+        if access.can(self.request.user, "handle", case):
+            upload = Upload(reverse("cases:attachment-add", args=[case.pk]),
+                            bound_form(self.request, "attachment", AttachmentForm))
+        return {"title": case.get_category_display(), "number": case.number, "state_id": "case-state",
+                "facts_title": _("案件信息") if case.is_case else _("线索信息"),
+                "back": (_("线索与案件"), reverse("cases:list")), "upload": upload,
+                "attachments": list(attachments_of(case))}
+
+    def timeline(self, case):
+        return _timeline(case, self.request.user)
+
+    def context(self, case):
+        return {"case": case, "panel_title": _("可办理")}
+
+
+case_detail = case_roles_required(CaseDetail.as_view())
 
 
 @case_roles_required
@@ -301,12 +364,37 @@ def matter_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@case_roles_required
-def matter_detail(request, pk):
-    rt = registry.for_model(AccountabilityMatter)
-    matter = visible_or_404(request.user, AccountabilityMatter, pk,
-                            related=("target_unit", "target_person", "opened_by"), request=request)
-    return render(request, "cases/matter_detail.html", {
-        "matter": matter, "key": rt.key, "transition_forms": _transition_forms(request, matter),
-        "timeline": _timeline(matter, request.user),
-    })
+class MatterDetail(RecordDetailView):
+    """An accountability matter on the kernel frame."""
+
+    model = AccountabilityMatter
+    related = ("target_unit", "target_person", "opened_by")
+
+    def facts(self, matter):
+        source = matter.get_source_kind_display()
+        if matter.source_label:
+            source = f"{source}：{matter.source_label}"
+        return [
+            Fact(_("问责单位"), matter.target_unit.name if matter.target_unit_id else None, key="target_unit"),
+            Fact(_("问责干部"), matter.target_person.name if matter.target_person_id else None, key="target_person"),
+            Fact(_("来源"), source, key="source"),
+            Fact(_("事由"), matter.reason, template="cases/_matter_reason.html", key="reason"),
+            Fact(_("问责方式"), matter.get_measure_display() or None, key="measure"),
+            Fact(_("登记人"), matter.opened_by.display_name if matter.opened_by_id else _("系统"), key="opened_by"),
+        ]
+
+    def panel(self, matter):
+        return {"next_url": matter.get_absolute_url()}
+
+    def frame(self, matter):
+        return {"title": str(matter), "number": "", "handler": False, "attachments": [],
+                "back": (_("问责"), reverse("cases:matter-list"))}
+
+    def timeline(self, matter):
+        return _timeline(matter, self.request.user)
+
+    def context(self, matter):
+        return {"matter": matter, "panel_title": _("可办理")}
+
+
+matter_detail = case_roles_required(MatterDetail.as_view())

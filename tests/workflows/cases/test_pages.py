@@ -259,3 +259,96 @@ def test_approval_queue_lists_subject_proposals(users, townships, web):
     matter = fire(case.matters.get(), "propose_transfer", users["discipline"], comment="涉嫌犯罪")
     page = web(users["discipline_head"]).get(reverse("cases:approvals")).content.decode()
     assert case.get_absolute_url() in page and f"{matter.subject.name}：移送审查起诉" in page
+
+
+# --- the case page on the kernel record frame (#12) -------------------------------------------
+
+def _offered(html, obj):
+    import re
+
+    key = obj._meta.label_lower
+    return set(re.findall(rf'<form method="post" action="/records/{re.escape(key)}/{obj.pk}/transitions/(\w+)/"', html))
+
+
+def test_the_case_page_is_the_kernel_frame_with_its_declared_sections(users, townships, web):
+    from supervision.transitions import available_transitions
+    from workflows.cases.views import SECTIONS
+
+    case = fire(register(users, townships), "propose_disposition", users["discipline"], {"target": "verification"})
+    html = web(users["discipline"]).get(case.get_absolute_url()).content.decode()
+    for part in ("card record-header", "card record-facts", "card transition-panel", "card record-timeline",
+                 "card record-attachments"):
+        assert f'class="{part}"' in html, part
+    assert 'id="case-state"' in html.split('class="card record-header"')[1].split("</header>")[0]
+    assert '<dd data-fact="reporter"><span id="reporter">王举报 13800000000</span></dd>' in html
+    assert 'id="attachment-form"' in html  # the upload form of the kernel's attachments card
+    # The declared sections, in their order (the proposal box while a proposal is open).
+    ids = [s.id for s in SECTIONS]
+    positions = [html.index(f'<section class="card record-section" id="{i}">') for i in ids]
+    assert positions == sorted(positions)
+    assert "初步核实" in html.split('id="pending"')[1].split("</p>")[0]
+    # The panel offers exactly what the kernel says this role may fire.
+    head = users["discipline_head"]
+    page = web(head).get(case.get_absolute_url()).content.decode()
+    assert _offered(page, case) == set(available_transitions(case, head)) and "approve" in _offered(page, case)
+    assert 'id="attachment-form"' not in page
+
+
+def test_each_subjects_matter_panel_is_the_kernel_panel_for_the_role(users, townships, web):
+    from supervision.transitions import available_transitions
+
+    from .test_subjects import TWO
+
+    case = advance(register(users, townships, subjects=TWO), users, "reviewing")
+    for username in ("discipline", "discipline_head", "auditor"):
+        user = users[username]
+        html = web(user).get(case.get_absolute_url()).content.decode()
+        for matter in case.matters.all():
+            block = html.split(f'id="subject-{matter.subject_id}"')[1].split('<div class="subject')[0]
+            assert _offered(block, matter) == set(available_transitions(matter, user)), username
+        assert _offered(html, case) == set(available_transitions(case, user)), username
+
+
+def test_a_refused_subject_outcome_re_renders_the_case_page_with_input_kept_and_the_error_at_the_field(
+        users, townships, web):
+    case = advance(register(users, townships, village_committee=True), users, "reviewing")
+    matter = case.matters.get()
+    r = web(users["discipline"]).post(
+        reverse("record-transition", args=["cases.subjectmatter", matter.pk, "propose_outcome"]),
+        {"comment": "提请给予撤职", "outcome": "sanction", "admin_sanction": "dismissal", "four_forms": "third",
+         "version": matter.version})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "操作未完成" not in html and 'class="card record-header"' in html and case.number in html
+    block = html.split(f'id="subject-{matter.subject_id}"')[1]
+    form = block.split('id="refused-form"')[1].split("</form>")[0]
+    assert '<option value="dismissal" selected>' in form and "提请给予撤职" in form
+    field = form.split('data-field="admin_sanction"')[1].split("data-field=")[0]
+    assert 'class="errorlist field-errors"' in field and "村委会工作人员" in field
+    assert not SubjectMatter.objects.get(pk=matter.pk).pending_kind
+
+
+def test_a_refused_upload_re_renders_the_case_page_with_the_error_at_the_file(users, townships, web):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = register(users, townships)
+    r = web(users["discipline"]).post(reverse("cases:attachment-add", args=[case.pk]),
+                                      {"file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert r.status_code == 400
+    form = r.content.decode().split('id="attachment-form"')[1].split("</form>")[0]
+    assert 'class="errorlist field-errors"' in form.split('data-field="file"')[1]
+
+
+def test_the_accountability_matter_page_is_the_kernel_frame(users, townships, web):
+    from supervision.models import Unit
+    from supervision.transitions import available_transitions
+    from workflows.cases import services
+
+    matter, _created = services.accountability_open(actor=users["discipline"], reason="履职不力",
+                                                    target_unit=Unit.objects.order_by("pk").first(),
+                                                    target_person=None)
+    head = users["discipline_head"]
+    html = web(head).get(matter.get_absolute_url()).content.decode()
+    assert 'class="card record-header"' in html and 'class="card record-timeline"' in html
+    assert '<dd data-fact="reason">履职不力</dd>' in html
+    assert _offered(html, matter) == set(available_transitions(matter, head)) and _offered(html, matter)
