@@ -63,6 +63,12 @@ COUNTY_USERS = [
 PRINCIPALS = {"discipline_principal", "organization_head"}
 SECRETARY_NAMES = ["段建华", "苏立新", "鲁国强", "施文斌", "毕志勇", "常建明", "熊海涛", "陈晓东", "查永平", "字德明"]
 
+# Each township's discipline committee (乡镇纪委): a handler and its head (``township_discipline[_head]_<pinyin>``).
+TOWNSHIP_DISCIPLINE_NAMES = ["罗正清", "李春梅", "杨建林", "张丽华", "赵文亮",
+                             "左云飞", "何国荣", "茶学军", "王秀英", "字光明"]
+TOWNSHIP_DISCIPLINE_HEAD_NAMES = ["杨纪平", "王志刚", "李德华", "赵明清", "张永福",
+                                  "罗国华", "何建新", "茶红梅", "鲁正军", "施玉兰"]
+
 DEFAULT_PASSWORD = "weishan2026"
 
 
@@ -135,6 +141,10 @@ def seed_kernel(password: str | None = None) -> list[tuple[str, str]]:
                     f"{surnames[i]}{name[:2]}", f"{name}党政办干部")
         ensure_user(f"secretary_{pinyin}", Role.TOWNSHIP, townships[pinyin], unit,
                     SECRETARY_NAMES[i], f"{name}党委书记")
+        ensure_user(f"township_discipline_{pinyin}", Role.TOWNSHIP_DISCIPLINE, townships[pinyin], unit,
+                    TOWNSHIP_DISCIPLINE_NAMES[i], f"{name}纪委干部")
+        ensure_user(f"township_discipline_head_{pinyin}", Role.TOWNSHIP_DISCIPLINE_HEAD, townships[pinyin], unit,
+                    TOWNSHIP_DISCIPLINE_HEAD_NAMES[i], f"{name}纪委书记")
 
     admin = User.objects.filter(username="admin").first()
     if admin is None:

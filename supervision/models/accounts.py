@@ -14,10 +14,12 @@ class Role(models.TextChoices):
     DISCIPLINE_HEAD = "discipline_head", _("纪委监委领导")
     LEADER = "leader", _("县领导")
     AUDITOR = "auditor", _("审计监督")
+    TOWNSHIP_DISCIPLINE = "township_discipline", _("乡镇纪委办案人员")
+    TOWNSHIP_DISCIPLINE_HEAD = "township_discipline_head", _("乡镇纪委领导")
 
 
 # Roles whose assignment must name a township (they see only that township).
-TOWNSHIP_SCOPED_ROLES = {Role.TOWNSHIP}
+TOWNSHIP_SCOPED_ROLES = {Role.TOWNSHIP, Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_DISCIPLINE_HEAD}
 
 
 class User(AbstractUser):

@@ -1,7 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-CASE_VIEW_ROLES = frozenset({"discipline", "discipline_head", "auditor"})
+from .units import TOWNSHIP_CASE_ROLES
+
+# Township committees (乡镇纪委) see the clues and cases routed to them (scope: the handling unit).
+CASE_VIEW_ROLES = frozenset({"discipline", "discipline_head", "auditor"}) | TOWNSHIP_CASE_ROLES
+# 问责 matters stay with the county commission.
+MATTER_VIEW_ROLES = frozenset({"discipline", "discipline_head", "auditor"})
 
 
 class CasesConfig(AppConfig):
@@ -21,19 +26,24 @@ class CasesConfig(AppConfig):
         from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
         from .proposals import may_approve
         from .sweeps import SWEEPS
+        from .units import acts_for_unit, all_of
 
         Right = registry.Right
         # Proposer ≠ approver (and the approver the proposal needs), one rule for both types.
-        approve = Right.of("discipline_head", check=may_approve)
+        approve = Right.of("discipline_head", "township_discipline_head", check=all_of(acts_for_unit, may_approve))
+
+        def unit(*roles):  # a right of the handling unit's own people (units.acts_for_unit)
+            return Right.of(*roles, check=acts_for_unit)
         registry.register(registry.Workflow(
             name="cases", label=_("问题线索与案件"), urls="workflows.cases.urls",
             sweeps=SWEEPS, seed_demo=demo.seed_demo,
             menu=[
                 registry.MenuItem(_("线索与案件"), "cases:list", CASE_VIEW_ROLES),
                 registry.MenuItem(_("线索登记"), "cases:create", frozenset({"discipline"})),
-                registry.MenuItem(_("审批"), "cases:approvals", frozenset({"discipline_head"})),
+                registry.MenuItem(_("审批"), "cases:approvals",
+                                  frozenset({"discipline_head", "township_discipline_head"})),
                 registry.MenuItem(_("案件统计"), "cases:stats", CASE_VIEW_ROLES),
-                registry.MenuItem(_("问责"), "cases:matter-list", CASE_VIEW_ROLES),
+                registry.MenuItem(_("问责"), "cases:matter-list", MATTER_VIEW_ROLES),
             ],
             record_types=[
                 registry.RecordType(
@@ -41,16 +51,17 @@ class CasesConfig(AppConfig):
                     view_roles=CASE_VIEW_ROLES,
                     rights={
                         "create": Right.of("discipline"),
-                        "propose": Right.of("discipline"),
-                        "handle": Right.of("discipline"),
-                        "propose_any": Right.of("discipline", "discipline_head"),
+                        "propose": unit("discipline", "township_discipline"),
+                        "handle": unit("discipline", "township_discipline"),
+                        "propose_any": unit("discipline", "discipline_head", *TOWNSHIP_CASE_ROLES),
                         "approve": approve,
+                        "route": Right.of("discipline"),
                         "urge": Right.of("discipline_head"),
                         "escalate": Right.of("discipline", "discipline_head"),
                         "mark_overdue": Right.of(),
                         "follow_subjects": Right.of(),
                     },
-                    scope_lookup=None,
+                    scope_lookup="handling_township",
                     confidential=True,
                     masked_fields=("reporter_name", "reporter_contact"),
                     unmask_roles=frozenset({"discipline", "discipline_head"}),
@@ -59,8 +70,8 @@ class CasesConfig(AppConfig):
                     due_field="due_date", list_related=("township", "handler"),
                     reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
                     timed_states=frozenset(TIMED_STATES),
-                    # 承办人 are assigned by the commission's heads.
-                    assign_right=Right.of("discipline_head"),
+                    # 承办人 are assigned by the commission's heads (a township committee's head for its own cases).
+                    assign_right=unit("discipline_head", "township_discipline_head"),
                     parts=(registry.Part(CaseSubject, "case"),
                            registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"),
                                          related=("case", "subject"))),
@@ -69,12 +80,12 @@ class CasesConfig(AppConfig):
                     model=SubjectMatter, label=_("被审查调查人处理事项"),
                     view_roles=CASE_VIEW_ROLES,
                     rights={
-                        "propose": Right.of("discipline"),
-                        "propose_any": Right.of("discipline", "discipline_head"),
+                        "propose": unit("discipline", "township_discipline"),
+                        "propose_any": unit("discipline", "discipline_head", *TOWNSHIP_CASE_ROLES),
                         "approve": approve,
-                        "handle": Right.of("discipline"),
+                        "handle": unit("discipline", "township_discipline"),
                     },
-                    scope_lookup=None,
+                    scope_lookup="case__handling_township",
                     confidential=True,
                     after_transition=rules.subject_after_transition,
                     transition_related=("case__handler", "subject"),
@@ -82,11 +93,11 @@ class CasesConfig(AppConfig):
                     due_field="due_date", list_related=("case", "subject"),
                     reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
                     timed_states=frozenset({"decided", "executed", "appealed"}),
-                    assign_right=Right.of("discipline_head"),
+                    assign_right=unit("discipline_head", "township_discipline_head"),
                 ),
                 registry.RecordType(
                     model=AccountabilityMatter, label=_("问责事项"),
-                    view_roles=CASE_VIEW_ROLES,
+                    view_roles=MATTER_VIEW_ROLES,
                     rights={
                         "create": Right.of("discipline", "discipline_head"),
                         "decide": Right.of("discipline_head"),

@@ -38,7 +38,7 @@ class State(models.TextChoices):
 OPEN_STATES = ["received", "inquiry", "verification", "parked", "filed", "investigating", "reviewing", "decided"]
 # States that run against a time limit (``Case.due_date``); after review the limits are the
 # subjects' (``SubjectMatter.due_date``).
-TIMED_STATES = ["inquiry", "verification", "filed", "investigating", "reviewing"]
+TIMED_STATES = ["received", "inquiry", "verification", "filed", "investigating", "reviewing"]  # received: routed
 # States from which a proposal can be made, and so approved or rejected.
 PROPOSAL_STATES = ["received", "inquiry", "parked", "verification", "investigating", "reviewing"]
 # States of a filed case in which its subjects' matters are worked on.

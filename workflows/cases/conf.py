@@ -10,6 +10,8 @@ import os
 from django.conf import settings
 
 DEFAULTS = {
+    # 分办: the receiving unit proposes its disposition within 15 working days of the routing.
+    "ROUTE_DISPOSITION_WORKING_DAYS": 15,
     # 谈话函询: reply within 15 working days.
     "INQUIRY_REPLY_WORKING_DAYS": 15,
     # 初步核实: 2 months, +1 month on approval.

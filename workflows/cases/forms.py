@@ -49,6 +49,26 @@ class DispositionForm(forms.Form):
         (c, choices.State(c).label) for c in ("inquiry", "verification", "parked", "dismissed")])
 
 
+class RouteForm(forms.Form):
+    """分办: the handling unit of a registered clue (a township committee, or kept at the county)."""
+    handling_township = forms.ModelChoiceField(
+        label=gettext_lazy("承办单位"), queryset=None, required=False,
+        empty_label=gettext_lazy("县纪委监委自办（不分办）"),
+        help_text=gettext_lazy("选择乡镇即分办至该乡镇纪委；不选则由县纪委监委承办。"))
+    share_reporter = forms.BooleanField(
+        label=gettext_lazy("向承办单位提供反映人信息"), required=False,
+        help_text=gettext_lazy("不勾选时，乡镇纪委看到的反映人姓名和联系方式均为隐去状态。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from supervision.models import Region
+
+        self.fields["handling_township"].queryset = Region.objects.filter(
+            level=Region.Level.TOWNSHIP).order_by("code")
+        self.fields["handling_township"].label_from_instance = lambda r: _("%(township)s纪委") % {
+            "township": r.name}
+
+
 class ApprovalForm(forms.Form):
     approved_on = forms.DateField(
         label=gettext_lazy("审批日期"), required=False, widget=DateInput,

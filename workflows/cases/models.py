@@ -35,6 +35,7 @@ from .forms import (
     ExtensionForm,
     MeasureForm,
     ReviewReportForm,
+    RouteForm,
     check_earlier_date,
 )
 
@@ -63,6 +64,13 @@ def _extension_left(case) -> bool:
 
 _extension_left.message = lambda case: _("本阶段的延期次数已用完（最多 %(n)d 次）。") % {
     "n": len(extensions_allowed(choices.EXTENSION_STAGES.get(case.state, "")))}
+
+
+def _not_routed(case) -> bool:
+    return case.routed_at is None
+
+
+_not_routed.message = gettext_lazy("该线索已分办。")
 
 
 def _no_subject_decided(case) -> bool:
@@ -94,6 +102,20 @@ class Case(WorkflowRecord):
     reporter_contact = models.CharField(gettext_lazy("反映人联系方式"), max_length=100, blank=True)
     township = models.ForeignKey("supervision.Region", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=gettext_lazy("所属乡镇"))
+    # The handling unit (承办单位): the county commission (empty) or one township's discipline
+    # committee (乡镇纪委). The case's scope follows it (``RecordType.scope_lookup``): a township
+    # committee sees exactly the clues and cases routed to it.
+    handling_township = models.ForeignKey(
+        "supervision.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"level": "township"}, verbose_name=gettext_lazy("承办单位（乡镇纪委）"),
+        help_text=gettext_lazy("空表示县纪委监委承办。"))
+    # 分办 by the county's case management office (``route``); the receiving unit's disposition
+    # proposal is due ROUTE_DISPOSITION_WORKING_DAYS later (``due_kind`` "routing").
+    routed_at = models.DateTimeField(gettext_lazy("分办时间"), null=True, blank=True, db_index=True)
+    routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=gettext_lazy("分办人"))
+    route_share_reporter = models.BooleanField(gettext_lazy("向承办单位提供反映人信息"), default=False)
+    route_disposed_at = models.DateTimeField(gettext_lazy("承办单位提出处置意见时间"), null=True, blank=True)
     amount = models.DecimalField(gettext_lazy("涉及金额（元）"), max_digits=14, decimal_places=2, default=0,
                                  validators=[MinValueValidator(0)])
     description = models.TextField(gettext_lazy("问题描述"))
@@ -154,6 +176,13 @@ class Case(WorkflowRecord):
     def __str__(self):
         return f"{self.number} {self.get_category_display()}"
 
+    @property
+    def handling_unit_label(self) -> str:
+        """The handling unit's name: 县纪委监委 or 〈乡镇〉纪委."""
+        if self.handling_township_id is None:
+            return str(gettext_lazy("县纪委监委"))
+        return str(gettext_lazy("%(township)s纪委")) % {"township": self.handling_township.name}
+
     def get_absolute_url(self):
         return reverse("cases:detail", args=[self.pk])
 
@@ -198,6 +227,27 @@ class Case(WorkflowRecord):
             raise ValidationError({"target": _("“%(state)s”状态下不能提出“%(target)s”的处置意见。") % {
                 "state": self.get_state_display(), "target": choices.State(target).label}})
         proposals.propose(self, ctx, "disposition", target)
+        if self.routed_at is not None and self.route_disposed_at is None:
+            # The routed clue's limit is met by the receiving unit's first disposition proposal.
+            self.route_disposed_at = timezone.now()
+            if self.due_kind == "routing":
+                self._set_due("", None)
+
+    @transition(field=state, source=["received"], target=None, conditions=[_not_routed, proposals.no_pending],
+                custom={"label": gettext_lazy("分办"), "right": "route", "form": RouteForm})
+    def route(self, ctx):
+        """分办: hand the clue to a township discipline committee (or keep it at the county), with a
+        time limit for the receiving unit's disposition proposal. The county handler steps back:
+        the receiving unit's head assigns its own 承办人."""
+        township = ctx.params.get("handling_township")
+        self.handling_township = township
+        self.route_share_reporter = bool(township is not None and ctx.params.get("share_reporter"))
+        self.routed_at = timezone.now()
+        self.routed_by = ctx.actor
+        if township is not None:
+            self.handler = None
+        self._set_due("routing", workdays.add_working_days(
+            timezone.localdate(), limit("ROUTE_DISPOSITION_WORKING_DAYS")))
 
     @transition(field=state, source=["verification"], target=None, conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("提请立案"), "right": "propose"})

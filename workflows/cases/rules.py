@@ -16,13 +16,27 @@ from supervision.notify import notify, users_with_role
 from . import services
 
 
-def heads():
+def heads(record=None):
+    """Who approves on ``record``: its handling unit's heads (a township committee's, for a
+    routed case; the commission's otherwise)."""
+    case = getattr(record, "case", record)
+    if case is not None and case.handling_township_id:
+        return users_with_role("township_discipline_head", case.handling_township_id)
     return users_with_role("discipline_head")
 
 
 def _handler(record) -> list:
+    """Who is told about a step: the case's handler, or, for a routed clue no one of the
+    receiving committee has taken yet, that committee's staff."""
     case = getattr(record, "case", record)
-    return [case.handler] if case.handler_id else []
+    if case.handler_id:
+        return [case.handler]
+    if case.handling_township_id:
+        return list(users_with_role("township_discipline", case.handling_township_id))
+    return []
+
+
+handler_or_unit = _handler  # the sweep's reminders go to the same people
 
 
 def _proposer(record) -> list:
@@ -42,7 +56,7 @@ def case_after_transition(ctx) -> None:
 
 
 def _proposal_made(ctx) -> None:
-    notify(recipients=heads(), verb="cases.proposal", target=ctx.obj, exclude=ctx.actor,
+    notify(recipients=heads(ctx.obj), verb="cases.proposal", target=ctx.obj, exclude=ctx.actor,
            message=_("%(case)s：%(kind)s待审批") % {"case": ctx.obj, "kind": ctx.obj.get_pending_kind_display()})
 
 
@@ -67,14 +81,22 @@ def do_reject_proposal(ctx) -> None:
     _proposal_decided(ctx, _("未同意"))
 
 
+def do_route(ctx) -> None:
+    case = ctx.obj
+    notify(recipients=[*_handler(case), *heads(case)], verb="cases.routed", target=case, exclude=ctx.actor,
+           message=_("%(case)s 已分办至%(unit)s，请于 %(due)s 前提出处置意见") % {
+               "case": case, "unit": case.handling_unit_label, "due": case.due_date})
+
+
 def do_escalate(ctx) -> None:
-    notify(recipients=[*heads(), *_handler(ctx.obj)], verb="cases.escalated", target=ctx.obj, exclude=ctx.actor,
+    notify(recipients=[*heads(), *heads(ctx.obj), *_handler(ctx.obj)], verb="cases.escalated", target=ctx.obj,
+           exclude=ctx.actor,
            message=_("%(case)s 已提级办理/上级督办") % {"case": ctx.obj})
 
 
 def do_mark_overdue(ctx) -> None:
     case = ctx.obj
-    notify(recipients=[*heads(), *_handler(case)], verb="cases.overdue", target=case,
+    notify(recipients=[*heads(case), *_handler(case)], verb="cases.overdue", target=case,
            message=_("%(case)s 已超过办理期限（%(due)s）") % {"case": case, "due": case.due_date})
 
 
@@ -99,7 +121,7 @@ def subject_after_transition(ctx) -> None:
 
 def _subject_proposal_made(ctx) -> None:
     m = ctx.obj
-    notify(recipients=heads(), verb="cases.subject_proposal", target=m.case, exclude=ctx.actor,
+    notify(recipients=heads(m), verb="cases.subject_proposal", target=m.case, exclude=ctx.actor,
            message=_("%(m)s：%(kind)s待审批") % {"m": m, "kind": m.get_pending_kind_display()})
 
 

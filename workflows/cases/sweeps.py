@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Value
+from django.db.models import CharField, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
@@ -10,6 +10,7 @@ from supervision import workdays
 from supervision.notify import notify, users_with_role
 from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
 
+from . import rules
 from .choices import TIMED_STATES
 from .conf import limit
 from .models import Case, SubjectMatter
@@ -30,15 +31,16 @@ def cases_remind(now) -> int:
     day = today(now)
     horizon = workdays.add_working_days(day, limit("REMIND_WORKING_DAYS")).date
     done = 0
-    qs = Case.objects.filter(state__in=TIMED_STATES, overdue=False, due_date__gte=day, due_date__lte=horizon,
-                             handler__isnull=False).select_related("handler")
+    # A handler's cases, and routed clues no one of the receiving committee has taken yet.
+    qs = Case.objects.filter(Q(handler__isnull=False) | Q(handling_township__isnull=False), state__in=TIMED_STATES,
+                             overdue=False, due_date__gte=day, due_date__lte=horizon).select_related("handler")
     # The period is "<due kind>:<due date>": skip in SQL what an earlier run already sent.
     qs = unclaimed(qs, "cases.reminder", Concat(OuterRef("due_kind"), Value(":"), iso_of("due_date"),
                                                 output_field=CharField()))
     for case in in_batches(qs):
         with transaction.atomic():  # the mark and the notification commit together
             if claim_once("cases.reminder", case, period=f"{case.due_kind}:{case.due_date.isoformat()}"):
-                notify(recipients=[case.handler], verb="cases.reminder", target=case,
+                notify(recipients=rules.handler_or_unit(case), verb="cases.reminder", target=case,
                        message=_("%(case)s 将于 %(due)s 到期，请抓紧办理") % {"case": case, "due": case.due_date})
                 done += 1
     return done

@@ -1,0 +1,152 @@
+"""Township discipline committees (issue 15 items 1–2): the county routes (分办) a registered
+clue to a township committee, which then sees and handles exactly what was routed to it."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from supervision import access, workdays
+from supervision.models import Notification, SweepMark
+from tests.helpers import attempt
+from workflows.cases.models import Case
+
+from .conftest import fire, register
+from .test_deadlines import at, sweep_on
+
+pytestmark = pytest.mark.django_db
+
+NANZHAO = "township_discipline_nanzhao"
+NANZHAO_HEAD = "township_discipline_head_nanzhao"
+MIAOJIE = "township_discipline_miaojie"
+DAY = dt.date(2026, 3, 2)
+
+
+def routed(users, townships, to="nanzhao", day=DAY, **kw):
+    with at(day):
+        case = register(users, townships)
+        return fire(case, "route", users["discipline"], {"handling_township": townships[to].pk, **kw}, comment="分办")
+
+
+def test_demo_has_a_committee_handler_and_head_per_township(users, townships):
+    for pinyin, township in townships.items():
+        for username, role in ((f"township_discipline_{pinyin}", "township_discipline"),
+                               (f"township_discipline_head_{pinyin}", "township_discipline_head")):
+            grants = access.grants(users[username])
+            assert [(g.role, g.region_id) for g in grants] == [(role, township.pk)], username
+
+
+def test_route_sets_the_unit_and_the_time_limit(users, townships):
+    case = routed(users, townships)
+    assert case.handling_township == townships["nanzhao"]
+    assert case.handling_unit_label == "南诏镇纪委"
+    assert case.routed_by == users["discipline"] and case.routed_at is not None
+    assert case.handler is None  # the committee's head assigns its own 承办人
+    assert case.due_kind == "routing"
+    assert case.due_date == workdays.add_working_days(DAY, 15).date
+    assert case.state == "received"
+    row = case.history.order_by("-history_id").first()
+    assert row.transition == "route" and row.history_user == users["discipline"]
+
+
+def test_route_is_the_county_staffs_and_only_once(users, townships):
+    case = register(users, townships)
+    nz = townships["nanzhao"].pk
+    assert attempt(Case, case.pk, "route", users["discipline_head"], {"handling_township": nz}) == 403
+    assert attempt(Case, case.pk, "route", users[NANZHAO], {"handling_township": nz}) == 404  # not routed yet
+    assert attempt(Case, case.pk, "route", users["auditor"], {"handling_township": nz}) == 403
+    case = fire(case, "route", users["discipline"], {"handling_township": nz})
+    outcome = attempt(Case, case.pk, "route", users["discipline"], {"handling_township": townships["miaojie"].pk})
+    assert outcome in (400, 403, 409) or outcome[0] == "400"
+    assert Case.objects.get(pk=case.pk).handling_township_id == nz
+
+
+def test_route_to_a_village_is_a_400_and_changes_nothing(users, townships):
+    from supervision.models import Region
+
+    case = register(users, townships)
+    village = Region.objects.filter(level=Region.Level.VILLAGE).first()
+    outcome = attempt(Case, case.pk, "route", users["discipline"], {"handling_township": village.pk})
+    assert outcome[0] == "400"
+    assert Case.objects.get(pk=case.pk).routed_at is None
+
+
+def test_kept_at_the_county(users, townships):
+    case = register(users, townships)
+    case = fire(case, "route", users["discipline"], {})
+    assert case.handling_township is None and case.routed_at is not None
+    assert case.handler == users["discipline"]
+    assert case.handling_unit_label == "县纪委监委"
+
+
+def test_committee_sees_exactly_what_was_routed_to_it(users, townships, api, web):
+    mine = routed(users, townships, "nanzhao")
+    other = routed(users, townships, "miaojie")
+    county_own = register(users, townships)  # in 南诏镇, but the county handles it
+    nz = users[NANZHAO]
+    assert set(access.visible(nz, Case).values_list("pk", flat=True)) == {mine.pk}
+    assert set(access.visible(users["discipline"], Case).values_list("pk", flat=True)) >= {
+        mine.pk, other.pk, county_own.pk}
+    client, page = api(nz), web(nz)
+    assert client.get(f"/api/v1/cases/{mine.pk}/").status_code == 200
+    assert page.get(reverse("cases:detail", args=[mine.pk])).status_code == 200
+    for hidden in (other, county_own):
+        assert client.get(f"/api/v1/cases/{hidden.pk}/").status_code == 404
+        assert client.get(f"/api/v1/cases/{hidden.pk}/history/").status_code == 404
+        assert page.get(reverse("cases:detail", args=[hidden.pk])).status_code == 404
+        assert page.get(reverse("record-history", args=["cases.case", hidden.pk])).status_code == 404
+    listed = {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
+    assert listed == {mine.pk}
+    # Another township's committee sees nothing of 南诏镇's.
+    assert not access.visible(users[MIAOJIE], Case).filter(pk=mine.pk).exists()
+
+
+def test_committee_handles_with_its_own_two_person_rule(users, townships):
+    case = routed(users, townships)
+    nz, head = users[NANZHAO], users[NANZHAO_HEAD]
+    # The county's handler no longer acts on it; the committee does.
+    assert attempt(Case, case.pk, "propose_disposition", users["discipline"], {"target": "verification"}) == 403
+    assert attempt(Case, case.pk, "propose_disposition", users[MIAOJIE], {"target": "verification"}) == 404
+    with at(DAY + dt.timedelta(days=3)):
+        case = fire(case, "propose_disposition", nz, {"target": "verification"})
+    assert case.route_disposed_at is not None and case.due_kind == ""  # the routing limit is met
+    assert attempt(Case, case.pk, "approve", nz, {}) == 403           # a handler does not approve
+    assert attempt(Case, case.pk, "approve", users["discipline_head"], {}) == 403  # nor the county's head
+    case = fire(case, "approve", head)
+    assert case.state == "verification"
+
+
+def test_committee_head_never_approves_own_proposal(users, townships):
+    case = routed(users, townships)
+    head = users[NANZHAO_HEAD]
+    case = fire(case, "propose_disposition", head, {"target": "inquiry"})
+    assert attempt(Case, case.pk, "approve", head, {}) == 403
+
+
+def test_routing_notifies_the_committee(users, townships, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = routed(users, townships)
+    told = set(Notification.objects.filter(verb="cases.routed", object_id=str(case.pk))
+               .values_list("recipient__username", flat=True))
+    assert told == {NANZHAO, NANZHAO_HEAD}
+
+
+def test_routed_clue_reminded_then_overdue_exactly_once(users, townships):
+    case = routed(users, townships)
+    due = case.due_date
+    sweep_on(due - dt.timedelta(days=1))
+    assert SweepMark.objects.filter(key="cases.reminder", object_id=str(case.pk)).count() == 1
+    assert Notification.objects.filter(verb="cases.reminder", object_id=str(case.pk),
+                                       recipient=users[NANZHAO]).exists()
+    assert sweep_on(due)["cases.cases_mark_overdue"] == 0
+    assert sweep_on(due + dt.timedelta(days=1))["cases.cases_mark_overdue"] == 1
+    assert sweep_on(due + dt.timedelta(days=2))["cases.cases_mark_overdue"] == 0
+    case = Case.objects.get(pk=case.pk)
+    assert case.overdue
+    assert case.history.filter(transition="mark_overdue").count() == 1
+
+
+def test_disposed_in_time_is_never_overdue(users, townships):
+    case = routed(users, townships)
+    with at(DAY + dt.timedelta(days=5)):
+        fire(case, "propose_disposition", users[NANZHAO], {"target": "parked"})
+    assert sweep_on(case.due_date + dt.timedelta(days=1))["cases.cases_mark_overdue"] == 0
