@@ -17,7 +17,8 @@ from supervision import access, registry
 pytestmark = pytest.mark.django_db
 
 ROLES = ["inspector", "organization", "organization_head", "discipline", "discipline_head", "discipline_principal",
-         "leader", "auditor", "township_nanzhao", "secretary_nanzhao"]
+         "leader", "auditor", "township_nanzhao", "secretary_nanzhao", "township_discipline_nanzhao",
+         "township_discipline_head_nanzhao"]
 ENGLISH_DEFAULTS = ["Select an option", "---------", "This field is required", "Enter a valid"]
 SKIP = ("/accounts/logout/", "/admin/", "/api/", "/files/", "/static/", "/i18n/", "/ws/", "/media/")
 MAX_PAGES = 120  # per role (one page per URL shape, below)

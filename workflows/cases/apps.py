@@ -42,6 +42,7 @@ class CasesConfig(AppConfig):
                 registry.MenuItem(_("线索登记"), "cases:create", frozenset({"discipline"})),
                 registry.MenuItem(_("审批"), "cases:approvals",
                                   frozenset({"discipline_head", "township_discipline_head"})),
+                registry.MenuItem(_("分办台账"), "cases:routing", CASE_VIEW_ROLES),
                 registry.MenuItem(_("案件统计"), "cases:stats", CASE_VIEW_ROLES),
                 registry.MenuItem(_("问责"), "cases:matter-list", MATTER_VIEW_ROLES),
             ],

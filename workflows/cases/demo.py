@@ -99,6 +99,20 @@ def seed_demo(stdout) -> None:
     made = 0
     for scenario in SCENARIOS:
         made += _demo_case(*scenario)[1]
+    # Routed (分办) to township committees: 南诏镇纪委 has proposed and approved its verification;
+    # 永建镇纪委 has not answered yet.
+    for desc, township, steps in (
+            ("村民小组长优亲厚友分配公益性岗位", "nanzhao",
+             [("propose_disposition", "township_discipline_nanzhao", {"target": "verification"}),
+              ("approve", "township_discipline_head_nanzhao", {})]),
+            ("村集体鱼塘发包未经村民代表大会", "yongjian", [])):
+        category = "favouritism" if township == "nanzhao" else "other"
+        case, new = _demo_case(desc, category, township, 0, [{"name": "段某", "post": "村民小组长"}], [])
+        if new:
+            _run(case, "route", "discipline", {"handling_township": case.township_id}, "分办")
+            for name, username, data in steps:
+                _run(case, name, username, data, "演示数据")
+        made += new
     made += _full_case("村民小组长贪污危房改造补助", "dacang",
                        [{"name": "赵某", "post": "村民小组长", "village": "大仓村", "is_party_member": True}],
                        filed_days_ago=120, until="investigating")[1]

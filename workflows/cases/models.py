@@ -115,6 +115,7 @@ class Case(WorkflowRecord):
     routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=gettext_lazy("分办人"))
     route_share_reporter = models.BooleanField(gettext_lazy("向承办单位提供反映人信息"), default=False)
+    route_due_on = models.DateField(gettext_lazy("分办处置期限"), null=True, blank=True)
     route_disposed_at = models.DateTimeField(gettext_lazy("承办单位提出处置意见时间"), null=True, blank=True)
     amount = models.DecimalField(gettext_lazy("涉及金额（元）"), max_digits=14, decimal_places=2, default=0,
                                  validators=[MinValueValidator(0)])
@@ -175,6 +176,15 @@ class Case(WorkflowRecord):
 
     def __str__(self):
         return f"{self.number} {self.get_category_display()}"
+
+    @property
+    def route_late(self) -> bool:
+        """Routed, and its disposition proposed after the limit (or still missing past it)."""
+        if self.route_due_on is None:
+            return False
+        if self.route_disposed_at is not None:
+            return timezone.localdate(self.route_disposed_at) > self.route_due_on
+        return timezone.localdate() > self.route_due_on
 
     @property
     def handling_unit_label(self) -> str:
@@ -246,8 +256,9 @@ class Case(WorkflowRecord):
         self.routed_by = ctx.actor
         if township is not None:
             self.handler = None
-        self._set_due("routing", workdays.add_working_days(
-            timezone.localdate(), limit("ROUTE_DISPOSITION_WORKING_DAYS")))
+        deadline = workdays.add_working_days(timezone.localdate(), limit("ROUTE_DISPOSITION_WORKING_DAYS"))
+        self._set_due("routing", deadline)
+        self.route_due_on = deadline.date  # kept after the proposal: was it in time? (the register)
 
     @transition(field=state, source=["verification"], target=None, conditions=[proposals.no_pending],
                 custom={"label": gettext_lazy("提请立案"), "right": "propose"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import routing, views
 
 app_name = "cases"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("export.xlsx", views.case_export, name="export"),
     path("approvals/", views.approval_queue, name="approvals"),
+    path("routing/", routing.routing_register, name="routing"),
+    path("routing/export.xlsx", routing.routing_export, name="routing-export"),
     path("stats/", views.statistics, name="stats"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/attachments/", views.case_attachment_add, name="attachment-add"),

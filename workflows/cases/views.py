@@ -156,7 +156,7 @@ class CaseDetail(RecordDetailView):
     """A clue or case on the kernel frame (404 to roles that do not see cases; the read is logged)."""
 
     model = Case
-    related = ("township", "handler", "pending_by")
+    related = ("township", "handler", "pending_by", "handling_township")
     prefetch = ("subjects", "matters__pending_by")
     template = "cases/detail.html"
 
@@ -168,6 +168,7 @@ class CaseDetail(RecordDetailView):
             Fact(_("所属乡镇"), case.township.name if case.township_id else None, key="township"),
             Fact(_("涉及金额"), case.amount, template="cases/_case_amount.html", key="amount"),
             Fact(_("受理日期"), case.received_on, key="received_on"),
+            Fact(_("承办单位"), case.handling_unit_label, key="handling_unit"),
             Fact(_("承办人"), case.handler.display_name if case.handler_id else None, key="handler"),
             Fact(_("反映人"), access.MASK if masked else None, template="cases/_case_reporter.html", key="reporter"),
         ]

@@ -15,7 +15,7 @@ class TestCasePermissions(WorkflowPermissionContract):
     workflow = "cases"
     api_list = "/api/v1/cases/"
     in_scope_user = "discipline"
-    out_of_scope_user = "township_nanzhao"  # the case is in 南诏镇; still 404
+    out_of_scope_user = "township_discipline_nanzhao"  # the case is in 南诏镇, handled by the county: 404
     no_access_users = ["township_nanzhao", "township_miaojie", "inspector", "organization", "leader"]
     a_transition = "propose_disposition"
     record_type = "cases.case"
@@ -26,12 +26,34 @@ class TestCasePermissions(WorkflowPermissionContract):
         return register(users, townships)
 
 
+class TestRoutedCasePermissions(WorkflowPermissionContract):
+    """A clue routed (分办) to 南诏镇纪委: its committee sees and handles it, another township's
+    committee gets 404 everywhere, the county's handler sees it but does not act on it."""
+    workflow = "cases"
+    api_list = "/api/v1/cases/"
+    in_scope_user = "township_discipline_nanzhao"
+    out_of_scope_user = "township_discipline_miaojie"
+    no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
+    a_transition = "propose_disposition"
+    record_type = "cases.case"
+    allowed_user = "township_discipline_nanzhao"
+    wrong_role_user = "discipline"  # sees every case; acts only on the county's own
+    transition_data = {"target": "verification"}
+
+    def make_record(self, users, townships):
+        from tests.helpers import fire
+
+        return fire(register(users, townships), "route", users["discipline"],
+                    {"handling_township": townships["nanzhao"].pk})
+
+
 class TestAccountabilityPermissions(WorkflowPermissionContract):
     workflow = "cases"
     api_list = "/api/v1/accountability/"
     in_scope_user = "discipline_head"
-    out_of_scope_user = "township_nanzhao"
-    no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
+    out_of_scope_user = "township_discipline_nanzhao"  # 问责 stays with the county commission
+    no_access_users = ["township_nanzhao", "township_discipline_head_nanzhao", "inspector", "organization",
+                       "leader"]
     a_transition = "decide"
     record_type = "cases.accountabilitymatter"
     allowed_user = "discipline_head"

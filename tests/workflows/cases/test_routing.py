@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision import access, workdays
 from supervision.models import Notification, SweepMark
@@ -116,8 +117,12 @@ def test_committee_handles_with_its_own_two_person_rule(users, townships):
 
 
 def test_committee_head_never_approves_own_proposal(users, townships):
+    """A committee head who also handles cases (both roles) proposes; another must approve."""
+    from supervision.models import RoleAssignment, User
+
     case = routed(users, townships)
-    head = users[NANZHAO_HEAD]
+    RoleAssignment.objects.create(user=users[NANZHAO_HEAD], role="township_discipline", region=townships["nanzhao"])
+    head = User.objects.get(pk=users[NANZHAO_HEAD].pk)
     case = fire(case, "propose_disposition", head, {"target": "inquiry"})
     assert attempt(Case, case.pk, "approve", head, {}) == 403
 
@@ -150,3 +155,48 @@ def test_disposed_in_time_is_never_overdue(users, townships):
     with at(DAY + dt.timedelta(days=5)):
         fire(case, "propose_disposition", users[NANZHAO], {"target": "parked"})
     assert sweep_on(case.due_date + dt.timedelta(days=1))["cases.cases_mark_overdue"] == 0
+
+
+def test_routing_register_page_and_export_list_the_same(users, townships, web):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = routed(users, townships, "nanzhao")
+    other = routed(users, townships, "miaojie")
+    fire(register(users, townships), "route", users["discipline"], {})  # kept at the county
+    county = web(users["discipline"])
+    page = county.get(reverse("cases:routing"), {"unit": townships["nanzhao"].pk})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert mine.number in html and other.number not in html and "南诏镇纪委" in html
+    export = county.get(reverse("cases:routing-export"), {"unit": townships["nanzhao"].pk})
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert numbers == [mine.number]
+    everything = county.get(reverse("cases:routing-export"))
+    sheet = load_workbook(io.BytesIO(b"".join(everything.streaming_content))).active
+    assert len(list(sheet.iter_rows(min_row=2))) >= 3
+    # A township committee's register lists what was routed to it, nothing else.
+    own = web(users[NANZHAO]).get(reverse("cases:routing")).content.decode()
+    assert mine.number in own and other.number not in own
+    assert web(users["township_nanzhao"]).get(reverse("cases:routing")).status_code == 404
+
+
+def test_routing_register_filters_waiting_and_overdue(users, townships, web):
+    late = routed(users, townships, "nanzhao")
+    done = routed(users, townships, "nanzhao")
+    fire(done, "propose_disposition", users[NANZHAO], {"target": "parked"})
+    sweep_on(late.due_date + dt.timedelta(days=1))
+    client = web(users["discipline"])
+    waiting = client.get(reverse("cases:routing"), {"waiting": "1"}).content.decode()
+    assert late.number in waiting and done.number not in waiting
+    overdue = client.get(reverse("cases:routing"), {"overdue": "1"}).content.decode()
+    assert late.number in overdue and done.number in overdue  # done, but after its limit
+    assert "逾期未提出处置意见" in overdue and "逾期后提出处置意见" in overdue
+    on_time = routed(users, townships, "nanzhao", day=timezone.localdate())
+    fire(on_time, "propose_disposition", users[NANZHAO], {"target": "parked"})
+    listed = client.get(reverse("cases:routing"), {"overdue": "1"}).content.decode()
+    assert on_time.number not in listed
+    assert "按期提出处置意见" in client.get(reverse("cases:routing")).content.decode()
+    assert client.get(reverse("cases:routing"), {"unit": "x" * 50, "year": "abc"}).status_code == 200
