@@ -24,13 +24,12 @@ class CasesConfig(AppConfig):
         from .choices import TIMED_STATES
         from .conf import limit
         from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
-        from .proposals import may_approve
         from .sweeps import SWEEPS
-        from .units import acts_for_unit, all_of
+        from .units import acts_for_unit, may_approve_here
 
         Right = registry.Right
         # Proposer ≠ approver (and the approver the proposal needs), one rule for both types.
-        approve = Right.of("discipline_head", "township_discipline_head", check=all_of(acts_for_unit, may_approve))
+        approve = Right.of("discipline_head", "township_discipline_head", check=may_approve_here)
 
         def unit(*roles):  # a right of the handling unit's own people (units.acts_for_unit)
             return Right.of(*roles, check=acts_for_unit)

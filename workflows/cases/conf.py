@@ -51,6 +51,15 @@ EXTENSIONS = {
     "investigation": ["head", "principal"],
 }
 
+# A township committee's decision on a subject that also needs the county commission's approval
+# (a further step after the committee head's): these sanctions and outcomes ("party:<sanction>",
+# "admin:<sanction>", "outcome:<outcome>", "kind:<proposal kind>"). Override: settings.CASES["COUNTY_APPROVAL"].
+COUNTY_APPROVAL = [
+    "party:removal", "party:probation", "party:expulsion",          # 撤销党内职务 and above
+    "admin:demotion", "admin:dismissal", "admin:expulsion",
+    "kind:transfer",                                                 # 移送审查起诉
+]
+
 # The "four forms" 四种形态 that fit an outcome (settings.CASES["FOUR_FORMS"] overrides keys):
 # "party:<sanction>", "admin:<sanction>", "outcome:<subject outcome>", "light:<light measure>",
 # "clue:<clue outcome>". The heaviest form of a subject's sanctions is the one that fits; ""

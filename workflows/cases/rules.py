@@ -130,6 +130,11 @@ do_subject_propose_outcome = do_subject_propose_transfer = do_subject_propose_re
 
 def do_subject_approve(ctx) -> None:
     m = ctx.obj
+    if getattr(ctx, "approved_kind", "") == "unit":  # a township decision on its way to the county
+        notify(recipients=users_with_role("discipline_head"), verb="cases.county_approval", target=m.case,
+               exclude=ctx.actor, message=_("%(m)s：%(unit)s已同意，须报县纪委监委审批") % {
+                   "m": m, "unit": m.case.handling_unit_label})
+        return
     notify(recipients=_proposer(m) + _handler(m), verb="cases.subject_approve", target=m.case, exclude=ctx.actor,
            message=_("%(m)s：提议已同意，当前状态：%(state)s") % {"m": m, "state": m.get_state_display()})
 

@@ -28,7 +28,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from supervision import deadlines, workdays
 from supervision.models import WorkflowRecord, audited_history
 
-from . import choices, fourforms, proposals
+from . import choices, fourforms, proposals, units
 from .conf import limit
 from .forms import (
     AnnounceForm,
@@ -193,6 +193,13 @@ class SubjectMatter(WorkflowRecord):
                         "form": ApprovalForm})
     def approve(self, ctx):
         kind, data = self.pending_kind, self.pending_data or {}
+        if units.needs_county(self) and not units.unit_approved(self):
+            # A township committee's decision above the set level: its head's approval is
+            # recorded, and the proposal goes on to the county commission (units.may_approve_here).
+            self.pending_data = {**data, "unit_approved_by": ctx.actor.pk,
+                                 "unit_approved_at": timezone.now().isoformat(timespec="seconds")}
+            ctx.approved_kind = "unit"
+            return self.state
         day = ctx.params.get("approved_on")
         if day is not None:
             check_earlier_date(day, field="approved_on", not_before=self.case.filed_on)

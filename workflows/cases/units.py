@@ -34,3 +34,44 @@ def all_of(*checks):
     def check(user, obj) -> bool:
         return all(c(user, obj) for c in checks)
     return check
+
+
+def needs_county(matter) -> bool:
+    """Does the open proposal on a subject's matter, in a case a township committee handles, also
+    need the county commission's approval (``conf.COUNTY_APPROVAL``)?"""
+    from .conf import setting
+
+    if not hasattr(matter, "subject_id"):  # a subject's matter only (the case's own steps stay with the unit)
+        return False
+    case = case_of(matter)
+    if case.handling_township_id is None or not matter.pending_kind:
+        return False
+    data = matter.pending_data or {}
+    keys = {f"kind:{matter.pending_kind}"}
+    if matter.pending_kind in ("outcome", "reexam"):
+        keys |= {f"party:{data.get('party_sanction') or ''}", f"admin:{data.get('admin_sanction') or ''}",
+                 f"outcome:{data.get('outcome') or ''}"}
+    return bool(keys & set(setting("COUNTY_APPROVAL")))
+
+
+def unit_approved(matter) -> bool:
+    """The committee's head has approved; the proposal waits for the county."""
+    return bool((matter.pending_data or {}).get("unit_approved_by"))
+
+
+def is_county_head(user) -> bool:
+    from supervision import access
+
+    return any(g.role == "discipline_head" and g.region_id is None for g in access.grants(user))
+
+
+def may_approve_here(user, obj) -> bool:
+    """The approver a proposal needs now: the handling unit's head — and, for a township decision
+    above the set level once its committee head has approved, a head of the county commission."""
+    from .proposals import may_approve
+
+    if not may_approve(user, obj):
+        return False
+    if needs_county(obj) and unit_approved(obj):
+        return is_county_head(user)
+    return acts_for_unit(user, obj)

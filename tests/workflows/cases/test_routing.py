@@ -200,3 +200,54 @@ def test_routing_register_filters_waiting_and_overdue(users, townships, web):
     assert on_time.number not in listed
     assert "按期提出处置意见" in client.get(reverse("cases:routing")).content.decode()
     assert client.get(reverse("cases:routing"), {"unit": "x" * 50, "year": "abc"}).status_code == 200
+
+
+def _in_review_at_the_committee(users, townships):
+    case = routed(users, townships, day=timezone.localdate())
+    nz, head = users[NANZHAO], users[NANZHAO_HEAD]
+    for name, user, data in [("propose_disposition", nz, {"target": "verification"}), ("approve", head, {}),
+                             ("propose_filing", nz, {}), ("approve", head, {}),
+                             ("start_investigation", nz, {}), ("submit_review", nz, {}),
+                             ("file_review_report", nz, {"review_report": "经审理，事实清楚。"})]:
+        case = fire(case, name, user, data)
+    assert case.state == "reviewing"
+    return case
+
+
+REMOVAL = {"outcome": "sanction", "party_sanction": "removal", "admin_sanction": "", "four_forms": "third"}
+WARNING = {"outcome": "sanction", "party_sanction": "warning", "admin_sanction": "", "four_forms": "second"}
+
+
+def test_township_removal_waits_for_the_county(users, townships, django_capture_on_commit_callbacks):
+    from workflows.cases.models import SubjectMatter
+
+    case = _in_review_at_the_committee(users, townships)
+    matter = case.matters.get()
+    matter = fire(matter, "propose_outcome", users[NANZHAO], REMOVAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        matter = fire(matter, "approve", users[NANZHAO_HEAD])
+    assert matter.state == "open" and matter.pending_kind == "outcome"  # still waiting: the county decides
+    assert matter.pending_data["unit_approved_by"] == users[NANZHAO_HEAD].pk
+    assert Notification.objects.filter(verb="cases.county_approval", recipient=users["discipline_head"]).exists()
+    # The committee cannot approve twice; the county's head can, and decides.
+    assert attempt(SubjectMatter, matter.pk, "approve", users[NANZHAO_HEAD], {}) == 403
+    matter = fire(matter, "approve", users["discipline_head"])
+    assert matter.state == "decided" and matter.party_sanction == "removal"
+    rows = list(matter.history.filter(transition="approve").order_by("history_id"))
+    assert [r.history_user for r in rows] == [users[NANZHAO_HEAD], users["discipline_head"]]
+
+
+def test_township_warning_does_not_wait(users, townships):
+    case = _in_review_at_the_committee(users, townships)
+    matter = fire(case.matters.get(), "propose_outcome", users[NANZHAO], WARNING)
+    assert attempt(type(matter), matter.pk, "approve", users["discipline_head"], {}) == 403  # not the county's
+    matter = fire(matter, "approve", users[NANZHAO_HEAD])
+    assert matter.state == "decided" and matter.party_sanction == "warning"
+
+
+def test_county_approval_levels_are_a_setting(users, townships, settings):
+    settings.CASES = {"COUNTY_APPROVAL": ["party:warning"]}
+    case = _in_review_at_the_committee(users, townships)
+    matter = fire(case.matters.get(), "propose_outcome", users[NANZHAO], WARNING)
+    matter = fire(matter, "approve", users[NANZHAO_HEAD])
+    assert matter.state == "open" and matter.pending_data.get("unit_approved_by")
