@@ -56,6 +56,8 @@ class CasesConfig(AppConfig):
                         "propose_any": unit("discipline", "discipline_head", *TOWNSHIP_CASE_ROLES),
                         "approve": approve,
                         "route": Right.of("discipline"),
+                        # 提级办理 / 上级督办: the commission's heads (county-wide grants only).
+                        "take_up": Right.of("discipline_head"),
                         "urge": Right.of("discipline_head"),
                         "escalate": Right.of("discipline", "discipline_head"),
                         "mark_overdue": Right.of(),

@@ -69,6 +69,17 @@ class RouteForm(forms.Form):
             "township": r.name}
 
 
+class SuperviseForm(forms.Form):
+    """上级督办: the county's own deadline for the township committee's report."""
+    supervise_due = forms.DateField(label=gettext_lazy("督办期限"), widget=DateInput)
+
+    def clean_supervise_due(self):
+        value = self.cleaned_data["supervise_due"]
+        if value <= timezone.localdate():
+            raise ValidationError(_("督办期限须晚于今天。"))
+        return value
+
+
 class ApprovalForm(forms.Form):
     approved_on = forms.DateField(
         label=gettext_lazy("审批日期"), required=False, widget=DateInput,

@@ -36,6 +36,7 @@ from .forms import (
     MeasureForm,
     ReviewReportForm,
     RouteForm,
+    SuperviseForm,
     check_earlier_date,
 )
 
@@ -71,6 +72,42 @@ def _not_routed(case) -> bool:
 
 
 _not_routed.message = gettext_lazy("该线索已分办。")
+
+
+def _at_a_township(case) -> bool:
+    return case.handling_township_id is not None
+
+
+_at_a_township.message = gettext_lazy("该案件由县纪委监委承办。")
+
+
+def _at_the_county(case) -> bool:
+    return case.handling_township_id is None
+
+
+_at_the_county.message = gettext_lazy("乡镇纪委承办的案件由县纪委监委提级办理或上级督办。")
+
+
+def _take_up_not_requested(case) -> bool:
+    return not case.take_up_requested
+
+
+_take_up_not_requested.message = gettext_lazy("已申请提级办理，待县纪委监委决定。")
+
+
+def _take_up_requested(case) -> bool:
+    return case.take_up_requested
+
+
+def _not_supervised(case) -> bool:
+    return not case.supervised or case.supervise_reported_at is not None
+
+
+_not_supervised.message = gettext_lazy("该案件正在上级督办中。")
+
+
+def _supervision_open(case) -> bool:
+    return case.supervised and case.supervise_reported_at is None
 
 
 def _no_subject_decided(case) -> bool:
@@ -117,6 +154,15 @@ class Case(WorkflowRecord):
     route_share_reporter = models.BooleanField(gettext_lazy("向承办单位提供反映人信息"), default=False)
     route_due_on = models.DateField(gettext_lazy("分办处置期限"), null=True, blank=True)
     route_disposed_at = models.DateTimeField(gettext_lazy("承办单位提出处置意见时间"), null=True, blank=True)
+    # Escalation both ways (issue 15 item 4): the county takes a township's case up (提级办理), on
+    # its own or at the committee's request; or supervises it from above (上级督办) with a deadline.
+    take_up_requested = models.BooleanField(gettext_lazy("乡镇纪委已申请提级办理"), default=False)
+    taken_up_at = models.DateTimeField(gettext_lazy("提级办理时间"), null=True, blank=True)
+    taken_up_from = models.ForeignKey("supervision.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=gettext_lazy("提级前承办单位"))
+    supervised = models.BooleanField(gettext_lazy("上级督办"), default=False, db_index=True)
+    supervise_due = models.DateField(gettext_lazy("督办期限"), null=True, blank=True)
+    supervise_reported_at = models.DateTimeField(gettext_lazy("督办落实情况报告时间"), null=True, blank=True)
     amount = models.DecimalField(gettext_lazy("涉及金额（元）"), max_digits=14, decimal_places=2, default=0,
                                  validators=[MinValueValidator(0)])
     description = models.TextField(gettext_lazy("问题描述"))
@@ -405,11 +451,49 @@ class Case(WorkflowRecord):
 
     # --- supervision ------------------------------------------------------------------------
 
-    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_not_escalated],
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_not_escalated, _at_the_county],
                 custom={"label": gettext_lazy("提级办理/上级督办"), "right": "escalate", "inbox": False})
     def escalate(self, ctx):
         self.escalated = True
         self.escalated_at = timezone.now()
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_at_a_township, _take_up_not_requested],
+                custom={"label": gettext_lazy("申请提级办理"), "right": "handle", "inbox": False})
+    def request_take_up(self, ctx):
+        """A township committee asks the county to take the case up (the reason is the comment)."""
+        self.take_up_requested = True
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_at_a_township],
+                custom={"label": gettext_lazy("提级办理"), "right": "take_up"})
+    def take_up(self, ctx):
+        """提级办理: the county commission becomes the handling unit; the township committee loses
+        access from now on (scope follows the unit) and its handler steps back."""
+        self.taken_up_from_id = self.handling_township_id
+        self.taken_up_at = timezone.now()
+        self.handling_township = None
+        self.take_up_requested = False
+        self.supervised = False
+        self.handler = None
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_at_a_township, _take_up_requested],
+                custom={"label": gettext_lazy("不同意提级办理"), "right": "take_up"})
+    def decline_take_up(self, ctx):
+        self.take_up_requested = False
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_at_a_township, _not_supervised],
+                custom={"label": gettext_lazy("上级督办"), "right": "take_up", "form": SuperviseForm,
+                        "inbox": False})
+    def supervise(self, ctx):
+        """上级督办: the county supervises the committee's handling, with its own deadline; the
+        committee reports how it was carried out (``report_supervision``, on its task list)."""
+        self.supervised = True
+        self.supervise_due = ctx.params["supervise_due"]
+        self.supervise_reported_at = None
+
+    @transition(field=state, source=OPEN_STATES, target=None, conditions=[_at_a_township, _supervision_open],
+                custom={"label": gettext_lazy("报告督办落实情况"), "right": "handle"})
+    def report_supervision(self, ctx):
+        self.supervise_reported_at = timezone.now()
 
     @transition(field=state, source=TIMED_STATES, target=None, conditions=[_not_overdue],
                 custom={"label": gettext_lazy("标记逾期"), "right": "mark_overdue", "inbox": False,

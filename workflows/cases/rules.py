@@ -88,6 +88,45 @@ def do_route(ctx) -> None:
                "case": case, "unit": case.handling_unit_label, "due": case.due_date})
 
 
+def _unit_people(township_id) -> list:
+    return [*users_with_role("township_discipline", township_id),
+            *users_with_role("township_discipline_head", township_id)]
+
+
+def do_request_take_up(ctx) -> None:
+    notify(recipients=heads(), verb="cases.take_up_requested", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：%(unit)s申请提级办理（%(reason)s）") % {
+               "case": ctx.obj, "unit": ctx.obj.handling_unit_label, "reason": ctx.comment})
+
+
+def do_take_up(ctx) -> None:
+    case = ctx.obj
+    notify(recipients=heads(), verb="cases.taken_up", target=case, exclude=ctx.actor,
+           message=_("%(case)s 已提级由县纪委监委办理") % {"case": case})
+    # The committee no longer sees the case: it is told without a link to it.
+    notify(recipients=_unit_people(case.taken_up_from_id), verb="cases.taken_up", target=None, exclude=ctx.actor,
+           message=_("%(number)s 已提级由县纪委监委办理，本单位不再承办") % {"number": case.number})
+
+
+def do_decline_take_up(ctx) -> None:
+    notify(recipients=_unit_people(ctx.obj.handling_township_id), verb="cases.take_up_declined", target=ctx.obj,
+           exclude=ctx.actor, message=_("%(case)s：县纪委监委不同意提级办理（%(reason)s）") % {
+               "case": ctx.obj, "reason": ctx.comment})
+
+
+def do_supervise(ctx) -> None:
+    case = ctx.obj
+    notify(recipients=_unit_people(case.handling_township_id), verb="cases.supervised", target=case,
+           exclude=ctx.actor, message=_("%(case)s 列为上级督办，请于 %(due)s 前报告落实情况：%(comment)s") % {
+               "case": case, "due": case.supervise_due, "comment": ctx.comment})
+
+
+def do_report_supervision(ctx) -> None:
+    notify(recipients=heads(), verb="cases.supervision_reported", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：%(unit)s已报告督办落实情况") % {
+               "case": ctx.obj, "unit": ctx.obj.handling_unit_label})
+
+
 def do_escalate(ctx) -> None:
     notify(recipients=[*heads(), *heads(ctx.obj), *_handler(ctx.obj)], verb="cases.escalated", target=ctx.obj,
            exclude=ctx.actor,

@@ -251,3 +251,52 @@ def test_county_approval_levels_are_a_setting(users, townships, settings):
     matter = fire(case.matters.get(), "propose_outcome", users[NANZHAO], WARNING)
     matter = fire(matter, "approve", users[NANZHAO_HEAD])
     assert matter.state == "open" and matter.pending_data.get("unit_approved_by")
+
+
+def test_county_takes_a_routed_case_up(users, townships, api, web, django_capture_on_commit_callbacks):
+    case = routed(users, townships)
+    nz = users[NANZHAO]
+    case = fire(case, "propose_disposition", nz, {"target": "verification"})
+    case = fire(case, "approve", users[NANZHAO_HEAD])
+    assert attempt(Case, case.pk, "take_up", users["discipline"], {}) == 403       # heads decide
+    assert attempt(Case, case.pk, "take_up", users[NANZHAO_HEAD], {}) == 403       # not the committee
+    with django_capture_on_commit_callbacks(execute=True):
+        case = fire(case, "take_up", users["discipline_head"], comment="案情重大，提级办理")
+    assert case.handling_township is None and case.taken_up_from == townships["nanzhao"]
+    # The committee no longer opens it; the county's handler acts.
+    assert api(nz).get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert web(nz).get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert attempt(Case, case.pk, "propose_extension", nz, {}) == 404
+    assert attempt(Case, case.pk, "propose_extension", users["discipline"], {"days": 30}) == 200
+    told = Notification.objects.filter(verb="cases.taken_up", recipient=nz).get()
+    assert case.number in told.message and told.object_id == ""  # told, without a link it cannot open
+    row = case.history.order_by("-history_id").first()
+    assert row.transition == "take_up" and row.history_user == users["discipline_head"]
+
+
+def test_committee_asks_to_be_taken_up_and_the_county_declines(users, townships, django_capture_on_commit_callbacks):
+    case = routed(users, townships)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = fire(case, "request_take_up", users[NANZHAO], comment="涉及乡镇干部，申请提级")
+    assert case.take_up_requested
+    assert Notification.objects.filter(verb="cases.take_up_requested", recipient=users["discipline_head"]).exists()
+    assert attempt(Case, case.pk, "request_take_up", users[NANZHAO], {}) == 409  # once
+    case = fire(case, "decline_take_up", users["discipline_head"], comment="由乡镇纪委继续办理")
+    assert not case.take_up_requested and case.handling_township == townships["nanzhao"]
+
+
+def test_supervised_from_above_shows_on_the_committees_task_list(users, townships, web):
+    case = routed(users, townships)
+    due = timezone.localdate() + dt.timedelta(days=10)
+    outcome = attempt(Case, case.pk, "supervise", users["discipline_head"],
+                      {"supervise_due": str(timezone.localdate())})
+    assert outcome[0] == "400" and "督办期限须晚于今天。" in outcome[1]
+    case = fire(case, "supervise", users["discipline_head"], {"supervise_due": str(due)}, comment="加快办理")
+    assert case.supervised and case.supervise_due == due
+    tasks = web(users[NANZHAO]).get("/").content.decode()
+    assert case.number in tasks and "报告督办落实情况" in tasks
+    assert attempt(Case, case.pk, "report_supervision", users["discipline"], {}) == 403
+    case = fire(case, "report_supervision", users[NANZHAO], comment="已完成初核")
+    assert case.supervise_reported_at is not None
+    # The escalation flag of the county's own cases is not offered on a township's case.
+    assert attempt(Case, case.pk, "escalate", users["discipline_head"], {}) == 409
