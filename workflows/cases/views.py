@@ -156,7 +156,7 @@ class CaseDetail(RecordDetailView):
     """A clue or case on the kernel frame (404 to roles that do not see cases; the read is logged)."""
 
     model = Case
-    related = ("township", "handler", "pending_by", "handling_township")
+    related = ("township", "handler", "pending_by", "handling_township", "taken_up_from")
     prefetch = ("subjects", "matters__pending_by")
     template = "cases/detail.html"
 
@@ -169,6 +169,10 @@ class CaseDetail(RecordDetailView):
             Fact(_("涉及金额"), case.amount, template="cases/_case_amount.html", key="amount"),
             Fact(_("受理日期"), case.received_on, key="received_on"),
             Fact(_("承办单位"), case.handling_unit_label, key="handling_unit"),
+            *([Fact(_("提级前承办单位"), _("%(township)s纪委") % {"township": case.taken_up_from.name},
+                    key="taken_up_from")] if case.taken_up_from_id else []),
+            *([Fact(_("督办期限"), case.supervise_due, key="supervise_due")]
+              if case.supervised and not case.supervise_reported_at else []),
             Fact(_("承办人"), case.handler.display_name if case.handler_id else None, key="handler"),
             Fact(_("反映人"), access.MASK if masked else None, template="cases/_case_reporter.html", key="reporter"),
         ]
