@@ -316,7 +316,7 @@ def test_the_api_reads_are_logged_and_the_auditor_only_reads(api, users, townshi
     assert set(body["results"][0]["available_transitions"]) == {"record_notification", "release"}
 
 
-def test_detention_is_on_the_case_timeline_page_and_api(api, users, townships):
+def test_detention_is_on_the_case_timeline_page_and_api(api, users, townships, web):
     from supervision.audit.timeline import history_entries
 
     d = detention_to(users, townships, "notified")
@@ -327,6 +327,9 @@ def test_detention_is_on_the_case_timeline_page_and_api(api, users, townships):
     body = api(users["discipline_head"]).get(f"/api/v1/cases/{d.case_id}/history/").json()
     assert [e["transition"] for e in body if e["part"] and e["part"]["model"] == "cases.detention"] == [
         "", "approve", "start", "record_notification"]
+    timeline = web(users["discipline_head"]).get(d.case.get_absolute_url()).content.decode().split(
+        'class="card record-timeline"')[1]
+    assert timeline.count('<span class="tag part-tag">留置</span>') == 4
     outsider = users["township_nanzhao"]
     assert not [e for e in history_entries(d.case, outsider) if e["part"] and e["part"]["model"] == "cases.detention"]
     assert api(outsider).get(f"/api/v1/cases/{d.case_id}/history/").status_code == 404

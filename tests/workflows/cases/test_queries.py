@@ -45,8 +45,15 @@ LIMIT = 25
 TIMELINE_PAGES = {"detail", "history", "api_history"}
 
 
+# The detail page's sections of 留置 and the records of the work: one query each for the
+# detentions, the letters, the talks, the evidence list and their files, whatever their number
+# (test_record_pages checks that it does not grow).
+RECORD_SECTION_QUERIES = 5
+
+
 def limit_for(name: str) -> int:
-    return LIMIT + (len(registry.for_model(Case).parts) - 2 if name in TIMELINE_PAGES else 0)
+    timeline = len(registry.for_model(Case).parts) - 2 if name in TIMELINE_PAGES else 0
+    return LIMIT + timeline + (RECORD_SECTION_QUERIES if name == "detail" else 0)
 
 
 USERNAMES = ["discipline_head", "auditor"]

@@ -166,7 +166,7 @@ def _records(users, townships):
     return case, talk, ev
 
 
-def test_records_are_on_the_case_timeline_and_api(users, townships, api):
+def test_records_are_on_the_case_timeline_page_and_api(users, townships, api, web):
     case, talk, ev = _records(users, townships)
     entries = history_entries(case, users["auditor"])
     parts = {(e["part"]["model"], e["part"]["name"]) for e in entries if e["part"]}
@@ -175,6 +175,11 @@ def test_records_are_on_the_case_timeline_and_api(users, townships, api):
     body = api(users["discipline_head"]).get(f"/api/v1/cases/{case.pk}/history/").json()
     labels = {e["part"]["label"] for e in body if e["part"]}
     assert {"谈话记录", "证据清单"} <= labels
+    page = web(users["discipline_head"]).get(case.get_absolute_url())
+    timeline = page.content.decode().split('class="card record-timeline"')[1]
+    assert page.status_code == 200
+    for label in ("谈话记录", "证据清单"):
+        assert f'<span class="tag part-tag">{label}</span>' in timeline
 
 
 @pytest.mark.parametrize("username", ["township_nanzhao", "organization", "inspector", "leader"])
