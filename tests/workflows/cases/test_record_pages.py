@@ -117,3 +117,21 @@ def test_the_case_page_queries_do_not_grow_with_records(users, townships, web):
     add_records(users, case, 10)
     large = count_queries(lambda: client.get(case.get_absolute_url()))
     assert large == small, (small, large)
+
+
+def test_a_refused_detention_step_on_the_page_is_the_case_page_again_with_400(users, townships, web):
+    from supervision.transitions import run_transition
+
+    case = investigating(users, townships)
+    d = detention_propose(actor=users["discipline"], subject_id=case.subjects.get().pk, grounds="可能逃跑")
+    run_transition(model=Detention, pk=d.pk, name="approve", actor=users["discipline_head"], comment="同意")
+    url = reverse("record-transition", args=["cases.detention", d.pk, "start"])
+    client = web(users["discipline"])
+    r = client.post(url, {"started_at": "2099-01-01T08:00", "place": "县留置点", "next": d.get_absolute_url()})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "时间不能晚于现在" in html and 'id="refused-form"' in html and "县留置点" in html
+    assert Detention.objects.get(pk=d.pk).state == "approved"
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    r = client.post(url, {"started_at": now, "place": "县留置点", "next": d.get_absolute_url()})
+    assert r.status_code == 302 and Detention.objects.get(pk=d.pk).state == "started"
