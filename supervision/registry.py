@@ -155,6 +155,9 @@ class Workflow:
     urls: str | None = None
     # Test-only workflows are not in menus.
     hidden: bool = False
+    # API endpoints of the workflow's other models (parts that are not records of their own):
+    # (prefix, viewset), under /api/v1/ like the record types' (e.g. ("case-talks", TalkViewSet)).
+    api_routes: list[tuple[str, Any]] = field(default_factory=list)
 
 
 _workflows: dict[str, Workflow] = {}

@@ -13,6 +13,9 @@ def build_router() -> DefaultRouter:
     for rt in registry.record_types():
         if rt.api_viewset is not None:
             router.register(rt.api_basename, rt.api_viewset, basename=rt.api_basename)
+    for wf in registry.workflows():
+        for prefix, viewset in wf.api_routes:
+            router.register(prefix, viewset, basename=prefix)
     return router
 
 

@@ -16,16 +16,19 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from supervision import registry
+        from supervision import access, effects, registry
         from supervision.signals import accountability_referred
 
-        from . import demo, rules, services
+        from . import custodyeffects, demo, rules, services
         from .api import CaseViewSet, MatterViewSet, SubjectMatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
+        from .custody import CUSTODY_STATES, Detention
         from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
+        from .recordapi import API_ROUTES, DetentionViewSet
         from .sweeps import SWEEPS
         from .units import acts_for_unit, may_approve_here
+        from .workrecords import EvidenceItem, InquiryLetter, Talk
 
         Right = registry.Right
         # Proposer ≠ approver (and the approver the proposal needs), one rule for both types.
@@ -35,7 +38,7 @@ class CasesConfig(AppConfig):
             return Right.of(*roles, check=acts_for_unit)
         registry.register(registry.Workflow(
             name="cases", label=_("问题线索与案件"), urls="workflows.cases.urls",
-            sweeps=SWEEPS, seed_demo=demo.seed_demo,
+            sweeps=SWEEPS, seed_demo=demo.seed_demo, api_routes=API_ROUTES,
             menu=[
                 registry.MenuItem(_("线索与案件"), "cases:list", CASE_VIEW_ROLES),
                 registry.MenuItem(_("线索登记"), "cases:create", frozenset({"discipline"})),
@@ -76,7 +79,11 @@ class CasesConfig(AppConfig):
                     assign_right=unit("discipline_head", "township_discipline_head"),
                     parts=(registry.Part(CaseSubject, "case"),
                            registry.Part(SubjectMatter, "case", _("被审查调查人处理事项"),
-                                         related=("case", "subject"))),
+                                         related=("case", "subject")),
+                           registry.Part(Detention, "case", _("留置"), related=("subject",)),
+                           registry.Part(InquiryLetter, "case", _("函询及回复")),
+                           registry.Part(Talk, "case", _("谈话记录")),
+                           registry.Part(EvidenceItem, "case", _("证据清单"))),
                 ),
                 registry.RecordType(
                     model=SubjectMatter, label=_("被审查调查人处理事项"),
@@ -95,6 +102,29 @@ class CasesConfig(AppConfig):
                     due_field="due_date", list_related=("case", "subject"),
                     reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
                     timed_states=frozenset({"decided", "executed", "appealed"}),
+                    assign_right=unit("discipline_head", "township_discipline_head"),
+                ),
+                registry.RecordType(
+                    # 留置: the case's rights (a handler of the case proposes and handles), a head
+                    # other than the proposer approves, the principal head an extension.
+                    model=Detention, label=_("留置"),
+                    view_roles=CASE_VIEW_ROLES,
+                    rights={
+                        "propose": Right.of("discipline", "township_discipline",
+                                            check=lambda u, d: access.can(u, "propose", d.case)),
+                        "handle": Right.of("discipline", "township_discipline",
+                                           check=lambda u, d: access.can(u, "handle", d.case)),
+                        "approve": approve,
+                        "mark_overdue": Right.of(),
+                    },
+                    scope_lookup="case__handling_township",
+                    confidential=True,
+                    after_transition=effects.dispatcher(custodyeffects),
+                    transition_related=("case__handler", "subject"),
+                    api_basename="detentions", api_viewset=DetentionViewSet,
+                    due_field="due_date", due_provisional_field="", list_related=("case", "subject"),
+                    reminder_days=lambda: limit("DETENTION_REMIND_DAYS"),
+                    timed_states=frozenset(CUSTODY_STATES),
                     assign_right=unit("discipline_head", "township_discipline_head"),
                 ),
                 registry.RecordType(

@@ -14,6 +14,15 @@ DEFAULTS = {
     "ROUTE_DISPOSITION_WORKING_DAYS": 15,
     # 谈话函询: reply within 15 working days.
     "INQUIRY_REPLY_WORKING_DAYS": 15,
+    # 留置 (监察法 art. 43): at most 3 months from its start, extended at most once by up to 3
+    # months (the commission's principal head approves); the family and the unit notified within
+    # 24 hours of the start (or the reason recorded). Reminders: the notification this many hours
+    # after the start when nothing is recorded, the limit this many calendar days before its end.
+    "DETENTION_MONTHS": 3,
+    "DETENTION_EXTENSION_MAX_MONTHS": 3,
+    "DETENTION_NOTIFY_HOURS": 24,
+    "DETENTION_NOTIFY_REMIND_HOURS": 12,
+    "DETENTION_REMIND_DAYS": 7,
     # 初步核实: 2 months, +1 month on approval.
     "VERIFICATION_MONTHS": 2,
     "VERIFICATION_EXTENSION_MONTHS": 1,

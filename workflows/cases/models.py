@@ -586,4 +586,5 @@ class AccountabilityMatter(WorkflowRecord):
 
 
 
+from . import custody, workrecords  # noqa: E402,F401  (留置 and the records of the work, modules of their own)
 from .subjects import SubjectMatter  # noqa: E402,F401  (registered with the app's models)

@@ -13,6 +13,7 @@ from supervision.sweep import claim_once, fire_system_transition, in_batches, is
 from . import rules
 from .choices import TIMED_STATES
 from .conf import limit
+from .custodysweeps import CUSTODY_SWEEPS
 from .models import Case, SubjectMatter
 
 
@@ -95,4 +96,4 @@ def prosecution_remind(now) -> int:
     return done
 
 
-SWEEPS = [cases_mark_overdue, cases_remind, subjects_remind, prosecution_remind]
+SWEEPS = [cases_mark_overdue, cases_remind, subjects_remind, prosecution_remind, *CUSTODY_SWEEPS]

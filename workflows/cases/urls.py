@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import routing, views
+from . import recordviews, routing, views
 
 app_name = "cases"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/attachments/", views.case_attachment_add, name="attachment-add"),
     path("<int:pk>/subjects/", views.case_subject_add, name="subject-add"),
+    path("<int:pk>/detentions/", recordviews.detention_propose, name="detention-propose"),
+    path("<int:pk>/inquiry-letters/", recordviews.letter_add, name="letter-add"),
+    path("inquiry-letters/<int:pk>/reply/", recordviews.letter_reply, name="letter-reply"),
+    path("inquiry-letters/<int:pk>/conclusion/", recordviews.letter_conclude, name="letter-conclude"),
+    path("<int:pk>/talks/", recordviews.talk_add, name="talk-add"),
+    path("<int:pk>/evidence/", recordviews.evidence_add, name="evidence-add"),
     path("accountability/", views.matter_list, name="matter-list"),
     path("accountability/new/", views.matter_create, name="matter-create"),
     path("accountability/<int:pk>/", views.matter_detail, name="matter-detail"),

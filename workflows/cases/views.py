@@ -41,6 +41,7 @@ from . import choices, selectors, services
 from .filters import CASES
 from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
 from .models import AccountabilityMatter, Case
+from .recordviews import SECTIONS as RECORD_SECTIONS
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("state", "category", "source", "township", "four_forms", "overdue", "escalated", "pending", "q")
@@ -149,6 +150,7 @@ SECTIONS = [
     Section("cases/_case_subjects.html", title=_subjects_title, id="subjects", context=_subjects_context),
     Section("cases/_case_proposal.html", title=gettext_lazy("待审批"), id="proposal",
             show=lambda request, case: bool(case.pending_kind)),
+    *RECORD_SECTIONS,  # 留置 and the records of the work (recordviews.py)
 ]
 
 

@@ -95,3 +95,22 @@ class TestSubjectMatterPermissions(WorkflowPermissionContract):
         from .conftest import advance
 
         return advance(register(users, townships), users, "investigating").matters.get()
+
+
+class TestDetentionPermissions(WorkflowPermissionContract):
+    workflow = "cases"
+    api_list = "/api/v1/detentions/"
+    in_scope_user = "discipline"
+    out_of_scope_user = "township_nanzhao"
+    no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
+    a_transition = "approve"
+    record_type = "cases.detention"
+    allowed_user = "discipline_head"
+
+    def make_record(self, users, townships):
+        from workflows.cases.recordservices import detention_propose
+
+        from .conftest import advance
+
+        case = advance(register(users, townships), users, "investigating")
+        return detention_propose(actor=users["discipline"], subject_id=case.subjects.get().pk, grounds="可能逃跑")
