@@ -300,3 +300,45 @@ def test_supervised_from_above_shows_on_the_committees_task_list(users, township
     assert case.supervise_reported_at is not None
     # The escalation flag of the county's own cases is not offered on a township's case.
     assert attempt(Case, case.pk, "escalate", users["discipline_head"], {}) == 409
+
+
+def test_routed_clue_on_the_committees_task_list_with_its_limit(users, townships, web):
+    case = routed(users, townships, day=timezone.localdate())
+    tasks = web(users[NANZHAO]).get("/").content.decode()
+    assert case.number in tasks
+    assert case.due_date.isoformat() in tasks or f"{case.due_date.month}月{case.due_date.day}日" in tasks
+    assert case.number not in web(users[MIAOJIE]).get("/").content.decode()
+
+
+def test_quarterly_report_counts_by_unit(users, townships, web):
+    import io
+
+    from openpyxl import load_workbook
+
+    from workflows.cases.routing import quarterly_report
+
+    late = routed(users, townships, "nanzhao")                     # 2026 Q1, never answered
+    in_time = routed(users, townships, "nanzhao")
+    with at(DAY + dt.timedelta(days=2)):
+        fire(in_time, "propose_disposition", users[NANZHAO], {"target": "parked"})
+    taken = routed(users, townships, "miaojie")
+    fire(taken, "take_up", users["discipline_head"], comment="提级")
+    sweep_on(late.due_date + dt.timedelta(days=1))
+    routed(users, townships, "nanzhao", day=dt.date(2026, 4, 1))  # the next quarter: not counted
+    report = quarterly_report(user=users["discipline"], year=2026, quarter=1)
+    rows = {r["unit"]: r for r in report["rows"]}
+    nz, mj = rows["南诏镇纪委"], rows["庙街镇纪委"]
+    assert (nz["received"], nz["in_time"], nz["overdue"], nz["taken_up"]) == (2, 1, 1, 0)
+    assert nz["category"] == {"poverty_funds": 2}
+    assert (mj["received"], mj["taken_up"]) == (1, 1)
+    # The committee's own report: its clues only.
+    own = quarterly_report(user=users[NANZHAO], year=2026, quarter=1)
+    assert [r["unit"] for r in own["rows"]] == ["南诏镇纪委"]
+    page = web(users["discipline"]).get(reverse("cases:routing-report"), {"year": 2026, "quarter": 1})
+    assert page.status_code == 200 and "南诏镇纪委" in page.content.decode()
+    export = web(users["discipline"]).get(reverse("cases:routing-report-export"), {"year": 2026, "quarter": 1})
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    values = {row[0]: row[1:5] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["南诏镇纪委"] == (2, 1, 1, 0)
+    bad = web(users["discipline"]).get(reverse("cases:routing-report"), {"year": "x", "quarter": "9"})
+    assert bad.status_code == 200

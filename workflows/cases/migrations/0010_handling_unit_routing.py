@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_drop_case_level_sanctions'),
+        ('cases', '0006_custody_records'),
         ('supervision', '0013_township_discipline_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

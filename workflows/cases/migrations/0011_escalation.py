@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_handling_unit_routing'),
+        ('cases', '0010_handling_unit_routing'),
         ('supervision', '0013_township_discipline_roles'),
     ]
 
