@@ -342,3 +342,36 @@ def test_quarterly_report_counts_by_unit(users, townships, web):
     assert values["南诏镇纪委"] == (2, 1, 1, 0)
     bad = web(users["discipline"]).get(reverse("cases:routing-report"), {"year": "x", "quarter": "9"})
     assert bad.status_code == 200
+
+
+# A clue routed to 南诏镇纪委, in ``received``: who may fire what (200), who is refused (403), who
+# does not see it (404), and what its state or conditions refuse (409).
+ROUTED_MATRIX = {
+    "propose_disposition": {NANZHAO: 200, "discipline": 403, "discipline_head": 403, NANZHAO_HEAD: 403,
+                            MIAOJIE: 404, "auditor": 403},
+    "route": {NANZHAO: 403, "discipline": 409, "discipline_head": 403, NANZHAO_HEAD: 403, MIAOJIE: 404,
+              "auditor": 403},
+    "take_up": {NANZHAO: 403, "discipline": 403, "discipline_head": 200, NANZHAO_HEAD: 403, MIAOJIE: 404,
+                "auditor": 403},
+    "request_take_up": {NANZHAO: 200, "discipline": 403, "discipline_head": 403, NANZHAO_HEAD: 403,
+                        MIAOJIE: 404, "auditor": 403},
+    "decline_take_up": {NANZHAO: 403, "discipline": 403, "discipline_head": 409, NANZHAO_HEAD: 403,
+                        MIAOJIE: 404, "auditor": 403},
+    "report_supervision": {NANZHAO: 409, "discipline": 403, "discipline_head": 403, NANZHAO_HEAD: 403,
+                           MIAOJIE: 404, "auditor": 403},
+    "escalate": {NANZHAO: 403, "discipline": 409, "discipline_head": 409, NANZHAO_HEAD: 403, MIAOJIE: 404,
+                 "auditor": 403},
+}
+
+
+def test_routed_clue_transition_role_matrix(users, townships):
+    case = routed(users, townships, day=timezone.localdate())
+    data = {"propose_disposition": {"target": "verification"}}
+    wrong = []
+    for name, expected in ROUTED_MATRIX.items():
+        for username, want in expected.items():
+            got = attempt(Case, case.pk, name, users[username], data.get(name, {}))
+            if got != want:
+                wrong.append((name, username, got, want))
+    assert not wrong
+    assert Case.objects.get(pk=case.pk).version == case.version

@@ -12,7 +12,9 @@ from .conftest import advance, decide, fire, matter_to, register
 pytestmark = pytest.mark.django_db
 
 VIEW_ROLES = {"discipline", "discipline_head", "auditor"}
-ROLES = ["discipline", "discipline_head", "auditor", "township_nanzhao", "inspector", "organization", "leader"]
+# (A township committee sees none of these county cases: routed cases have their own matrix in test_routing.py.)
+ROLES = ["discipline", "discipline_head", "auditor", "township_nanzhao", "inspector", "organization", "leader",
+         "township_discipline_nanzhao"]
 
 # Which role may fire each transition (None: nobody but the system).
 RIGHTS = {
@@ -23,12 +25,16 @@ RIGHTS = {
     "approve": "discipline_head", "reject_proposal": "discipline_head", "urge": "discipline_head",
     "escalate": {"discipline", "discipline_head"}, "mark_overdue": None,
     "enter_decisions": None, "conclude": None,
+    # Township committees (issue 15): routing is the county staff's; take-up and supervision the
+    # county heads'; a committee's request and report are its handlers' (refused on a county case).
+    "route": "discipline", "take_up": "discipline_head", "decline_take_up": "discipline_head",
+    "supervise": "discipline_head", "request_take_up": "discipline", "report_supervision": "discipline",
 }
 
 # The spec (DESIGN §4.4): transitions possible in each situation, whoever fires them. After
 # review the subjects' matters move (test_subjects.py); the case follows them.
 ALLOWED = {
-    "received": {"propose_disposition", "escalate"},
+    "received": {"propose_disposition", "escalate", "route"},
     "received+pending": {"approve", "reject_proposal", "escalate"},
     "inquiry": {"propose_disposition", "close", "escalate", "mark_overdue"},
     "parked": {"propose_disposition", "escalate"},
