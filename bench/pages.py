@@ -53,7 +53,11 @@ def main(argv=None):
         ("audit search, one township", "auditor", f"{reverse('audit-search')}?township={township.region_id}"),
     ]
     # the next (older) page of the audit search: its keyset cursor, as the page links it
-    following = clients["auditor"].get(reverse("audit-search")).context.get("next_cursor")
+    import re
+
+    html = clients["auditor"].get(reverse("audit-search")).content.decode()
+    found = re.search(r"before=([0-9]+_[0-9]+_[a-z0-9_]+)", html)
+    following = found.group(1) if found else ""
     if following:
         pages.append(("audit search, next page", "auditor", f"{reverse('audit-search')}?before={following}"))
     print(f"pages, {args.requests} requests each, each interleaved with a floor request ({common.load_note()})")
