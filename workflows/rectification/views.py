@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 from supervision import access, clock, deadlines
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
-from supervision.exports import xlsx_response
+from supervision.exports import choice_labels, xlsx_response
 from supervision.ui import bound_form, refused, transition_panel, visible_or_404
 
 from . import conf, fit, selectors, services
+from .choices import Criterion
 from .filters import RECTIFICATIONS
 from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
@@ -204,9 +205,12 @@ def export_xlsx(request):
     def name(p):
         return p.name if p is not None else ""
 
+    # choice labels translated once per export, not per cell (exports.choice_labels)
+    state = choice_labels(Rectification, "state")
+    criteria = {value: str(label) for value, label in Criterion.choices}
     return xlsx_response(f"rectifications-{clock.today().isoformat()}.xlsx", header, (
-        [r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
-         r.get_state_display(), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
+        [r.village.parent.name, r.village.name, r.year, "、".join(criteria.get(c, c) for c in r.criteria or []),
+         r.problem, state(r.state), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
          r.completion, _("是") if r.overdue else "",
          name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
          name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on]
