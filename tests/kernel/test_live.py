@@ -231,3 +231,27 @@ def test_channel_layer_limits_are_set_on_purpose():
     assert config["capacity"] >= 1000
     assert config["group_expiry"] > settings.SUPERVISION["NOTIFY_GROUP_RENEW_SECONDS"] * 2
     assert config["expiry"] > 0
+
+
+@pytest.mark.django_db
+def test_the_head_read_after_the_lock_links_one_history_row_only(users, townships):
+    """The chain head read after the row lock (transitions._read_after_lock) serves the record's
+    next history row only; a second save in the same transaction links to that row, not to the
+    head read before it, and the whole chain verifies."""
+    from supervision import registry
+    from supervision.audit.chain import KNOWN_HEAD
+    from supervision.transitions import _read_after_lock, save_with_history
+    from tests.kernel.factories import widget
+    from tests.kernelflow.models import Widget
+
+    w = widget(townships["nanzhao"], title="链头")
+    with transaction.atomic():
+        obj = Widget.objects.select_for_update().get(pk=w.pk)
+        _read_after_lock(obj, registry.for_model(Widget))
+        assert KNOWN_HEAD in obj.__dict__
+        save_with_history(obj, actor=users["inspector"], reason="一")
+        assert KNOWN_HEAD not in obj.__dict__
+        save_with_history(obj, actor=users["inspector"], reason="二")
+    rows = list(w.history.order_by("history_id"))
+    assert len(rows) == 3 and rows[0].prev_hash == ""
+    assert [r.prev_hash for r in rows[1:]] == [r.row_hash for r in rows[:-1]]
