@@ -171,9 +171,11 @@ class HistoryFormatter:
 
     # --- names of related objects ---------------------------------------------------------------
 
-    def prepare(self, model, rows) -> None:
-        """Note the foreign keys ``rows`` (history rows of ``model``) refer to."""
-        fks = [f for f in self.fields(model) if f.is_relation and f.many_to_one]
+    def prepare(self, model, rows, *, skip: set[str] = frozenset()) -> None:
+        """Note the foreign keys ``rows`` (history rows of ``model``) refer to (but for the
+        fields ``skip``s, which the diff leaves out: a part's link to its record)."""
+        fks = [f for f in self.fields(model) if f.is_relation and f.many_to_one
+               and f.name not in skip and f.attname not in skip]
         for row in rows:
             for f in fks:
                 value = getattr(row, f.attname, None)
