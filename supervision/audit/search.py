@@ -161,9 +161,11 @@ def _row_filters(hist, query: AuditQuery, codes: set[str] | None, types: set[str
 
 
 def _all_codes() -> set[str]:
+    from supervision.audit.diff import registered_operations
     from supervision.audit.timeline import kernel_operation_labels
 
-    return {name for rt in registry.record_types() for name in rt.transitions()} | set(kernel_operation_labels())
+    return ({name for rt in registry.record_types() for name in (*rt.transitions(), *registered_operations(rt.model))}
+            | set(kernel_operation_labels()))
 
 
 def _model_at(model, path: str):

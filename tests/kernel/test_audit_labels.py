@@ -85,3 +85,18 @@ def test_a_notice_assignments_state_before_an_extension_reads_as_the_state(users
     assert str(field.verbose_name) == "申请延期前状态"
     text = HistoryFormatter(users["auditor"]).value(field, AssignmentState.ACKNOWLEDGED.value)
     assert text == str(AssignmentState.ACKNOWLEDGED.label)
+
+
+def test_the_audit_search_finds_a_registered_operation_by_its_code_and_by_its_label(make, users):
+    from supervision.audit.search import AuditQuery, audit_search
+
+    obj = make(state="screened")
+    auditor = users["auditor"]
+
+    def found(action):
+        return sorted((r["record_type"], r["history_id"]) for r in audit_search(user=auditor,
+                                                                               query=AuditQuery(action=action)))
+
+    by_code = found("screen")
+    assert by_code and by_code == found("排查上报")
+    assert ("rectification.rectification", obj.history.order_by("history_id").first().history_id) in by_code
