@@ -31,11 +31,13 @@ class SupervisionConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the deploy checks)
         from .audit.chain import historical_models, on_pre_create
+        from .audit.indexes import install_history_indexes
         from .audit.triggers import install_triggers
         from .models import ReadAccess, User
 
         pre_create_historical_record.connect(on_pre_create, dispatch_uid="supervision-history-chain")
         post_migrate.connect(install_triggers, dispatch_uid="supervision-history-triggers")
+        post_migrate.connect(install_history_indexes, dispatch_uid="supervision-history-keyset-indexes")
         for model in [*historical_models(), ReadAccess]:
             pre_delete.connect(_refuse_delete, sender=model, dispatch_uid=f"append-only-{model._meta.label}")
         pre_delete.connect(_refuse_acted_user_delete, sender=User, dispatch_uid="users-who-acted-stay")

@@ -72,3 +72,19 @@ class AttachmentField(forms.FileField):
 class CommentForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("意见/理由"), widget=forms.Textarea(attrs={"rows": 2}),
                               required=False)
+
+
+class AuditTownshipForm(forms.Form):
+    """历史审计's township filter: a searchable select (1,000 townships at province scale)."""
+
+    township = forms.ModelChoiceField(label=gettext_lazy("乡镇"), required=False, empty_label=gettext_lazy("全部"),
+                                      queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from .autocomplete import AutocompleteSelect
+        from .models import Region
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["township"]
+        field.widget = AutocompleteSelect("township")
+        field.queryset = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")

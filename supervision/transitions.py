@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, get_available_FIELD_transitions
 
 from . import access, registry
+from .audit.chain import KNOWN_HEAD
 from .constraints import translate as translate_violation
 from .errors import (
     Conflict,
@@ -39,6 +40,9 @@ class TransitionContext:
     from_state: str = ""
     to_state: str = ""
     rt: registry.RecordType | None = None
+    # read after the row lock (``_read_after_lock``): whether the record has a handler now
+    # (None: not read, ask the database)
+    has_handler: bool | None = None
 
 
 def transition_meta(rt: registry.RecordType, name: str) -> dict:
@@ -120,6 +124,7 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         # Optimistic guard as well as the row lock (SELECT … FOR UPDATE is a no-op on SQLite):
         # the save's own UPDATE carries "WHERE version = <read>" and bumps it (one statement);
         # no row matched → Conflict (WorkflowRecord._do_update).
+        ctx.has_handler = _read_after_lock(obj, rt)
         old_version = obj.version
         obj.version = old_version + 1
         obj._expected_version = old_version
@@ -154,8 +159,83 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
         raise violation from exc
     finally:
         for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to",
-                     "_expected_version"):
+                     "_expected_version", KNOWN_HEAD):
             obj.__dict__.pop(attr, None)
+
+
+def _related_users(obj, paths) -> list:
+    """The users ``select_related`` loaded along ``paths`` (e.g. a notice's issuer): the
+    recipients ``after_transition`` usually notifies. Only what is already cached (no query)."""
+    from .models import User
+
+    found = []
+    for path in paths:
+        node = obj
+        for name in path.split("__"):
+            field = node._meta.get_field(name)
+            if not field.is_relation or not field.is_cached(node):
+                node = None
+                break
+            node = getattr(node, name)
+            if node is None:
+                break
+            if isinstance(node, User):
+                found.append(node)
+        if node is None:
+            continue
+    return [u for u in found if u.is_active and getattr(u, "_supervision_grants", None) is None]
+
+
+def _read_after_lock(obj, rt) -> bool:
+    """One statement after the row lock, three reads the path needs (each fresh: a writer of
+    any of them waits for the same row lock, or has none):
+
+    - the record's chain head (its last history row's hash): the history row of this transition
+      links to it with no advisory lock and no read of its own (``chain.KNOWN_HEAD``);
+    - whether the record has a handler (``handlers.after_transition`` reads no further if not);
+    - the grants of the users the lock's join loaded (the recipients' scope check).
+
+    Returns whether the record has a handler."""
+    from django.db import connections, router
+
+    from .access import Grant
+    from .audit.chain import history_model
+    from .models import RecordHandler, Region, RoleAssignment
+
+    using = router.db_for_write(rt.model, instance=obj)
+    connection = connections[using]
+    q = connection.ops.quote_name
+    hist = history_model(rt.model)
+    users = {u.pk: u for u in _related_users(obj, rt.transition_related)}
+    sql = [f"SELECT 'h', (SELECT {q('row_hash')} FROM {q(hist._meta.db_table)} WHERE {q('id')} = %s "
+           f"ORDER BY {q('history_id')} DESC LIMIT 1), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), NULL, "
+           "CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN)",
+           f"SELECT 'r', CASE WHEN EXISTS (SELECT 1 FROM {q(RecordHandler._meta.db_table)} WHERE "
+           f"{q('record_type')} = %s AND {q('object_id')} = %s AND {q('handler_id')} IS NOT NULL) THEN 'y' ELSE '' "
+           f"END, NULL, NULL, NULL, NULL, NULL"]
+    params = [obj.pk, obj._meta.label_lower, obj.pk]
+    if users:
+        ra, region = RoleAssignment._meta.db_table, Region._meta.db_table
+        sql.append(f"SELECT 'g', ra.{q('role')}, ra.{q('user_id')}, ra.{q('region_id')}, g.{q('level')}, "
+                   f"ra.{q('is_lead')}, ra.{q('is_principal')} FROM {q(ra)} ra LEFT JOIN {q(region)} g "
+                   f"ON g.{q('id')} = ra.{q('region_id')} WHERE ra.{q('user_id')} IN "
+                   f"({', '.join(['%s'] * len(users))})")
+        params += list(users)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    has_handler = False
+    grants: dict[int, list] = {pk: [] for pk in users}
+    for kind, a, b, c, d, e, f in rows:
+        if kind == "h":
+            obj.__dict__[KNOWN_HEAD] = a or ""
+        elif kind == "r":
+            has_handler = a == "y"
+        else:
+            grants[b].append(Grant(a, None if (c is None or d == Region.Level.COUNTY) else c, bool(e), bool(f)))
+    for pk, user in users.items():
+        user._supervision_grants = grants[pk]
+    return has_handler
 
 
 def _failed_condition_message(obj, method, rt) -> str:

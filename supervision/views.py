@@ -32,14 +32,13 @@ from .audit.readlog import (
     read_log_list,
     read_log_records,
 )
-from .audit.search import MAX_ROWS, AuditQuery, audit_record_ids, audit_rows, audit_search, audit_table
+from .audit.search import PAGE_SIZE, AuditQuery, Cursor, audit_page, audit_record_ids, audit_rows, audit_table
 from .audit.timeline import history_entries, shows_context, timeline_table
 from .errors import Conflict, PermissionDenied, ValidationError
 from .exports import csv_response, xlsx_response
-from .forms import ThrottledAuthenticationForm
+from .forms import AuditTownshipForm, ThrottledAuthenticationForm
 from .handlers import handler_assign, handler_release, handler_take
 from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
-from .models import Region
 from .storage import read_head, stored_file_response
 from .transitions import run_transition
 from .ui import record_refused, transition_refused, visible_or_404
@@ -338,7 +337,12 @@ def audit_search_view(request):
         headers, rows = audit_table(audit_rows(user=request.user, query=query), with_context=with_context)
         make = xlsx_response if fmt == "xlsx" else csv_response
         return make(f"history.{fmt}", headers, rows)
-    rows = audit_search(user=request.user, query=query)
+    before = request.GET.get("before", "")
+    try:
+        after = Cursor.decode(before) if before else None
+    except ValueError:
+        return HttpResponseBadRequest(_("翻页参数无效。"))
+    rows, following = audit_page(user=request.user, query=query, after=after)
     shown = {}
     for r in rows:  # confidential records' history shown: logged like any read
         shown.setdefault(r["record_type"], set()).add(r["object_id"])
@@ -346,11 +350,13 @@ def audit_search_view(request):
         log_read_ids(request.user, record_type, sorted(ids), via="audit", request=request)
     types = [(rt.key, rt.label or rt.model._meta.verbose_name) for rt in registry.record_types()
              if access.can_anywhere(request.user, rt, "view")]
+    filters = request.GET.copy()
+    filters.pop("before", None)
     return render(request, "supervision/audit_search.html", {
-        "rows": rows, "query": query, "types": types, "limit": MAX_ROWS, "with_context": with_context,
-        "vias": request_context.VIA_CHOICES,
-        "townships": Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code"),
-        "querystring": request.GET.urlencode(),
+        "rows": rows, "query": query, "types": types, "page_size": PAGE_SIZE, "with_context": with_context,
+        "vias": request_context.VIA_CHOICES, "township_form": AuditTownshipForm({"township": township}),
+        "querystring": filters.urlencode(), "next_cursor": following.encode() if following else "",
+        "paged": after is not None,
     })
 
 

@@ -159,6 +159,23 @@ def lock_record(model, object_id, using=None) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", lock_key(model, object_id))
 
 
+# On a record: its chain's head (the last history row's hash), read after its row lock was taken
+# in this transaction (``run_transition``). The record's next history row links to it without
+# the advisory lock or another read: every other writer of that chain must first UPDATE (or
+# DELETE) the locked row, so it waits for this transaction's commit. Used once (popped).
+KNOWN_HEAD = "_history_chain_head"
+
+_history_models: dict[type, type] = {}
+
+
+def history_model(model) -> type:
+    """The history model of a tracked model (``model.history`` builds a manager on every access)."""
+    found = _history_models.get(model)
+    if found is None:
+        found = _history_models[model] = model.history.model
+    return found
+
+
 def previous_hash(model: type[models.Model], object_id, using=None) -> str:
     manager = model._default_manager.db_manager(using) if using else model._default_manager
     return manager.filter(id=object_id).order_by("-history_id").values_list("row_hash", flat=True).first() or ""
@@ -179,6 +196,9 @@ def on_pre_create(sender, instance, history_instance, using=None, **kwargs):
 
     if not isinstance(history_instance, ChainedHistoryModel):
         return
+    head = instance.__dict__.pop(KNOWN_HEAD, None)
+    if head is not None and str(history_instance.id) == str(instance.pk):
+        history_instance._chain_head = head
     story = clock.story_now()  # a demo step replayed at its story date (supervision.demo.story_at)
     if story is not None:
         history_instance.history_date = story

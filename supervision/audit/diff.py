@@ -10,6 +10,10 @@ the record's timeline page, the API's ``history/``, 历史审计 and the exports
 
 Names are resolved in bulk: ``HistoryFormatter.prepare(model, rows)`` for every batch of rows,
 then ``resolve()`` — one query per related model, whatever the number of rows.
+
+What an app's history stores as codes without a field's choices (an operation that is no
+transition, a JSON list of codes, a kind the record computes, a record type's key, the keys of a
+JSON object) the app names once, in its ``AppConfig.ready()``, with ``register_labels``.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import functools
 import json
 import re
 from collections import defaultdict
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -35,6 +40,51 @@ _UNIT = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[）)]\s*$")
 TYPE_LABELS = {"+": gettext_lazy("创建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 # Reasons the kernel wrote as codes: read in the user's language.
 REASON_LABELS = {"upload": gettext_lazy("上传附件")}
+
+
+# Labels apps register (``register_labels``), by model label: operations {code: label}; values
+# {field: mapping or a callable giving one}; items {JSON field: {key: (label, mapping or None)}}.
+_OPERATIONS: dict[str, dict] = defaultdict(dict)
+_VALUES: dict[tuple[str, str], Any] = {}
+_ITEMS: dict[tuple[str, str], dict] = {}
+
+
+def register_labels(model, *, operations: dict | None = None, values: dict | None = None,
+                    items: dict | None = None) -> None:
+    """Name what ``model``'s history rows store as codes, for the one formatter:
+
+    ``operations``: {code: label} of operations that are no transition (a record created by a
+    form: 排查上报); ``values``: {field name: labels} for a field without choices whose value is a
+    code or a list of codes (labels: choices, a mapping, or a callable giving one when a row is
+    read); ``items``: {JSON field: {key: (label, labels or None)}}, or a callable giving that
+    spec for the object — a JSON object shown as 「label：value」 items."""
+    key = model._meta.label_lower
+    _OPERATIONS[key].update(operations or {})
+    for name, labels in (values or {}).items():
+        _VALUES[key, name] = labels
+    for name, spec in (items or {}).items():
+        _ITEMS[key, name] = spec
+
+
+def registered_operations(model) -> dict:
+    """{code: label} of ``model``'s operations that are no transition (``register_labels``)."""
+    return dict(_OPERATIONS.get(model._meta.label_lower, {}))
+
+
+def _mapping(labels) -> dict:
+    if callable(labels):
+        labels = labels()
+    return dict(labels)
+
+
+def record_type_labels() -> dict:
+    """{record type key: its label} (a model that is no record type: its verbose name): for a
+    field that stores which record type a row came from (``postings.recall`` → 召回)."""
+    from django.apps import apps
+
+    labels = {m._meta.label_lower: m._meta.verbose_name for m in apps.get_models()}
+    labels.update({rt.key: rt.label for rt in registry.record_types()})
+    return labels
 
 
 def reason_text(reason: str | None) -> str:
@@ -98,6 +148,9 @@ def _operation_label(model, name: str, language: str) -> str:
         t = rt.transitions().get(name)
         if t is not None:
             return str(t.custom.get("label", name))
+    registered = _OPERATIONS.get(model._meta.label_lower, {}).get(name)
+    if registered is not None:
+        return str(registered)
     from supervision.audit.timeline import kernel_operation_label
 
     return kernel_operation_label(name)
@@ -120,6 +173,9 @@ def operation_names(query: str, rts) -> set[str]:
             labels[name].add(t.custom.get("label", name))
     for name, label in kernel_operation_labels().items():
         labels[name].add(label)
+    for rt in rts:
+        for name, label in _OPERATIONS.get(rt.key, {}).items():
+            labels[name].add(label)
     exact, partial = set(), set()
     for language in ("zh-hans", "en"):
         with translation.override(language):
@@ -148,6 +204,43 @@ def _json_text(value) -> str:
     return str(value)
 
 
+def _coded(value, labels: dict) -> str:
+    """A code, or a list of codes (a JSON list, maybe still as text), by their labels."""
+    if isinstance(value, str) and value[:1] == "[":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    if isinstance(value, list | tuple):
+        return "、".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value))
+
+
+def _items_text(value, spec: dict) -> str:
+    """A JSON object as 「label：value」 items, its keys and coded values named by ``spec`` (in
+    the spec's order)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dict):
+        return _json_text(value)
+    if callable(spec):
+        spec = spec(value)
+    out = []
+    # in the declared order (a JSON column may keep its own), then any key not declared
+    for k in [k for k in spec if k in value] + [k for k in value if k not in spec]:
+        v = value[k]
+        if v in (None, "", {}, []):
+            continue
+        label, labels = spec.get(k, (k, None))
+        text = _coded(v, _mapping(labels)) if labels is not None else (
+            _json_text(v) if isinstance(v, dict | list) else str(v))
+        out.append(f"{label}：{text}")
+    return "；".join(out)
+
+
 class HistoryFormatter:
     """Formats history rows for one viewer. ``prepare`` every batch, ``resolve`` once, then
     ``value``/``changes``."""
@@ -171,9 +264,11 @@ class HistoryFormatter:
 
     # --- names of related objects ---------------------------------------------------------------
 
-    def prepare(self, model, rows) -> None:
-        """Note the foreign keys ``rows`` (history rows of ``model``) refer to."""
-        fks = [f for f in self.fields(model) if f.is_relation and f.many_to_one]
+    def prepare(self, model, rows, *, skip: set[str] = frozenset()) -> None:
+        """Note the foreign keys ``rows`` (history rows of ``model``) refer to (but for the
+        fields ``skip``s, which the diff leaves out: a part's link to its record)."""
+        fks = [f for f in self.fields(model) if f.is_relation and f.many_to_one
+               and f.name not in skip and f.attname not in skip]
         for row in rows:
             for f in fks:
                 value = getattr(row, f.attname, None)
@@ -215,6 +310,11 @@ class HistoryFormatter:
     def value(self, field: models.Field, value) -> str:
         if value is None or value == "":
             return ""
+        key = (field.model._meta.label_lower, field.name)
+        if key in _VALUES:
+            return _coded(value, _mapping(_VALUES[key]))
+        if key in _ITEMS:
+            return _items_text(value, _ITEMS[key])
         if field.is_relation and field.many_to_one:
             return self.related_name(field.related_model, value)
         if getattr(field, "choices", None):

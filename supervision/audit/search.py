@@ -7,18 +7,23 @@
   range; the channel (``via``: page, API, sweep, admin, command).
 
 Scoped by ``access.visible`` like everything else. Every result names and links its record and
-carries the readable diff (``supervision.audit.diff``). ``audit_search`` returns the newest
-``limit`` rows for the page; ``audit_rows`` streams every matching row (newest first) for the
-exports, in keyset-paginated chunks, a fixed number of queries per chunk.
+carries the readable diff (``supervision.audit.diff``). ``audit_page`` returns one page of
+``PAGE_SIZE`` rows, newest first, and the keyset ``Cursor`` of the next (older) page: every
+table is read from the cursor on with ``LIMIT PAGE_SIZE + 1`` on its ``(history_date,
+history_id)`` order, so a page costs the same at the first row and the millionth.
+``audit_rows`` streams every matching row (newest first) for the exports, in keyset-paginated
+chunks, a fixed number of queries per chunk; ``audit_search`` is its first ``limit`` rows.
+
+The rows of all tables are merged on (history_date, history table, history_id), newest first:
+a total order, so a cursor names one place in it exactly.
 """
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import CharField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -36,7 +41,9 @@ from supervision.audit.diff import (
 )
 
 MAX_ROWS = 500
+PAGE_SIZE = 30
 CHUNK = 500
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Record fields an auditor searches by (number, title, names), own or one registered FK away.
 TEXT_FIELDS = ("number", "title", "name", "problem", "head_name", "talent_name", "helper_name")
 
@@ -60,6 +67,17 @@ class AuditQuery:
     @property
     def transition(self) -> str:
         return self.action
+
+
+_history_models: dict[type, type] = {}
+
+
+def _history(model) -> type:
+    """The history model of ``model`` (``model.history`` builds a manager class on every access)."""
+    found = _history_models.get(model)
+    if found is None:
+        found = _history_models[model] = model.history.model
+    return found
 
 
 def _aware(day: dt.date, end=False):
@@ -143,9 +161,11 @@ def _row_filters(hist, query: AuditQuery, codes: set[str] | None, types: set[str
 
 
 def _all_codes() -> set[str]:
+    from supervision.audit.diff import registered_operations
     from supervision.audit.timeline import kernel_operation_labels
 
-    return {name for rt in registry.record_types() for name in rt.transitions()} | set(kernel_operation_labels())
+    return ({name for rt in registry.record_types() for name in (*rt.transitions(), *registered_operations(rt.model))}
+            | set(kernel_operation_labels()))
 
 
 def _model_at(model, path: str):
@@ -188,13 +208,13 @@ def sources(*, user, query: AuditQuery) -> list[_Source]:
             visible = visible.filter(text)
         ids = visible.values("pk")
         codes = ({code} if code else operation_names(query.action, [rt])) if query.action else None
-        own = _row_filters(rt.model.history.model, query, codes, types)
+        own = _row_filters(_history(rt.model), query, codes, types)
         if own is not None:
             found.append(_Source(rt, rt.model, own.filter(id__in=ids), "id"))
         for part in rt.parts:
             if registry.is_registered(part.model) or nearest.get(part.model, (0, ""))[1] != rt.key:
                 continue
-            rows = _row_filters(part.model.history.model, query, codes, types)
+            rows = _row_filters(_history(part.model), query, codes, types)
             if rows is None:
                 continue
             rows = rows.filter(**{f"{part.path}__in": ids})
@@ -206,7 +226,7 @@ def sources(*, user, query: AuditQuery) -> list[_Source]:
         cond = Q(record_type=rt.key, object_id__in=visible.annotate(_s=Cast("pk", CharField())).values("_s"))
         attachment_q = cond if attachment_q is None else attachment_q | cond
     if attachment_q is not None:
-        rows = _row_filters(Attachment.history.model, query, set(), types)
+        rows = _row_filters(_history(Attachment), query, set(), types)
         if rows is not None:
             found.append(_Source(None, Attachment, rows.filter(attachment_q), "object_id", label=_("附件"),
                                  attachment=True))
@@ -219,28 +239,106 @@ def _with_previous(qs):
                                       .order_by("-history_id").values("history_id")[:1]))
 
 
-def _chunks(source: _Source, chunk: int) -> Iterator[list]:
-    """The source's rows, newest first, in keyset-paginated chunks."""
-    qs = _with_previous(source.qs).select_related("history_user").order_by("-history_date", "-history_id")
-    last = None
-    while True:
-        page = qs
-        if last is not None:
-            page = page.filter(Q(history_date__lt=last[0]) | Q(history_date=last[0], history_id__lt=last[1]))
-        rows = list(page[:chunk])
-        if not rows:
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the merged order: the rows older than (date, table, history_id) come next."""
+
+    date: dt.datetime
+    table: str
+    history_id: int
+
+    def encode(self) -> str:
+        micros = (self.date - _EPOCH) // dt.timedelta(microseconds=1)
+        return f"{micros}_{self.history_id}_{self.table}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """The cursor of ``encode``; ValueError for anything else."""
+        micros, history_id, table = text.split("_", 2)
+        if not table or not table.replace("_", "").isalnum() or not micros.isdigit() or not history_id.isdigit():
+            raise ValueError(text)
+        micros, history_id = int(micros), int(history_id)
+        if micros > 10 ** 17 or history_id > 2 ** 63:
+            raise ValueError(text)
+        return cls(_EPOCH + dt.timedelta(microseconds=micros), table, history_id)
+
+
+def _table(source: _Source) -> str:
+    return _history(source.model)._meta.db_table
+
+
+def _older_than(table: str, cursor: Cursor) -> Q:
+    """Rows of ``table`` after ``cursor`` in the merged (date, table, history_id) descending order."""
+    if table < cursor.table:
+        return Q(history_date__lte=cursor.date)
+    if table > cursor.table:
+        return Q(history_date__lt=cursor.date)
+    return Q(history_date__lt=cursor.date) | Q(history_date=cursor.date, history_id__lt=cursor.history_id)
+
+
+def _keys(srcs: list[_Source], after: Cursor | None, n: int) -> list[tuple[int, int]]:
+    """(source index, history_id) of the ``n`` newest matching rows of all sources after
+    ``after``, in the merged order: one statement, each table's part ``ORDER BY history_date
+    DESC, history_id DESC LIMIT n`` (an index scan: ``supervision.audit.indexes``), merged by
+    ``UNION ALL … ORDER BY … LIMIT n``."""
+    if not srcs:
+        return []
+    using = srcs[0].qs.db
+    parts, params = [], []
+    for i, source in enumerate(srcs):
+        qs = source.qs
+        if after is not None:
+            qs = qs.filter(_older_than(_table(source), after))
+        qs = qs.order_by("-history_date", "-history_id").values_list("history_date", "history_id")[:n]
+        sql, args = qs.query.get_compiler(using=using).as_sql()
+        table = _table(source)
+        assert table.replace("_", "").isalnum(), table  # a model's table name, inlined as a literal
+        parts.append(f"SELECT k.history_date AS d, '{table}' AS t, k.history_id AS h, {i} AS s FROM ({sql}) k")
+        params.extend(args)
+    sql = " UNION ALL ".join(parts) + f" ORDER BY d DESC, t DESC, h DESC LIMIT {int(n)}"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(i), int(h)) for _d, _t, h, i in cursor.fetchall()]
+
+
+def _rows(srcs: list[_Source], keys: list[tuple[int, int]]) -> list[tuple[int, object]]:
+    """The history rows of ``keys`` (one query per table they come from), in the keys' order."""
+    wanted: dict[int, list[int]] = {}
+    for i, history_id in keys:
+        wanted.setdefault(i, []).append(history_id)
+    found = {}
+    for i, ids in wanted.items():
+        qs = _with_previous(srcs[i].qs.filter(history_id__in=ids)).select_related("history_user")
+        found.update({(i, r.history_id): r for r in qs})
+    return [(i, found[(i, h)]) for i, h in keys if (i, h) in found]
+
+
+def _pages(srcs: list[_Source], size: int, after: Cursor | None = None,
+           limit: int | None = None) -> Iterator[tuple[list[tuple[int, object]], Cursor | None]]:
+    """Pages of (source index, history row), newest first, each with the cursor of the next."""
+    left = limit
+    while left is None or left > 0:
+        n = size if left is None else min(size, left)
+        keys = _keys(srcs, after, n + 1)
+        more = len(keys) > n
+        rows = _rows(srcs, keys[:n])
+        following = None
+        if more and rows:
+            i, row = rows[-1]
+            following = Cursor(row.history_date, _table(srcs[i]), row.history_id)
+        yield rows, following
+        if following is None:
             return
-        yield rows
-        if len(rows) < chunk:
-            return
-        last = (rows[-1].history_date, rows[-1].history_id)
+        after = following
+        if left is not None:
+            left -= len(rows)
 
 
 def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]:
     """Result dicts for one chunk of one source: a fixed number of queries."""
     from supervision.audit.timeline import ATTACHMENT_SKIP
 
-    hist = source.model.history.model
+    hist = _history(source.model)
     previous = hist.objects.in_bulk([r._prev for r in rows if r._prev]) if any(r._prev for r in rows) else {}
     fmt = HistoryFormatter(user)
     fmt.prepare(source.model, rows)
@@ -267,9 +365,20 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
             qs = qs.select_related(*source.part.related)
         part_names = {pk: str(o) for pk, o in qs.in_bulk(part_ids).items()}
     out = []
+    # per record type, once per chunk: labels and state names as text (not per row)
+    kinds: dict[str, tuple] = {}
+    type_labels = {code: str(label) for code, label in TYPE_LABELS.items()}
+    links: dict[tuple, tuple[str, str]] = {}
     for r in rows:
         key = r.record_type if source.attachment else source.rt.key
-        rt = registry.for_key(key)
+        kind = kinds.get(key)
+        if kind is None:
+            rt = registry.for_key(key)
+            state_field = rt.state_field if source.part is None and not source.attachment else None
+            states = ({k: str(v) for k, v in rt.model._meta.get_field(state_field).flatchoices}
+                      if state_field else {})
+            kind = kinds[key] = (rt, states, str(rt.label or rt.model._meta.verbose_name))
+        rt, states, record_label = kind
         record_id = getattr(r, source.record_of)
         try:
             record_id = int(record_id)
@@ -286,29 +395,33 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
         else:
             unmasked = obj is not None and access.unmasked(user, obj)
             masked, skip, part = (set() if unmasked else set(rt.masked_fields)), set(), None
-        state_field = rt.state_field if source.part is None and not source.attachment else None
-        states = dict(rt.model._meta.get_field(state_field).flatchoices) if state_field else {}
         label = operation_label(source.model, r.transition) if r.transition else ""
+        link = links.get((key, record_id))
+        if link is None:
+            link = links[(key, record_id)] = (
+                str(obj) if obj is not None else f"#{record_id}",
+                obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else "")
+        type_label = type_labels.get(r.history_type, r.history_type)
         out.append({
             "date": r.history_date,
             "when": local_minute(r.history_date, seconds=True),
             "record_type": key,
-            "record_label": str(rt.label or rt.model._meta.verbose_name),
+            "record_label": record_label,
             "object_id": record_id,
-            "object": str(obj) if obj is not None else f"#{record_id}",
-            "url": obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else "",
+            "object": link[0],
+            "url": link[1],
             "part": part,
             "user": r.actor_name,  # as recorded when the row was written
             "username": r.actor_username,
             "type": r.history_type,
-            "type_label": str(TYPE_LABELS.get(r.history_type, r.history_type)),
+            "type_label": type_label,
             "transition": r.transition,
             "transition_label": label,
-            "action_label": label or str(TYPE_LABELS.get(r.history_type, r.history_type)),
+            "action_label": label or type_label,
             "from_state": r.from_state,
             "to_state": r.to_state,
-            "from_label": str(states.get(r.from_state, r.from_state)),
-            "to_label": str(states.get(r.to_state, r.to_state)),
+            "from_label": states.get(r.from_state, r.from_state),
+            "to_label": states.get(r.to_state, r.to_state),
             "reason": reason_text(r.history_change_reason),
             "changes": fmt.changes(source.model, r, previous.get(r._prev), masked=masked, skip=skip),
             "via": r.via if with_context else "",
@@ -319,29 +432,6 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
             "history_id": r.history_id,
         })
     return out
-
-
-def _merged(srcs: list[_Source], chunk: int) -> Iterator[tuple[int, object]]:
-    """(source index, raw history row) of every source, newest first."""
-    def tagged(i, source):
-        for rows in _chunks(source, chunk):
-            for r in rows:
-                yield (r.history_date, r.history_id, i), r
-
-    for (_date, _hid, i), row in heapq.merge(*(tagged(i, s) for i, s in enumerate(srcs)),
-                                             key=lambda item: item[0], reverse=True):
-        yield i, row
-
-
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _format_batch(srcs, batch, user, with_context) -> list[dict]:
@@ -363,25 +453,32 @@ def _format_batch(srcs, batch, user, with_context) -> list[dict]:
 
 
 def audit_rows(*, user, query: AuditQuery, chunk: int = CHUNK, limit: int | None = None) -> Iterator[dict]:
-    """Every matching row (or the first ``limit``), newest first, streamed: each history table
-    read in keyset-paginated chunks, merged by time, formatted a batch at a time (a fixed
-    number of queries per batch)."""
-    from itertools import islice
-
+    """Every matching row (or the first ``limit``), newest first, streamed: keyset pages of
+    ``chunk`` rows over every history table at once, formatted a page at a time (a fixed
+    number of queries per page)."""
     from supervision.audit.timeline import shows_context
 
     with_context = shows_context(user)
     srcs = sources(user=user, query=query)
-    merged = _merged(srcs, chunk)
-    if limit is not None:
-        merged = islice(merged, limit)
-    for batch in _batches(merged, chunk):
-        yield from _format_batch(srcs, batch, user, with_context)
+    for rows, _following in _pages(srcs, chunk, limit=limit):
+        if rows:
+            yield from _format_batch(srcs, rows, user, with_context)
 
 
 def audit_search(*, user, query: AuditQuery, limit: int = MAX_ROWS) -> list[dict]:
-    """The newest ``limit`` matching rows (the page)."""
+    """The newest ``limit`` matching rows."""
     return list(audit_rows(user=user, query=query, chunk=limit, limit=limit))
+
+
+def audit_page(*, user, query: AuditQuery, after: Cursor | None = None,
+               size: int = PAGE_SIZE) -> tuple[list[dict], Cursor | None]:
+    """One page: the ``size`` newest matching rows older than ``after`` (the first page without
+    it), and the cursor of the next page (None on the last)."""
+    from supervision.audit.timeline import shows_context
+
+    srcs = sources(user=user, query=query)
+    rows, following = next(_pages(srcs, size, after))
+    return (_format_batch(srcs, rows, user, shows_context(user)) if rows else []), following
 
 
 def audit_record_ids(*, user, query: AuditQuery, confidential_only: bool = False) -> dict[str, set]:

@@ -115,7 +115,7 @@ def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = No
     entries share a minute."""
     fmt = fmt or HistoryFormatter(user)
     for s in sources:
-        fmt.prepare(s.model, s.rows)
+        fmt.prepare(s.model, s.rows, skip=s.skip)
     fmt.resolve()
     with_context = shows_context(user)
     entries = []

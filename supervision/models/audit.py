@@ -47,9 +47,12 @@ class ChainedHistoryModel(models.Model):
             ctx = current()
             self.client_ip, self.request_id, self.via = ctx.client_ip, ctx.request_id, ctx.via
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        head = self.__dict__.pop("_chain_head", None)  # read under the record's row lock (chain.KNOWN_HEAD)
         with transaction.atomic(using=using, savepoint=False):
-            chain.lock_record(type(self), self.id, using)
-            self.prev_hash = chain.previous_hash(type(self), self.id, using)
+            if head is None:
+                chain.lock_record(type(self), self.id, using)
+                head = chain.previous_hash(type(self), self.id, using)
+            self.prev_hash = head
             self.row_hash = chain.row_digest(self)
             try:
                 super().save(*args, **kwargs)

@@ -37,10 +37,9 @@ def _statements(captured):
 
 @pytest.mark.django_db
 def test_one_transition_runs_the_stated_statements(users, townships, django_capture_on_commit_callbacks):
-    """签收 by a township user: 8 statements in the transaction and 1 after commit (PostgreSQL: 8 in
-    the transaction — the chain lock, and one statement for the numbers, notifications and unread
-    counts — and none after commit) —
-    stated here one by one, so a new lazy load or a repeated query fails this test."""
+    """签收 by a township user: 7 statements in the transaction and 1 after commit (PostgreSQL: 5 in
+    the transaction — one statement for the numbers, notifications and unread counts — and none
+    after commit) — stated here one by one, so a new lazy load or a repeated query fails this test."""
     notice = issue(users, townships, targets=("nanzhao",))
     a = notice.assignments.get()
     actor = User.objects.get(username="township_nanzhao")
@@ -52,11 +51,11 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     history_table = NoticeAssignment.history.model._meta.db_table
     expected = [
         ("SELECT", assignment_table),  # the row, locked, with notice, issuer and township joined
+        # after the lock, one statement: the chain's head (no advisory lock: the row lock serialises
+        # the chain's writers), whether the record has a handler, the recipients' grants
+        ("SELECT", history_table),
         ("UPDATE", assignment_table),  # state, fields and version in one conditional UPDATE
-        ("SELECT", history_table),  # the chain's previous hash
         ("INSERT", history_table),  # the history row
-        ("SELECT", "supervision_recordhandler"),  # the record's handler (released when nothing is left to do)
-        ("SELECT", "supervision_roleassignment"),  # the recipients' grants (scope check)
         ("INSERT", "supervision_notificationcounter"),  # the recipients' next seq
         ("INSERT", "supervision_notification"),  # the notifications
         ("SELECT", "supervision_notification"),  # after commit: unread counts for the push
@@ -64,9 +63,7 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     if connection.vendor == "postgresql":
         # numbers taken, notifications inserted and the unread counts for the push returned in one
         # statement: nothing runs after commit
-        expected[6:9] = [("WITH", "supervision_notificationcounter")]
-        # the history chain's per-record advisory lock, before the previous hash is read
-        expected[2:2] = [("SELECT", "pg_advisory_xact_lock")]
+        expected[4:7] = [("WITH", "supervision_notificationcounter")]
 
     def target(statement):
         head = statement.split(" WHERE ")[0]
@@ -79,9 +76,10 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     assert sum(1 for s in sql if s.upper().startswith("UPDATE")) == 1
     a.refresh_from_db()
     assert a.state == "acknowledged" and a.version == 1
-    row = a.history.order_by("-history_id").first()
+    row, first = a.history.order_by("-history_id")[:2]
     assert (row.transition, row.from_state, row.to_state, row.history_user_id) == (
         "acknowledge", "issued", "acknowledged", actor.pk)
+    assert row.prev_hash == first.row_hash != ""  # linked to the head read after the lock
     told = Notification.objects.get(verb="notices.acknowledge")
     assert told.recipient == users["inspector"] and told.seq == 1
 
@@ -233,3 +231,27 @@ def test_channel_layer_limits_are_set_on_purpose():
     assert config["capacity"] >= 1000
     assert config["group_expiry"] > settings.SUPERVISION["NOTIFY_GROUP_RENEW_SECONDS"] * 2
     assert config["expiry"] > 0
+
+
+@pytest.mark.django_db
+def test_the_head_read_after_the_lock_links_one_history_row_only(users, townships):
+    """The chain head read after the row lock (transitions._read_after_lock) serves the record's
+    next history row only; a second save in the same transaction links to that row, not to the
+    head read before it, and the whole chain verifies."""
+    from supervision import registry
+    from supervision.audit.chain import KNOWN_HEAD
+    from supervision.transitions import _read_after_lock, save_with_history
+    from tests.kernel.factories import widget
+    from tests.kernelflow.models import Widget
+
+    w = widget(townships["nanzhao"], title="链头")
+    with transaction.atomic():
+        obj = Widget.objects.select_for_update().get(pk=w.pk)
+        _read_after_lock(obj, registry.for_model(Widget))
+        assert KNOWN_HEAD in obj.__dict__
+        save_with_history(obj, actor=users["inspector"], reason="一")
+        assert KNOWN_HEAD not in obj.__dict__
+        save_with_history(obj, actor=users["inspector"], reason="二")
+    rows = list(w.history.order_by("history_id"))
+    assert len(rows) == 3 and rows[0].prev_hash == ""
+    assert [r.prev_hash for r in rows[1:]] == [r.row_hash for r in rows[:-1]]

@@ -16,7 +16,7 @@ LIST_PAGES = [
     ("cases:approvals", "discipline_head"),
     ("cases:matter-list", "discipline"),
     ("notification-list", "inspector"),
-    # The audit search is bounded (supervision.audit.search.MAX_ROWS newest rows per table), not paged.
+    # The audit search pages by keyset (a cursor, not a Paginator): tests/kernel/test_audit_search.py.
 ]
 
 

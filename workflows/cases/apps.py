@@ -19,7 +19,7 @@ class CasesConfig(AppConfig):
         from supervision import access, effects, registry
         from supervision.signals import accountability_referred
 
-        from . import custodyeffects, demo, rules, services
+        from . import custodyeffects, demo, labels, rules, services
         from .api import CaseViewSet, MatterViewSet, SubjectMatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
@@ -143,5 +143,6 @@ class CasesConfig(AppConfig):
                 ),
             ],
         ))
+        labels.register()
         accountability_referred.connect(services.on_accountability_referred,
                                         dispatch_uid="cases.accountability_referred")

@@ -154,3 +154,16 @@ class SubjectProposal(models.TextChoices):
 class Procuratorate(models.TextChoices):
     PROSECUTED = "prosecuted", _("提起公诉")
     NOT_PROSECUTED = "not_prosecuted", _("不起诉")
+
+
+class DueKind(models.TextChoices):
+    """Which time limit a record's ``due_date`` is (``due_kind``: set by the record, read in history)."""
+
+    INQUIRY = "inquiry", _("函询回复期限")
+    VERIFICATION = "verification", _("初步核实期限")
+    INVESTIGATION = "investigation", _("审查调查期限")
+    INVESTIGATING = "investigating", _("审查调查期限")
+    REVIEW = "review", _("审理期限")
+    ANNOUNCE = "announce", _("宣布执行期限")
+    EXECUTION_REPORT = "execution_report", _("执行情况报告期限")
+    REEXAMINATION = "reexamination", _("复查期限")

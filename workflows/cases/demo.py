@@ -95,6 +95,37 @@ def _full_case(desc, township, subjects, *, filed_days_ago, until, decision=()):
     return case, True
 
 
+def _work_records() -> int:
+    """留置 of the subject under investigation (approved, started, family and unit notified), a
+    talk and an evidence item there; a 函询 letter on the clue in 谈话函询. Once."""
+    from .custody import Detention
+    from .recordservices import detention_propose, evidence_add, inquiry_letter_add, talk_add
+
+    handler = User.objects.get(username="discipline")
+    case = Case.objects.filter(description=f"{MARK}村民小组长贪污危房改造补助", state="investigating").first()
+    made = 0
+    if case is not None and not Detention.objects.filter(case=case).exists():
+        d = detention_propose(actor=handler, subject_id=case.subjects.get().pk,
+                              grounds="涉嫌贪污，可能逃跑、串供（演示数据）")
+        now = timezone.localtime()
+        _run(d, "approve", "discipline_head", {}, "同意采取留置措施")
+        _run(d, "start", "discipline", {"started_at": now.strftime("%Y-%m-%dT%H:%M"), "place": "县留置点"}, "")
+        _run(d, "record_notification", "discipline", {"family_notified": True, "unit_notified": True,
+                                                      "notified_at": now.strftime("%Y-%m-%dT%H:%M")}, "")
+        today = timezone.localdate()
+        talk_add(actor=handler, case_id=case.pk, held_on=today, present="张纪检、赵某、记录人",
+                 summary="赵某对虚报危房改造户数的事实供认不讳（演示数据）")
+        evidence_add(actor=handler, case_id=case.pk, item="危房改造补助发放花名册", kind="documentary",
+                     source="大仓镇人民政府", obtained_on=today)
+        made += 1
+    clue = Case.objects.filter(description=f"{MARK}村干部在低保评定中优亲厚友", state="inquiry").first()
+    if clue is not None and not clue.inquiry_letters.exists():
+        inquiry_letter_add(actor=handler, case_id=clue.pk, sent_on=timezone.localdate(),
+                           letter_text="请就低保评定中优亲厚友的反映作出书面说明（演示数据）")
+        made += 1
+    return made
+
+
 def seed_demo(stdout) -> None:
     made = 0
     for scenario in SCENARIOS:
@@ -132,6 +163,7 @@ def seed_demo(stdout) -> None:
                        decision=[{"outcome": "sanction", "party_sanction": "probation",
                                   "admin_sanction": "major_demerit", "four_forms": "third"},
                                  {"outcome": "exempted", "four_forms": "first"}])[1]
+    made += _work_records()
     # The overdue investigation is marked by the sweep, as in production.
     from .sweeps import cases_mark_overdue
 

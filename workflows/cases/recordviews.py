@@ -123,6 +123,15 @@ def records_context(request, case) -> dict:
         r.files = files.get(r.attachment_part, [])
     handle = _may_handle(request, case)
     inquiry = handle and case.state == "inquiry"
+    for t in talks:  # correcting a record: its own form, filled in
+        t.edit_form = bound_form(request, f"talk:{t.pk}", TalkForm, prefix=f"talk{t.pk}", auto_id=f"id_talk{t.pk}_%s",
+                                 initial={"held_on": t.held_on, "present": t.present, "summary": t.summary}) \
+            if handle else None
+    for e in evidence:
+        e.edit_form = bound_form(request, f"evidence:{e.pk}", EvidenceForm, prefix=f"evidence{e.pk}",
+                                 auto_id=f"id_evidence{e.pk}_%s", initial={
+                                     "item": e.item, "kind": e.kind, "source": e.source,
+                                     "obtained_on": e.obtained_on}) if handle else None
     for letter in letters:
         letter.reply_form = letter.conclusion_form = None
         if inquiry and not letter.conclusion:
@@ -235,3 +244,23 @@ def evidence_add(request, pk):
     form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
     return _post(request, case, "evidence", form, lambda d: recordservices.evidence_add(
         actor=request.user, case_id=case.pk, **d), _("已登记证据。"))
+
+
+@login_required
+@require_POST
+def talk_edit(request, pk):
+    talk = Talk.objects.filter(pk=pk).only("pk", "case_id").first()
+    case = _case(request, talk.case_id if talk else 0)
+    form = TalkForm(request.POST, request.FILES, prefix=f"talk{talk.pk}")
+    return _post(request, case, f"talk:{talk.pk}", form, lambda d: recordservices.talk_update(
+        actor=request.user, pk=talk.pk, **d), _("已修改谈话记录。"))
+
+
+@login_required
+@require_POST
+def evidence_edit(request, pk):
+    ev = EvidenceItem.objects.filter(pk=pk).only("pk", "case_id").first()
+    case = _case(request, ev.case_id if ev else 0)
+    form = EvidenceForm(request.POST, request.FILES, prefix=f"evidence{ev.pk}")
+    return _post(request, case, f"evidence:{ev.pk}", form, lambda d: recordservices.evidence_update(
+        actor=request.user, pk=ev.pk, **d), _("已修改证据。"))

@@ -23,7 +23,7 @@ from supervision import access, deadlines, registry
 from supervision.attachments import attachments_of
 from supervision.audit.readlog import log_reads
 from supervision.audit.timeline import history_entries
-from supervision.exports import xlsx_response
+from supervision.exports import choice_labels, xlsx_response
 from supervision.models import Region
 from supervision.transitions import available_transitions
 from supervision.ui import (
@@ -297,9 +297,19 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _outcome_cell(matter) -> str:
-    bits = [matter.get_outcome_display() or matter.get_state_display()]
-    bits += [x for x in (matter.get_party_sanction_display(), matter.get_admin_sanction_display()) if x]
+def _matter_labels() -> dict:
+    """The export's choice labels of a subject's matter, translated once per export (exports.choice_labels)."""
+    from .subjects import SubjectMatter
+
+    return {name: choice_labels(SubjectMatter, name)
+            for name in ("outcome", "state", "party_sanction", "admin_sanction", "four_forms")}
+
+
+def _outcome_cell(matter, labels=None) -> str:
+    labels = labels or _matter_labels()
+    bits = [labels["outcome"](matter.outcome) or labels["state"](matter.state)]
+    sanctions = (labels["party_sanction"](matter.party_sanction), labels["admin_sanction"](matter.admin_sanction))
+    bits += [x for x in sanctions if x]
     if matter.transferred:
         bits.append(_("移送审查起诉"))
     return f"{matter.subject.name}：{'、'.join(bits)}"
@@ -312,20 +322,24 @@ def case_export(request):
                             .prefetch_related("matters__subject")))
     calendar = deadlines.calendar_for(request)
     masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
+    source, category, state, four_forms = (choice_labels(Case, name)
+                                           for name in ("source", "category", "state", "four_forms"))
+    matter_labels = _matter_labels()
     rows = []
     for c in cases:
         values = {
-            "number": c.number, "received_on": c.received_on, "source": c.get_source_display(),
-            "category": c.get_category_display(), "township": c.township.name if c.township_id else "",
+            "number": c.number, "received_on": c.received_on, "source": source(c.source),
+            "category": category(c.category), "township": c.township.name if c.township_id else "",
             "subjects": "、".join(s.name for s in c.subjects.all()),
             "reporter_name": _("匿名") if c.reporter_anonymous else c.reporter_name,
-            "reporter_contact": c.reporter_contact, "amount": float(c.amount), "state": c.get_state_display(),
+            "reporter_contact": c.reporter_contact, "amount": float(c.amount), "state": state(c.state),
             "due_date": c.due_date, "overdue": _("是") if c.overdue else "",
             "light": deadlines.light_export_cells(c, calendar=calendar)[0],
             "escalated": _("是") if c.escalated else "",
-            "outcomes": "；".join(_outcome_cell(m) for m in c.matters.all()),
-            "four_forms": "、".join(x for x in [c.get_four_forms_display(),
-                                                *[m.get_four_forms_display() for m in c.matters.all()]] if x),
+            "outcomes": "；".join(_outcome_cell(m, matter_labels) for m in c.matters.all()),
+            "four_forms": "、".join(x for x in [four_forms(c.four_forms),
+                                                *[matter_labels["four_forms"](m.four_forms) for m in c.matters.all()]]
+                                    if x),
         }
         for name in masked:
             values[name] = access.MASK

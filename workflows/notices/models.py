@@ -156,7 +156,8 @@ class NoticeAssignment(WorkflowRecord):
     escalation = models.PositiveSmallIntegerField(_("督办等级"), choices=Escalation.choices,
                                                   default=Escalation.NONE, editable=False)
     # The state an extension request came from; approval or rejection returns there.
-    state_before_extension = models.CharField(max_length=32, blank=True, default="", editable=False)
+    state_before_extension = models.CharField(_("申请延期前状态"), max_length=32, blank=True, default="",
+                                              choices=AssignmentState.choices, editable=False)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True, editable=False)
     responded_at = models.DateTimeField(_("最近报送时间"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True, editable=False)

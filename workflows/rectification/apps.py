@@ -10,13 +10,17 @@ class RectificationConfig(AppConfig):
 
     def ready(self):
         from supervision import registry
+        from supervision.audit.diff import register_labels
 
         from . import effects, fit, sweeps
         from .api import RectificationViewSet
+        from .choices import Criterion
         from .demo import seed_demo
         from .models import OPEN_STATES, VIEW_ROLES, Acceptance, PlanItem, ProgressReport, Rectification
 
         fit.register_autocomplete()
+        # The history formatter's words for what the record stores as codes (supervision.audit.diff).
+        register_labels(Rectification, operations={"screen": _("排查上报")}, values={"criteria": Criterion.choices})
         township, org, leader = "township", "organization", "leader"
         not_proposer = Rectification.not_the_withdrawal_proposer
         registry.register(registry.Workflow(

@@ -89,7 +89,7 @@ class Rectification(WorkflowRecord):
                                           verbose_name=gettext_lazy("乡镇责任干部"))
     state = FSMField(gettext_lazy("状态"), default=State.SCREENED, choices=State.choices, protected=True)
     due_date = models.DateField(gettext_lazy("整顿期限"))
-    due_provisional = models.BooleanField(default=False, editable=False)
+    due_provisional = models.BooleanField(gettext_lazy("期限待确认（节假日未公布）"), default=False, editable=False)
     screened_by = models.ForeignKey("supervision.User", null=True, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=gettext_lazy("上报人"), editable=False)
     rectifying_since = models.DateField(gettext_lazy("开始整顿日期"), null=True, blank=True, editable=False)

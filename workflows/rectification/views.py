@@ -14,20 +14,20 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from supervision import access, clock, deadlines
 from supervision.attachments import attachments_of
 from supervision.errors import Conflict, ValidationError
-from supervision.exports import xlsx_response
-from supervision.ui import bound_form, refused, transition_panel, visible_or_404
+from supervision.exports import choice_labels, xlsx_response
+from supervision.ui import Fact, RecordDetailView, Section, bound_form, refused, visible_or_404
 
 from . import conf, fit, selectors, services
+from .choices import Criterion
 from .filters import RECTIFICATIONS
 from .forms import PlanItemForm, ProgressForm, ScreeningForm
 from .models import VIEW_ROLES, Rectification, State
-
-RT_KEY = "rectification.rectification"
 
 
 def _require_view(user):
@@ -100,40 +100,94 @@ def screen(request):
     return render(request, "rectification/screen.html", {"form": ScreeningForm(townships=towns)})
 
 
-@login_required
-def detail(request, pk):
-    _require_view(request.user)
-    obj = (selectors.rectification_list_visible_to(user=request.user).filter(pk=pk)
-           .prefetch_related("plan_items", "acceptances__recorded_by", "progress_reports__reported_by").first())
-    if obj is None:
-        raise Http404(_("记录不存在或无权查看。"))
-    selectors.decorate([obj])
-    # The kernel panel; what rectification declares: the plan approval pre-filled with the four ones
-    # (the first secretary posted to the village, from the postings register) and narrowed to the
-    # people who fit (that township's leaders).
-    posted = fit.posted_first_secretary(obj.village_id, clock.today())
-    actions = transition_panel(request, obj, initial={"approve_plan": {
-        "due_date": obj.due_date, "county_leader": obj.county_leader_id,
-        "township_leader": obj.township_leader_id,
-        "first_secretary": posted.pk if posted else obj.first_secretary_id,
-        "twinned_unit": obj.twinned_unit_id}}, customize=_customize(obj))
-    files = {}
-    for a in attachments_of(obj):
-        files.setdefault(a.part, []).append(a)
+# --- the record's page on the kernel record frame ---------------------------------------------
+# What rectification declares: its facts, its sections (SECTIONS), the plan approval's panel
+# pre-filled with the four ones; the header, deadline light, handler, documents, the transition
+# panel, refusals re-rendered with the input kept, and the timeline come from the kernel frame.
+
+def _plan_context(request, obj) -> dict:
+    can_edit = access.can(request.user, "edit_plan", obj) and obj.state in services.PLAN_EDIT_STATES
+    return {"items": list(obj.plan_items.all()),
+            "item_form": bound_form(request, "plan_item", PlanItemForm) if can_edit else None,
+            "can_mark": access.can(request.user, "mark_item", obj) and obj.state in services.ITEM_DONE_STATES}
+
+
+def _progress_context(request, obj) -> dict:
     reports = list(obj.progress_reports.all())
     for r in reports:
-        r.files = files.get(r.attachment_part, [])
-    can_edit_plan = access.can(request.user, "edit_plan", obj) and obj.state in services.PLAN_EDIT_STATES
-    can_mark = access.can(request.user, "mark_item", obj) and obj.state in services.ITEM_DONE_STATES
+        r.files = obj.files_by_part.get(r.attachment_part, [])
     can_report = access.can(request.user, "report_progress", obj) and obj.state in services.PROGRESS_STATES
-    return render(request, "rectification/detail.html", {
-        "obj": obj, "rt_key": RT_KEY, "actions": actions, "items": list(obj.plan_items.all()),
-        "reports": reports, "acceptances": list(obj.acceptances.all()),
-        "item_form": bound_form(request, "plan_item", PlanItemForm) if can_edit_plan else None,
-        "can_mark": can_mark,
-        "progress_form": bound_form(request, "progress", ProgressForm) if can_report else None,
-        "min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED"),
-    })
+    return {"reports": reports,
+            "progress_form": bound_form(request, "progress", ProgressForm) if can_report else None}
+
+
+# The page's sections, in page order: one entry per part of the record (a template, an id, and
+# what it needs: ``context(request, obj)``, ``show(request, obj)``).
+SECTIONS = [
+    Section("rectification/_four_ones.html", title=gettext_lazy("四个一"), id="four-ones"),
+    Section("rectification/_plan.html", title=gettext_lazy("一村一策整改方案"), id="plan", context=_plan_context),
+    Section("rectification/_progress.html", title=gettext_lazy("整顿进展"), id="progress",
+            context=_progress_context),
+    Section("rectification/_acceptances.html", title=gettext_lazy("验收记录"), id="acceptances",
+            show=lambda request, obj: bool(obj.acceptances.all()),
+            context=lambda request, obj: {"acceptances": list(obj.acceptances.all())}),
+]
+
+
+class RectificationDetail(RecordDetailView):
+    model = Rectification
+    template = "rectification/detail.html"
+
+    def get_object(self, pk):
+        _require_view(self.request.user)
+        obj = (selectors.rectification_list_visible_to(user=self.request.user).filter(pk=pk)
+               .prefetch_related("plan_items", "acceptances__recorded_by", "progress_reports__reported_by").first())
+        if obj is None:
+            raise Http404(_("记录不存在或无权查看。"))
+        selectors.decorate([obj])
+        obj.files_by_part = {}
+        for a in attachments_of(obj):  # the record's own files and its reports', in one query
+            obj.files_by_part.setdefault(a.part, []).append(a)
+        return obj
+
+    def facts(self, obj):
+        facts = [
+            Fact(_("软弱涣散情形"), obj.criteria_labels(), template="rectification/_criteria.html", key="criteria"),
+            Fact(_("主要问题"), obj.problem, template="rectification/_text_fact.html", key="problem"),
+            Fact(_("方案完成"), obj.completion, template="rectification/_completion.html", key="completion"),
+            Fact(_("乡镇党委书记"), obj.township_secretary.name, key="township_secretary"),
+            Fact(_("乡镇责任干部"), obj.responsible_cadre.name, key="responsible_cadre"),
+        ]
+        if obj.accepted_on:
+            facts.append(Fact(_("验收销号日期"), obj.accepted_on, key="accepted_on"))
+        if obj.follow_up_until:
+            facts.append(Fact(_("跟踪回访截止"), obj.follow_up_until, key="follow_up_until"))
+        return facts
+
+    def sections(self, obj):
+        return SECTIONS
+
+    def panel(self, obj):
+        # The plan approval pre-filled with the four ones (the first secretary posted to the
+        # village, from the postings register) and narrowed to the people who fit (that township's
+        # leaders).
+        posted = fit.posted_first_secretary(obj.village_id, clock.today())
+        return {"initial": {"approve_plan": {
+            "due_date": obj.due_date, "county_leader": obj.county_leader_id,
+            "township_leader": obj.township_leader_id,
+            "first_secretary": posted.pk if posted else obj.first_secretary_id,
+            "twinned_unit": obj.twinned_unit_id}}, "customize": _customize(obj)}
+
+    def frame(self, obj):
+        return {"title": f"{obj.village.parent.name} · {obj.village.name}", "number": "", "state_id": "rect-state",
+                "back": (_("整顿台账"), reverse("rectification:list")),
+                "attachments": obj.files_by_part.get("", [])}
+
+    def context(self, obj):
+        return {"min_score": conf.get("ACCEPT_MIN_SCORE"), "max_dissatisfied": conf.get("ACCEPT_MAX_DISSATISFIED")}
+
+
+detail = login_required(RectificationDetail.as_view())
 
 
 def _customize(obj):
@@ -204,9 +258,12 @@ def export_xlsx(request):
     def name(p):
         return p.name if p is not None else ""
 
+    # choice labels translated once per export, not per cell (exports.choice_labels)
+    state = choice_labels(Rectification, "state")
+    criteria = {value: str(label) for value, label in Criterion.choices}
     return xlsx_response(f"rectifications-{clock.today().isoformat()}.xlsx", header, (
-        [r.village.parent.name, r.village.name, r.year, "、".join(r.criteria_labels()), r.problem,
-         r.get_state_display(), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
+        [r.village.parent.name, r.village.name, r.year, "、".join(criteria.get(c, c) for c in r.criteria or []),
+         r.problem, state(r.state), r.due_date, deadlines.light_export_cells(r, calendar=calendar)[0],
          r.completion, _("是") if r.overdue else "",
          name(r.county_leader), name(r.township_leader), name(r.first_secretary), name(r.twinned_unit),
          name(r.township_secretary), name(r.responsible_cadre), r.last_progress, r.accepted_on]

@@ -357,3 +357,17 @@ def test_two_heads_approve_a_detention_at_once(users, townships):
     assert d.history.filter(transition="approve").count() == 1
     assert d.history.count() == 2
     assert verify(models_=[Detention.history.model]).ok
+
+
+def test_a_proposed_detention_is_on_the_heads_task_list_and_an_extension_on_the_principals(api, users, townships):
+    def approvable(username) -> set:
+        rows = []
+        for part in ("mine", "claimable"):
+            rows += api(users[username]).get(f"/api/v1/me/tasks/?part={part}").json()["results"]
+        return {r["id"] for r in rows if r["record_type"] == "cases.detention" and "approve" in r["transitions"]}
+
+    d = proposed(users, townships)
+    assert d.pk in approvable("discipline_head")
+    e = detention_to(users, townships, "notified+extension")
+    assert e.pk in approvable("discipline_principal")
+    assert e.pk not in approvable("discipline_head")  # an extension: the principal head's alone

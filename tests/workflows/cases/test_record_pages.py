@@ -135,3 +135,29 @@ def test_a_refused_detention_step_on_the_page_is_the_case_page_again_with_400(us
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     r = client.post(url, {"started_at": now, "place": "县留置点", "next": d.get_absolute_url()})
     assert r.status_code == 302 and Detention.objects.get(pk=d.pk).state == "started"
+
+
+def test_the_handler_corrects_a_talk_and_an_evidence_item_on_the_page(users, townships, web):
+    case = investigating(users, townships)
+    add_records(users, case, 1)
+    talk, ev = Talk.objects.get(case=case), EvidenceItem.objects.get(case=case)
+    client = web(users["discipline"])
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert f'id="talk-edit-{talk.pk}"' in html and f'id="evidence-edit-{ev.pk}"' in html
+    p = f"talk{talk.pk}"
+    r = client.post(reverse("cases:talk-edit", args=[talk.pk]), {
+        f"{p}-held_on": TODAY().isoformat(), f"{p}-present": "   ", f"{p}-summary": "改后的摘要"})
+    assert r.status_code == 400 and Talk.objects.get(pk=talk.pk).summary == "摘要0"
+    r = client.post(reverse("cases:talk-edit", args=[talk.pk]), {
+        f"{p}-held_on": TODAY().isoformat(), f"{p}-present": "张纪检", f"{p}-summary": "改后的摘要"})
+    assert r.status_code == 302 and Talk.objects.get(pk=talk.pk).summary == "改后的摘要"
+    assert Talk.history.filter(id=talk.pk).count() == 2
+    p = f"evidence{ev.pk}"
+    r = client.post(reverse("cases:evidence-edit", args=[ev.pk]), {
+        f"{p}-item": "证据0", f"{p}-kind": "witness", f"{p}-source": "村民", f"{p}-obtained_on": TODAY().isoformat()})
+    assert r.status_code == 302 and EvidenceItem.objects.get(pk=ev.pk).kind == "witness"
+    head = web(users["discipline_head"])
+    assert f'id="talk-edit-{talk.pk}"' not in head.get(case.get_absolute_url()).content.decode()
+    r = head.post(reverse("cases:evidence-edit", args=[ev.pk]), {
+        f"{p}-item": "x", f"{p}-kind": "other", f"{p}-source": "y", f"{p}-obtained_on": TODAY().isoformat()})
+    assert r.status_code == 403 and EvidenceItem.objects.get(pk=ev.pk).item == "证据0"

@@ -117,3 +117,70 @@ def test_progress_with_attachment_and_detail(make, web, users):
     # the other township cannot post to it
     r = web(users["township_miaojie"]).post(f"/rectification/{obj.pk}/progress/", {"text": "x"})
     assert r.status_code == 404
+
+
+# --- the record's page on the kernel record frame (#12) ---------------------------------------
+
+def _offered(html, obj):
+    import re
+
+    key = obj._meta.label_lower
+    return set(re.findall(rf'<form method="post" action="/records/{re.escape(key)}/{obj.pk}/transitions/(\w+)/"', html))
+
+
+def test_the_page_is_the_kernel_frame_with_its_declared_sections(make, web, users):
+    from workflows.rectification.views import SECTIONS
+
+    obj = make(state="planned")
+    html = web(users["township_nanzhao"]).get(obj.get_absolute_url()).content.decode()
+    for part in ("card record-header", "card record-facts", "card transition-panel", "card record-timeline"):
+        assert f'class="{part}"' in html, part
+    header = html.split('class="card record-header"')[1].split("</header>")[0]
+    assert 'id="rect-state"' in header and obj.village.name in header and "方案已批准" in header
+    assert '<span id="completion">0%</span>' in html and '<span class="tag">' in html.split('data-fact="criteria"')[1]
+    shown = [s.id for s in SECTIONS if s.id != "acceptances"]  # no acceptance yet: that section is left out
+    positions = [html.index(f'<section class="card record-section" id="{i}">') for i in shown]
+    assert positions == sorted(positions) and 'id="acceptances"' not in html
+    assert 'id="progress-form"' in html and "批准一村一策方案" in html.split('class="card record-timeline"')[1]
+
+
+def test_the_panel_offers_exactly_the_available_transitions_for_each_role(make, web, users):
+    from supervision.transitions import available_transitions
+
+    for i, (state, usernames) in enumerate((("screened", ("organization", "township_nanzhao", "leader")),
+                                            ("listed", ("organization", "leader")),
+                                            ("acceptance_requested", ("organization", "township_nanzhao")))):
+        obj = make(state=state, index=i)
+        for username in usernames:
+            user = users[username]
+            html = web(user).get(obj.get_absolute_url()).content.decode()
+            assert _offered(html, obj) == set(available_transitions(obj, user)), (state, username)
+
+
+def test_a_refused_plan_item_re_renders_the_page_with_input_kept_and_the_error_at_the_field(make, web, users):
+    obj = make(state="screened")
+    r = web(users["township_nanzhao"]).post(f"/rectification/{obj.pk}/plan-items/",
+                                            {"problem": "书记不胜任", "measure": "调整书记", "responsible": "",
+                                             "deadline": "2026-12-20"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "操作未完成" not in html and 'class="card record-header"' in html
+    form = html.split('id="plan-item-form"')[1].split("</form>")[0]
+    assert 'value="书记不胜任"' in form and "调整书记" in form
+    assert 'class="errorlist field-errors"' in form.split('data-field="responsible"')[1].split("data-field=")[0]
+    assert not PlanItem.objects.filter(rectification=obj).exists()
+
+
+def test_a_refused_acceptance_keeps_the_typed_values_and_shows_the_error_at_the_score(make, web, users):
+    from .conftest import acceptance
+
+    obj = make(state="acceptance_requested")
+    url = f"/records/rectification.rectification/{obj.pk}/transitions/accept/"
+    r = web(users["organization"]).post(url, {**acceptance(score=101, pct=12), "comment": "验收意见",
+                                              "version": obj.version})
+    assert r.status_code == 400
+    form = r.content.decode().split('id="refused-form"')[1].split("</form>")[0]
+    assert 'value="101"' in form and "验收意见" in form
+    assert 'class="errorlist field-errors"' in form.split('data-field="score"')[1].split("data-field=")[0]
+    obj.refresh_from_db()
+    assert obj.state == "acceptance_requested"
