@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0012_history_request_context'),
+        ('supervision', '0013_history_keyset_index'),
     ]
 
     operations = [
