@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0006_custody_records'),
-        ('supervision', '0013_township_discipline_roles'),
+        ('supervision', '0014_township_discipline_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
