@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0010_handling_unit_routing'),
-        ('supervision', '0013_township_discipline_roles'),
+        ('supervision', '0014_township_discipline_roles'),
     ]
 
     operations = [
