@@ -32,10 +32,10 @@ class TestAccountabilityPermissions(WorkflowPermissionContract):
     in_scope_user = "discipline_head"
     out_of_scope_user = "township_nanzhao"
     no_access_users = ["township_nanzhao", "inspector", "organization", "leader"]
-    a_transition = "decide"
+    a_transition = "start_investigation"  # a handler's step (a head's approval: test_accountability_flow)
     record_type = "cases.accountabilitymatter"
-    allowed_user = "discipline_head"
-    transition_data = {"measure": "admonishment"}
+    allowed_user = "discipline"
+    transition_data = {}
 
     def make_record(self, users, townships):
         from supervision.models import Unit
