@@ -213,3 +213,17 @@ def test_case_page_shows_the_team_and_recusals(staff, townships, web):
     for name in ("add_member", "remove_member", "order_recusal"):
         assert f"/transitions/{name}/" in html, name
     assert d2.display_name() in html
+
+
+def test_every_record_type_of_a_case_follows_its_recusals():
+    """A record type whose records belong to a case (a ``case`` foreign key) is wired with
+    ``team.recusal_scope("case")``: what its case hides, it hides."""
+    from supervision import registry
+
+    owned = [rt for rt in registry.record_types() if rt.app_label == "cases"
+             and any(f.name == "case" and f.many_to_one for f in rt.model._meta.get_fields())]
+    assert {rt.model.__name__ for rt in owned} >= {"SubjectMatter", "Detention"}
+    for rt in [registry.for_model(Case), *owned]:
+        assert rt.scope_filter is not None and rt.scope_check is not None, rt.key
+        recused = User(pk=10**9)
+        assert "cases_caserecusal" in str(rt.scope_filter(recused, rt.model.objects.all()).query), rt.key
