@@ -100,7 +100,7 @@ def visible(user, model_or_qs) -> models.QuerySet:
     rt = registry.for_model(qs.model)
     county_wide, regions = scope(user, rt.view_roles)
     if county_wide:
-        return qs
+        return _narrowed(user, rt, qs)
     conditions = []
     if regions and rt.scope_lookup is not None:
         conditions.append(models.Q(**{f"{rt.scope_lookup}__in": regions}))
@@ -113,7 +113,12 @@ def visible(user, model_or_qs) -> models.QuerySet:
     for extra in conditions[1:]:
         condition |= extra
     inner = qs.model._default_manager.filter(condition).values("pk")
-    return qs.filter(pk__in=inner)
+    return _narrowed(user, rt, qs.filter(pk__in=inner))
+
+
+def _narrowed(user, rt, qs) -> models.QuerySet:
+    """The record type's own per-record scope (``RecordType.scope_filter``, e.g. recusal)."""
+    return rt.scope_filter(user, qs) if rt.scope_filter is not None else qs
 
 
 def path_ids(obj, lookup: str) -> set:
@@ -156,6 +161,8 @@ def _own_record(user, obj, rt) -> bool:
 def with_scope_related(qs: models.QuerySet, rt=None) -> models.QuerySet:
     """Load what ``scope_region_ids`` walks, so per-object right checks cost no query."""
     rt = rt or registry.for_model(qs.model)
+    if rt.scope_prefetch:  # what the per-record hooks (unmask, scope_check) read
+        qs = qs.prefetch_related(*rt.scope_prefetch)
     if not rt.scope_lookup or "__" not in rt.scope_lookup:
         return qs
     path = rt.scope_lookup.rsplit("__", 1)[0]
@@ -202,6 +209,8 @@ def can(user, right: str, obj) -> bool:
     rule = rule_for(rt, right)
     if rule is None:
         return False
+    if rt.scope_check is not None and not rt.scope_check(user, obj):
+        return False  # e.g. recused from this record: neither sees nor acts
     if right == "view" and user.is_active and _own_record(user, obj, rt):
         return True
     county_wide, regions = scope(user, rule.roles)
@@ -216,17 +225,26 @@ def can(user, right: str, obj) -> bool:
 def unmasked(user, obj) -> bool:
     """May ``user`` see the masked fields (``RecordType.masked_fields``) of ``obj``?
 
-    The one masking decision of diffs, timelines and part changes (issue 13): today a role in
-    ``RecordType.unmask_roles``. ``obj`` is a record (or its model, for a type-wide answer)."""
+    The one masking decision of pages, the API, diffs, timelines, part changes and exports:
+    a role in ``RecordType.unmask_roles`` and, for a record type that decides per record,
+    ``RecordType.unmask(user, obj)`` (issue 20: the reporter is known to the case's registrar,
+    handlers and deciding heads only). ``obj`` is a record, or its model for a type-wide answer
+    (masked whenever the type decides per record)."""
     rt = registry.for_model(obj)
     if not rt.masked_fields:
         return True
-    return bool(roles(user) & rt.unmask_roles)
+    if user is None or not getattr(user, "is_authenticated", False) or not (roles(user) & rt.unmask_roles):
+        return False
+    if rt.unmask is None:
+        return True
+    if isinstance(obj, type) or (rt.scope_check is not None and not rt.scope_check(user, obj)):
+        return False
+    return bool(rt.unmask(user, obj))
 
 
-def is_masked(user, rt: registry.RecordType, field_name: str) -> bool:
-    """Is ``field_name`` of this record type hidden from ``user`` (e.g. the reporter)?"""
-    return field_name in rt.masked_fields and not (roles(user) & rt.unmask_roles)
+def is_masked(user, rt: registry.RecordType, field_name: str, obj=None) -> bool:
+    """Is ``field_name`` of ``obj`` (of this record type; None: type-wide) hidden from ``user``?"""
+    return field_name in rt.masked_fields and not unmasked(user, obj if obj is not None else rt.model)
 
 
 MASK = "***"

@@ -83,6 +83,18 @@ class RecordType:
     # in pages, the API, history and exports alike.
     masked_fields: tuple[str, ...] = ()
     unmask_roles: frozenset[str] = frozenset()
+    # Per-record masking: ``unmask(user, obj) -> bool``, asked (after ``unmask_roles``) by
+    # ``access.unmasked`` for each record, e.g. "the reporter is shown to this case's registrar,
+    # handlers and deciding heads only". None: the roles decide alone.
+    unmask: Callable[[Any, Any], bool] | None = None
+    # Per-record scope beyond roles and townships (e.g. recusal 回避): ``scope_filter(user, qs) -> qs``
+    # narrows ``access.visible``; ``scope_check(user, obj) -> bool`` narrows ``access.can`` (every
+    # right, ``view`` included). Both or neither.
+    scope_filter: Callable[[Any, Any], Any] | None = None
+    scope_check: Callable[[Any, Any], bool] | None = None
+    # prefetch_related lookups ``unmask``/``scope_check`` read, so a list costs no query per row;
+    # applied by ``access.with_scope_related``.
+    scope_prefetch: tuple[str, ...] = ()
     # Boolean field marking ``due_field`` provisional; None: guessed (``due_provisional`` …),
     # "" : none.
     due_provisional_field: str | None = None

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -237,6 +238,8 @@ def record_transition(request, key, pk, name):
         return transition_refused(request, rt, pk, name, exc)
     label = rt.transitions()[name].custom.get("label", name)
     messages.success(request, _("已完成：%(label)s") % {"label": label})
+    if not access.can(request.user, "view", ctx.obj):  # e.g. recused (回避): no longer theirs to see
+        return HttpResponseRedirect(reverse("home"))
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or ctx.obj.get_absolute_url())
 
 

@@ -85,9 +85,10 @@ class RecordSerializer(serializers.ModelSerializer):
         if request is not None:
             if rt.confidential:  # every confidential record the API returns is logged (one row per request)
                 log_read_ids(request.user, rt.key, [instance.pk], via="api", request=request, check=False)
-            for name in rt.masked_fields:
-                if name in data and access.is_masked(request.user, rt, name):
-                    data[name] = access.MASK
+            if rt.masked_fields and not access.unmasked(request.user, instance):
+                for name in rt.masked_fields:
+                    if name in data:
+                        data[name] = access.MASK
         return data
 
 
@@ -196,7 +197,9 @@ class RecordViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveM
         ctx = run_transition(model=self.model, pk=pk, name=name, actor=request.user,
                              comment=request.data.get("comment", ""), data=request.data, files=request.FILES,
                              version=version)
-        obj = self.get_queryset().get(pk=ctx.obj.pk)
+        obj = self.get_queryset().filter(pk=ctx.obj.pk).first()
+        if obj is None:  # done, and no longer the actor's to see (e.g. recused 回避)
+            return Response({"id": ctx.obj.pk, "state": getattr(ctx.obj, self.rt.state_field), "visible": False})
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(request=HandlerRequestSerializer, responses={

@@ -27,6 +27,18 @@ HASH_FIELDS = {"row_hash", "history_id"}
 # Added after the first rows were written: left out of the digest while empty, so rows written
 # before them still verify (a filled-in value is hashed like any other field).
 OPTIONAL_WHEN_EMPTY = {"history_username", "history_user_name", "client_ip", "request_id", "via"}
+# The same for one history table only ("<db_table>.<attname>"): a column a workflow added to an
+# audited model later (issue 20: cases_historicalcase.registered_by_id …).
+OPTIONAL_WHEN_EMPTY_IN = {
+    "cases_historicalcase.registered_by_id",
+    "cases_historicalaccountabilitymatter.handler_id",
+    "cases_historicalaccountabilitymatter.investigation_started_on",
+    "cases_historicalaccountabilitymatter.pending_kind",
+    "cases_historicalaccountabilitymatter.pending_by_id",
+    "cases_historicalaccountabilitymatter.pending_at",
+    "cases_historicalaccountabilitymatter.pending_data",
+    "cases_historicalaccountabilitymatter.decided_by_id",
+}
 
 
 class HistoryConflict(Conflict):
@@ -107,6 +119,8 @@ class _Digester:
         for name, convert, value in zip(self.attnames, self.converters, values, strict=True):
             value = convert(value)
             if name in OPTIONAL_WHEN_EMPTY and value in ("", None):
+                continue
+            if value in ("", None, "{}") and f"{self.table}.{name}" in OPTIONAL_WHEN_EMPTY_IN:
                 continue
             content[name] = value
         payload = json.dumps([self.table, content], sort_keys=True, ensure_ascii=False)

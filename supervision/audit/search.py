@@ -352,7 +352,7 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
     records = {}
     for key, ids in by_type.items():
         rt = registry.for_key(key)
-        qs = rt.model._default_manager.all()
+        qs = access.with_scope_related(rt.model._default_manager.all(), rt)  # what unmasked() reads
         if rt.list_related:
             qs = qs.select_related(*rt.list_related)
         ids = {int(i) for i in ids if str(i).isdigit()}

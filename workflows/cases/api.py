@@ -12,7 +12,7 @@ from supervision.models import Person, Region, Unit
 from . import choices, services
 from .conf import limit
 from .filters import CaseFilter
-from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
+from .models import AccountabilityMatter, AccountabilityTarget, Case, CaseSubject, SubjectMatter
 
 
 class CaseSubjectSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class CaseSerializer(RecordSerializer):
     class Meta:
         model = Case
         fields = ["id", "number", "number_year", "number_seq", "source", "category", "reporter_anonymous",
-                  "reporter_name", "reporter_contact",
+                  "reporter_name", "reporter_contact", "registered_by",
                   "township", "amount", "description", "received_on", "handler", "state", "state_label",
                   "pending_kind", "pending_target", "pending_by", "pending_at", "pending_data",
                   "due_date", "due_provisional", "due_kind", "investigation_due", "extension_count",
@@ -118,15 +118,33 @@ class CaseViewSet(mixins.CreateModelMixin, RecordViewSet):
                         status=status.HTTP_201_CREATED)
 
 
+class TargetSerializer(serializers.ModelSerializer):
+    """One target of a 问责 matter: its measure, execution and appeal."""
+
+    name = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = AccountabilityTarget
+        fields = ["id", "unit", "person", "name", "status", "status_label", "measure", "decided_on", "appeal_due",
+                  "applied_on", "applied_note", "appealed_on", "reexam_due", "reexam_outcome", "reexamined_on",
+                  "original_measure"]
+        read_only_fields = fields
+
+
 class MatterSerializer(RecordSerializer):
     target_unit_name = serializers.CharField(source="target_unit.name", read_only=True, default="")
     target_person_name = serializers.CharField(source="target_person.name", read_only=True, default="")
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
 
     class Meta:
         model = AccountabilityMatter
-        fields = ["id", "target_unit", "target_unit_name", "target_person", "target_person_name", "reason",
-                  "source_kind", "source_type", "source_id", "source_label", "opened_by", "state", "measure",
-                  "decided_on", "closed_on", "created_at", "version", "available_transitions"]
+        fields = ["id", "target_unit", "target_unit_name", "target_person", "target_person_name", "targets",
+                  "reason", "source_kind", "source_type", "source_id", "source_label", "opened_by", "handler",
+                  "state", "state_label", "investigation_started_on", "pending_kind", "pending_by", "pending_at",
+                  "pending_data", "decided_on", "decided_by", "closed_on", "created_at", "version",
+                  "available_transitions"]
         read_only_fields = fields
 
 
@@ -134,6 +152,10 @@ class MatterCreateSerializer(serializers.Serializer):
     target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     target_person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
                                                        allow_null=True)
+    units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, required=False,
+                                               help_text="Further units held accountable.")
+    persons = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False,
+                                                 help_text="Further cadres held accountable.")
     reason = serializers.CharField()
 
 
@@ -143,7 +165,10 @@ class MatterViewSet(mixins.CreateModelMixin, RecordViewSet):
     model = AccountabilityMatter
     serializer_class = MatterSerializer
     related = ("target_unit", "target_person", "opened_by")
-    filterset_fields = ("state", "source_kind", "measure")
+    filterset_fields = ("state", "source_kind")
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("targets__unit", "targets__person")
 
     def get_serializer_class(self):
         return MatterCreateSerializer if self.action == "create" else MatterSerializer
@@ -152,7 +177,9 @@ class MatterViewSet(mixins.CreateModelMixin, RecordViewSet):
         services.require_right(request.user, AccountabilityMatter, "create")
         data = MatterCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        matter, _created = services.accountability_open(actor=request.user, **data.validated_data)
+        d = dict(data.validated_data)
+        matter, _created = services.accountability_open(actor=request.user, extra_units=d.pop("units", []),
+                                                        extra_persons=d.pop("persons", []), **d)
         matter = self.get_queryset().get(pk=matter.pk)
         return Response(MatterSerializer(matter, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)

@@ -19,15 +19,23 @@ class CasesConfig(AppConfig):
         from supervision import access, effects, registry
         from supervision.signals import accountability_referred
 
-        from . import custodyeffects, demo, labels, rules, services
+        from . import custodyeffects, demo, labels, rules, services, team
         from .api import CaseViewSet, MatterViewSet, SubjectMatterViewSet
         from .choices import TIMED_STATES
         from .conf import limit
         from .custody import CUSTODY_STATES, Detention
-        from .models import AccountabilityMatter, Case, CaseSubject, SubjectMatter
+        from .models import (
+            AccountabilityMatter,
+            AccountabilityTarget,
+            Case,
+            CaseMember,
+            CaseRecusal,
+            CaseSubject,
+            SubjectMatter,
+        )
         from .recordapi import API_ROUTES, DetentionViewSet
         from .sweeps import SWEEPS
-        from .units import acts_for_unit, may_approve_here
+        from .units import acts_for_unit, may_approve_here, may_know_reporter
         from .workrecords import EvidenceItem, InquiryLetter, Talk
 
         Right = registry.Right
@@ -65,11 +73,18 @@ class CasesConfig(AppConfig):
                         "escalate": Right.of("discipline", "discipline_head"),
                         "mark_overdue": Right.of(),
                         "follow_subjects": Right.of(),
+                        "recuse": Right.of("discipline", "discipline_head"),
+                        # the case team and recusals ordered by a head (team.py)
+                        "manage_team": Right.of("discipline_head"),
                     },
                     scope_lookup="handling_township",
                     confidential=True,
+                    # The reporter: its registrar, handlers and deciding heads only (team.py).
                     masked_fields=("reporter_name", "reporter_contact"),
-                    unmask_roles=frozenset({"discipline", "discipline_head"}),
+                    unmask_roles=frozenset({"discipline", "discipline_head"}) | TOWNSHIP_CASE_ROLES,
+                    unmask=may_know_reporter,
+                    # Recusal 回避: 404 for the recused, whatever the path.
+                    **team.recusal_scope(also_prefetch=("members",)),
                     after_transition=rules.case_after_transition, transition_related=("handler",),
                     api_basename="cases", api_viewset=CaseViewSet,
                     due_field="due_date", list_related=("township", "handler"),
@@ -83,7 +98,9 @@ class CasesConfig(AppConfig):
                            registry.Part(Detention, "case", _("留置"), related=("subject",)),
                            registry.Part(InquiryLetter, "case", _("函询及回复")),
                            registry.Part(Talk, "case", _("谈话记录")),
-                           registry.Part(EvidenceItem, "case", _("证据清单"))),
+                           registry.Part(EvidenceItem, "case", _("证据清单")),
+                           registry.Part(CaseMember, "case", _("办案人员"), related=("user__person",)),
+                           registry.Part(CaseRecusal, "case", _("回避"), related=("user__person",))),
                 ),
                 registry.RecordType(
                     model=SubjectMatter, label=_("被审查调查人处理事项"),
@@ -103,6 +120,7 @@ class CasesConfig(AppConfig):
                     reminder_days=lambda: limit("REMIND_WORKING_DAYS"),
                     timed_states=frozenset({"decided", "executed", "appealed"}),
                     assign_right=unit("discipline_head", "township_discipline_head"),
+                    **team.recusal_scope("case"),  # the case's recusals hold for its subjects' matters
                 ),
                 registry.RecordType(
                     # 留置: the case's rights (a handler of the case proposes and handles), a head
@@ -126,20 +144,25 @@ class CasesConfig(AppConfig):
                     reminder_days=lambda: limit("DETENTION_REMIND_DAYS"),
                     timed_states=frozenset(CUSTODY_STATES),
                     assign_right=unit("discipline_head", "township_discipline_head"),
+                    **team.recusal_scope("case"),  # the case's recusals hold for its detentions
                 ),
                 registry.RecordType(
                     model=AccountabilityMatter, label=_("问责事项"),
                     view_roles=MATTER_VIEW_ROLES,
                     rights={
                         "create": Right.of("discipline", "discipline_head"),
-                        "decide": Right.of("discipline_head"),
                         "handle_matter": Right.of("discipline"),
+                        "propose": Right.of("discipline"),
+                        # a head other than the proposer (and, for a re-examination, the decider)
+                        "approve": approve,
                     },
                     scope_lookup=None,
                     confidential=True,
                     after_transition=rules.matter_after_transition,
+                    transition_related=("opened_by", "handler"),
                     api_basename="accountability", api_viewset=MatterViewSet,
                     list_related=("target_unit", "target_person"),
+                    parts=(registry.Part(AccountabilityTarget, "matter", _("问责对象"), related=("unit", "person")),),
                 ),
             ],
         ))

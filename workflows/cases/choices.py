@@ -106,9 +106,31 @@ class ReexamOutcome(models.TextChoices):
 
 class MatterState(models.TextChoices):
     OPENED = "opened", _("已启动")
+    INVESTIGATING = "investigating", _("调查核实")
     DECIDED = "decided", _("已决定问责")
     CLOSED = "closed", _("已办结")
     DISMISSED = "dismissed", _("不予问责")
+
+
+class MatterProposal(models.TextChoices):
+    DECISION = "decision", _("问责决定")
+    REEXAM = "reexam", _("申诉复查决定")
+
+
+class TargetStatus(models.TextChoices):
+    PENDING = "pending", _("待决定")
+    DECIDED = "decided", _("待执行")
+    APPLIED = "applied", _("已执行")
+    APPEALED = "appealed", _("申诉复查中")
+    NOT_HELD = "not_held", _("不予问责")
+    REVOKED = "revoked", _("复查撤销")
+
+
+# A target not yet settled: the matter cannot close while one is.
+TARGET_OPEN = ["pending", "decided", "appealed"]
+
+# In a decision proposal: the target is not held accountable.
+NOT_HELD = "none"
 
 
 class MatterSource(models.TextChoices):

@@ -46,6 +46,10 @@ DEFAULTS = {
     # 移送审查起诉: remind the handler when no procuratorate decision is recorded this many months
     # after the transfer, and no judgement this many months after the indictment.
     "PROSECUTION_REMIND_MONTHS": 3,
+    # 问责 (中国共产党问责条例 art. 21): a written appeal within 1 month of the decision, decided
+    # within 1 month of its receipt.
+    "ACCOUNTABILITY_APPEAL_MONTHS": 1,
+    "ACCOUNTABILITY_REEXAM_MONTHS": 1,
     "JUDGEMENT_REMIND_MONTHS": 6,
 }
 

@@ -78,6 +78,43 @@ class SuperviseForm(forms.Form):
         if value <= timezone.localdate():
             raise ValidationError(_("督办期限须晚于今天。"))
         return value
+def discipline_users():
+    from supervision.models import User
+
+    return (User.objects.filter(is_active=True, is_system=False,
+                                role_assignments__role__in=["discipline", "discipline_head"])
+            .distinct().select_related("person").order_by("username"))
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name()
+
+
+class RecusalForm(forms.Form):
+    """决定回避: a head records another person's recusal (the reason is the comment)."""
+
+    user = UserChoiceField(label=gettext_lazy("回避人员"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = discipline_users()
+
+
+class MemberForm(RecusalForm):
+    role = forms.ChoiceField(label=gettext_lazy("办案职责"), choices=[
+        ("handler", gettext_lazy("承办人")), ("member", gettext_lazy("办案组成员")),
+        ("head", gettext_lazy("审批领导"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].label = gettext_lazy("人员")
+
+
+class MemberRemoveForm(RecusalForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].label = gettext_lazy("人员")
 
 
 class ApprovalForm(forms.Form):
@@ -180,8 +217,60 @@ class AttachmentForm(forms.Form):
     file = AttachmentField()
 
 
-class MeasureForm(forms.Form):
-    measure = forms.ChoiceField(label=gettext_lazy("问责方式"), choices=_blank(choices.Measure))
+class TargetForm(forms.Form):
+    """A unit or a cadre to hold accountable (exactly one)."""
+
+    unit = forms.ModelChoiceField(label=gettext_lazy("问责单位"), queryset=None, required=False)
+    person = forms.ModelChoiceField(label=gettext_lazy("问责干部"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from supervision.models import Person, Unit
+
+        self.fields["unit"].queryset = Unit.objects.all()
+        self.fields["person"].queryset = Person.objects.select_related("unit")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("unit")) == bool(data.get("person")):
+            raise ValidationError(_("请选择一个问责单位或一名问责干部（二者选一）。"))
+        return data
+
+
+def decision_choices():
+    return [(choices.NOT_HELD, _("不予问责")), *choices.Measure.choices]
+
+
+class DecisionForm(forms.Form):
+    """``measure_<target id>`` for each target of the matter: a measure, or ``none`` (不予问责).
+    The fields are those the request names; the transition checks that every target has one."""
+
+    def __init__(self, *args, data=None, **kwargs):
+        super().__init__(*args, data=data, **kwargs)
+        for key in (data or {}):
+            if key.startswith("measure_"):
+                self.fields[key] = forms.ChoiceField(label=gettext_lazy("问责方式"), choices=decision_choices)
+
+
+class _TargetChoice(forms.Form):
+    target = forms.IntegerField(label=gettext_lazy("问责对象"), min_value=1)
+
+
+class TargetApplyForm(_TargetChoice):
+    applied_on = forms.DateField(label=gettext_lazy("执行日期"), required=False, widget=DateInput)
+    note = forms.CharField(label=gettext_lazy("执行情况"), required=False, validators=[max_text],
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TargetAppealForm(_TargetChoice):
+    appealed_on = forms.DateField(label=gettext_lazy("申诉日期"), required=False, widget=DateInput,
+                                  help_text=gettext_lazy("收到书面申诉的日期（默认今天）。"))
+
+
+class TargetReexamForm(_TargetChoice):
+    outcome = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=choices.ReexamOutcome.choices)
+    measure = forms.ChoiceField(label=gettext_lazy("变更后的问责方式"), required=False,
+                                choices=[("", "—"), *choices.Measure.choices])
 
 
 # --- intake ----------------------------------------------------------------------------------

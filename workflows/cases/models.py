@@ -25,18 +25,25 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from supervision import deadlines, workdays
 from supervision.models import WorkflowRecord, audited_history
 
-from . import choices, fourforms, proposals
+from . import choices, fourforms, proposals, team
 from .choices import OPEN_STATES, PROPOSAL_STATES, TIMED_STATES
 from .conf import limit, setting
 from .forms import (
     ApprovalForm,
     CloseForm,
+    DecisionForm,
     DispositionForm,
     ExtensionForm,
-    MeasureForm,
+    MemberForm,
+    MemberRemoveForm,
+    RecusalForm,
     ReviewReportForm,
     RouteForm,
     SuperviseForm,
+    TargetAppealForm,
+    TargetApplyForm,
+    TargetForm,
+    TargetReexamForm,
     check_earlier_date,
 )
 
@@ -169,6 +176,9 @@ class Case(WorkflowRecord):
     received_on = models.DateField(gettext_lazy("受理日期"), default=timezone.localdate)
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+", verbose_name=gettext_lazy("承办人"))
+    # Who registered the clue: one of those who know the reporter (team.py).
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", editable=False, verbose_name=gettext_lazy("登记人"))
 
     state = FSMField(gettext_lazy("状态"), default="received", protected=True, choices=choices.State.choices,
                      db_index=True)
@@ -449,6 +459,32 @@ class Case(WorkflowRecord):
         self.closed_on = timezone.localdate()
         self._set_due("", None)
 
+    # --- the team and recusal 回避 (team.py) ---------------------------------------------------
+
+    @transition(field=state, source="*", target=None,
+                custom={"label": gettext_lazy("回避"), "right": "recuse", "inbox": False})
+    def recuse(self, ctx):
+        """The actor steps aside (the reason is the comment): from now on the case is not theirs to
+        see or act on."""
+        team.record_recusal(self, user=ctx.actor, actor=ctx.actor, reason=ctx.comment, self_declared=True)
+
+    @transition(field=state, source="*", target=None,
+                custom={"label": gettext_lazy("决定回避"), "right": "manage_team", "form": RecusalForm, "inbox": False})
+    def order_recusal(self, ctx):
+        team.record_recusal(self, user=ctx.params["user"], actor=ctx.actor, reason=ctx.comment, self_declared=False)
+
+    @transition(field=state, source="*", target=None,
+                custom={"label": gettext_lazy("确定办案人员"), "right": "manage_team", "form": MemberForm,
+                        "inbox": False, "comment_required": False})
+    def add_member(self, ctx):
+        team.member_add(self, user=ctx.params["user"], role=ctx.params["role"], actor=ctx.actor, reason=ctx.comment)
+
+    @transition(field=state, source="*", target=None,
+                custom={"label": gettext_lazy("调出办案组"), "right": "manage_team", "form": MemberRemoveForm,
+                        "inbox": False})
+    def remove_member(self, ctx):
+        team.member_remove(self, user=ctx.params["user"], actor=ctx.actor, reason=ctx.comment)
+
     # --- supervision ------------------------------------------------------------------------
 
     @transition(field=state, source=OPEN_STATES, target=None, conditions=[_not_escalated, _at_the_county],
@@ -530,8 +566,36 @@ class CaseSubject(models.Model):
         return self.name
 
 
+def _no_open_target(matter) -> bool:
+    return not matter.targets.filter(status__in=choices.TARGET_OPEN).exists()
+
+
+_no_open_target.message = gettext_lazy("尚有问责对象的问责方式未执行或申诉未复查，不能办结。")
+
+
+def _has_targets(matter) -> bool:
+    return matter.targets.exists()
+
+
+_has_targets.message = gettext_lazy("请先确定至少一个问责对象。")
+
+
 class AccountabilityMatter(WorkflowRecord):
-    """问责: against a unit or a cadre, opened by hand or referred by another workflow."""
+    """问责: against units and/or cadres (``AccountabilityTarget``, one row each), opened by hand or
+    referred by another workflow (``accountability_referred``).
+
+        opened ──start_investigation (handler)──► investigating
+        investigating ──propose_decision (handler: a measure, or 不予问责, per target)──► (pending)
+            ──approve (a head, never the proposer)──► decided | dismissed (no target held)
+            ──reject_proposal──► investigating
+        decided ──apply_measure (per target)──► … ──close (every target settled)──► closed
+        decided | closed ──appeal (per target, within ACCOUNTABILITY_APPEAL_MONTHS of the decision)──► decided
+            ──propose_reexam (handler) ──approve (a head other than the proposer and the decider)──►
+              upheld / modified (the new measure to apply) / revoked
+
+    ``target_unit`` / ``target_person`` name the target the matter was opened against (the
+    referral's); ``measure`` is the single measure of matters decided before per-target measures
+    (kept so their history verifies). The targets carry the measures."""
 
     target_unit = models.ForeignKey("supervision.Unit", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=gettext_lazy("问责单位"))
@@ -547,8 +611,22 @@ class AccountabilityMatter(WorkflowRecord):
                                   related_name="+", verbose_name=gettext_lazy("登记人"))
     state = FSMField(gettext_lazy("状态"), default="opened", protected=True, choices=choices.MatterState.choices,
                      db_index=True)
-    measure = models.CharField(gettext_lazy("问责方式"), max_length=20, blank=True, choices=choices.Measure.choices)
+    measure = models.CharField(gettext_lazy("问责方式"), max_length=20, blank=True, choices=choices.Measure.choices,
+                               editable=False)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=gettext_lazy("承办人"))
+    investigation_started_on = models.DateField(gettext_lazy("调查开始日期"), null=True, blank=True)
+
+    pending_kind = models.CharField(gettext_lazy("待审批事项"), max_length=20, blank=True,
+                                    choices=choices.MatterProposal.choices, db_index=True)
+    pending_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=gettext_lazy("提议人"))
+    pending_at = models.DateTimeField(gettext_lazy("提议时间"), null=True, blank=True)
+    pending_data = models.JSONField(gettext_lazy("提议内容"), default=dict, blank=True)
+
     decided_on = models.DateField(gettext_lazy("决定日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=gettext_lazy("批准决定的领导"))
     closed_on = models.DateField(gettext_lazy("办结日期"), null=True, blank=True)
 
     history = audited_history()
@@ -568,18 +646,121 @@ class AccountabilityMatter(WorkflowRecord):
     def get_absolute_url(self):
         return reverse("cases:matter-detail", args=[self.pk])
 
-    @transition(field=state, source=["opened"], target="decided",
-                custom={"label": gettext_lazy("决定问责"), "right": "decide", "form": MeasureForm})
-    def decide(self, ctx):
-        self.measure = ctx.params["measure"]
-        self.decided_on = timezone.localdate()
+    def approvers_excluded(self) -> set:
+        """Besides the proposer: a re-examination is decided by a head other than the one who
+        approved the decision (proposals.may_approve)."""
+        return {self.decided_by_id} if self.pending_kind == "reexam" and self.decided_by_id else set()
 
-    @transition(field=state, source=["opened"], target="dismissed",
-                custom={"label": gettext_lazy("不予问责"), "right": "decide"})
-    def dismiss(self, ctx):
-        self.closed_on = timezone.localdate()
+    def _target(self, target_id, *, statuses=None, field: str = "target"):
 
-    @transition(field=state, source=["decided"], target="closed",
+        try:
+            t = self.targets.select_related("unit", "person").get(pk=int(target_id))
+        except (AccountabilityTarget.DoesNotExist, TypeError, ValueError):
+            raise ValidationError({field: _("该问责对象不属于本问责事项。")}) from None
+        if statuses is not None and t.status not in statuses:
+            raise ValidationError({field: _("%(t)s 当前为“%(s)s”，不能执行此操作。") % {
+                "t": t.name, "s": t.get_status_display()}})
+        return t
+
+    # --- investigation (handler) -------------------------------------------------------------
+
+    @transition(field=state, source=["opened", "investigating"], target=None, conditions=[proposals.no_pending],
+                custom={"label": gettext_lazy("增加问责对象"), "right": "handle_matter", "form": TargetForm,
+                        "inbox": False, "comment_required": False})
+    def add_target(self, ctx):
+        from . import accountability
+
+        accountability.target_add(self, unit=ctx.params.get("unit"), person=ctx.params.get("person"),
+                                  actor=ctx.actor, reason=ctx.comment)
+
+    @transition(field=state, source=["opened"], target="investigating", conditions=[_has_targets],
+                custom={"label": gettext_lazy("开始调查核实"), "right": "handle_matter"})
+    def start_investigation(self, ctx):
+        self.handler = ctx.actor
+        self.investigation_started_on = timezone.localdate()
+
+    # --- decision: proposed by a handler, approved by another (a head) -----------------------
+
+    @transition(field=state, source=["investigating"], target=None, conditions=[proposals.no_pending],
+                custom={"label": gettext_lazy("提出问责意见"), "right": "propose", "form": DecisionForm})
+    def propose_decision(self, ctx):
+        """One measure (or 不予问责: ``none``) per target: ``measure_<target id>``."""
+        given = {k: v for k, v in ctx.params.items() if k.startswith("measure_")}
+        ids = set(self.targets.values_list("pk", flat=True))
+        missing = [pk for pk in sorted(ids) if not given.get(f"measure_{pk}")]
+        unknown = [k for k in given if not k[len("measure_"):].isdigit() or int(k[len("measure_"):]) not in ids]
+        if unknown:
+            raise ValidationError({unknown[0]: _("该问责对象不属于本问责事项。")})
+        if missing:
+            raise ValidationError({f"measure_{missing[0]}": _("请为每个问责对象选择问责方式（或不予问责）。")})
+        proposals.propose(self, ctx, "decision", data={
+            "measures": {str(pk): given[f"measure_{pk}"] for pk in sorted(ids)}})
+
+    @transition(field=state, source=["decided"], target=None, conditions=[proposals.no_pending],
+                custom={"label": gettext_lazy("提出复查意见"), "right": "propose", "form": TargetReexamForm})
+    def propose_reexam(self, ctx):
+        p = ctx.params
+        t = self._target(p["target"], statuses={"appealed"})
+        if p["outcome"] == "modified" and (not p.get("measure") or p["measure"] == t.measure):
+            raise ValidationError({"measure": _("变更问责方式须选择与原决定不同的问责方式。")})
+        proposals.propose(self, ctx, "reexam", data={
+            "target": t.pk, "outcome": p["outcome"], "measure": p.get("measure") or ""})
+
+    @transition(field=state, source=["investigating", "decided"], conditions=[proposals.has_pending],
+                target=RETURN_VALUE("decided", "dismissed"),
+                custom={"label": gettext_lazy("审批同意"), "right": "approve", "comment_required": False})
+    def approve(self, ctx):
+        from . import accountability
+
+        kind, data = self.pending_kind, self.pending_data or {}
+        ctx.approved_kind = kind
+        target = self.state
+        if kind == "decision":
+            held = accountability.apply_decision(self, data["measures"], actor=ctx.actor)
+            self.decided_on = timezone.localdate()
+            self.decided_by = ctx.actor
+            if held:
+                target = "decided"
+            else:
+                target = "dismissed"
+                self.closed_on = self.decided_on
+        elif kind == "reexam":
+            t = self._target(data["target"], statuses={"appealed"})
+            accountability.apply_reexam(t, data["outcome"], data.get("measure") or "", actor=ctx.actor,
+                                        reason=ctx.comment)
+        proposals.clear(self)
+        return target
+
+    @transition(field=state, source=["investigating", "decided"], target=None, conditions=[proposals.has_pending],
+                custom={"label": gettext_lazy("不同意（退回提议）"), "right": "approve"})
+    def reject_proposal(self, ctx):
+        proposals.clear(self)
+
+    # --- measures applied, appeals, closing (handler) ----------------------------------------
+
+    @transition(field=state, source=["decided"], target=None,
+                custom={"label": gettext_lazy("执行问责"), "right": "handle_matter", "form": TargetApplyForm,
+                        "comment_required": False})
+    def apply_measure(self, ctx):
+        from . import accountability
+
+        p = ctx.params
+        t = self._target(p["target"], statuses={"decided"})
+        accountability.target_applied(t, day=p.get("applied_on"), note=p.get("note") or ctx.comment,
+                                      actor=ctx.actor, decided_on=self.decided_on)
+
+    @transition(field=state, source=["decided", "closed"], target="decided",
+                custom={"label": gettext_lazy("登记申诉"), "right": "handle_matter", "form": TargetAppealForm,
+                        "inbox": False})
+    def appeal(self, ctx):
+        from . import accountability
+
+        p = ctx.params
+        t = self._target(p["target"], statuses={"decided", "applied"})
+        accountability.target_appealed(t, day=p.get("appealed_on"), reason=ctx.comment, actor=ctx.actor)
+        self.closed_on = None
+
+    @transition(field=state, source=["decided"], target="closed", conditions=[proposals.no_pending, _no_open_target],
                 custom={"label": gettext_lazy("办结"), "right": "handle_matter"})
     def close(self, ctx):
         self.closed_on = timezone.localdate()
@@ -587,4 +768,6 @@ class AccountabilityMatter(WorkflowRecord):
 
 
 from . import custody, workrecords  # noqa: E402,F401  (留置 and the records of the work, modules of their own)
+from .accountability import AccountabilityTarget  # noqa: E402,F401
 from .subjects import SubjectMatter  # noqa: E402,F401  (registered with the app's models)
+from .team import CaseMember, CaseRecusal  # noqa: E402,F401

@@ -54,6 +54,9 @@ def may_approve(user, obj) -> bool:
     """Someone other than the proposer, of the level the proposal needs."""
     if obj.pending_by_id is not None and obj.pending_by_id == user.pk:
         return False
+    excluded = getattr(obj, "approvers_excluded", None)  # e.g. a re-examination: not the decider
+    if callable(excluded) and user.pk in excluded():
+        return False
     if approver_level(obj) == PRINCIPAL:
         return access.is_principal(user, "discipline_head")
     return True

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from supervision.models import User
 from supervision.notify import notify, users_with_role
 
-from . import services
+from . import services, team
 
 
 def heads(record=None):
@@ -26,17 +26,27 @@ def heads(record=None):
 
 
 def _handler(record) -> list:
-    """Who is told about a step: the case's handler, or, for a routed clue no one of the
-    receiving committee has taken yet, that committee's staff."""
+    """Who is told about a step: the case's handlers (``Case.handler`` and the team's 承办人, none
+    recused; team.py), or, for a routed clue no one of the receiving committee has taken yet,
+    that committee's staff."""
     case = getattr(record, "case", record)
-    if case.handler_id:
-        return [case.handler]
-    if case.handling_township_id:
-        return list(users_with_role("township_discipline", case.handling_township_id))
-    return []
+    ids = team.handler_ids(case)
+    if not ids:
+        if case.handling_township_id:
+            return list(users_with_role("township_discipline", case.handling_township_id))
+        return []
+    if ids == {case.handler_id}:
+        return [case.handler]  # loaded with the record (transition_related)
+    return list(User.objects.filter(pk__in=ids))
 
 
 handler_or_unit = _handler  # the sweep's reminders go to the same people
+
+
+def _decided_by_head(ctx) -> None:
+    """A head who approves or rejects a proposal on the case is one of its deciding heads (team.py)."""
+    case_id = getattr(ctx.obj, "case_id", None) or ctx.obj.pk
+    team.note_decider(case_id, ctx.actor, reason=_("审批本案提议"))
 
 
 def _proposer(record) -> list:
@@ -74,10 +84,12 @@ def do_approve(ctx) -> None:
     """A filing approved: every subject 被审查调查人 gets a matter of their own."""
     if getattr(ctx, "approved_kind", "") == "filing":
         services.subject_matters_open(case=ctx.obj, actor=ctx.actor)
+    _decided_by_head(ctx)
     _proposal_decided(ctx, _("已同意"))
 
 
 def do_reject_proposal(ctx) -> None:
+    _decided_by_head(ctx)
     _proposal_decided(ctx, _("未同意"))
 
 
@@ -125,6 +137,24 @@ def do_report_supervision(ctx) -> None:
     notify(recipients=heads(), verb="cases.supervision_reported", target=ctx.obj, exclude=ctx.actor,
            message=_("%(case)s：%(unit)s已报告督办落实情况") % {
                "case": ctx.obj, "unit": ctx.obj.handling_unit_label})
+def do_recuse(ctx) -> None:
+    _recusal_told(ctx, ctx.actor)
+
+
+def do_order_recusal(ctx) -> None:
+    _recusal_told(ctx, ctx.params["user"])
+
+
+def _recusal_told(ctx, user) -> None:
+    """The case's handlers and the heads learn who stepped aside (the recused cannot see it)."""
+    notify(recipients=[*_handler(ctx.obj), *heads()], verb="cases.recused", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：%(name)s 已回避") % {"case": ctx.obj, "name": user.display_name()})
+
+
+def do_add_member(ctx) -> None:
+    notify(recipients=[ctx.params["user"]], verb="cases.member_added", target=ctx.obj, exclude=ctx.actor,
+           message=_("%(case)s：您已被确定为%(role)s") % {
+               "case": ctx.obj, "role": dict(team.MemberRole.choices)[ctx.params["role"]]})
 
 
 def do_escalate(ctx) -> None:
@@ -174,12 +204,14 @@ def do_subject_approve(ctx) -> None:
                exclude=ctx.actor, message=_("%(m)s：%(unit)s已同意，须报县纪委监委审批") % {
                    "m": m, "unit": m.case.handling_unit_label})
         return
+    _decided_by_head(ctx)
     notify(recipients=_proposer(m) + _handler(m), verb="cases.subject_approve", target=m.case, exclude=ctx.actor,
            message=_("%(m)s：提议已同意，当前状态：%(state)s") % {"m": m, "state": m.get_state_display()})
 
 
 def do_subject_reject_proposal(ctx) -> None:
     m = ctx.obj
+    _decided_by_head(ctx)
     notify(recipients=_proposer(m) + _handler(m), verb="cases.subject_reject", target=m.case, exclude=ctx.actor,
            message=_("%(m)s：提议未同意") % {"m": m})
 
@@ -193,7 +225,12 @@ def do_subject_step(ctx) -> None:
 # --- accountability -------------------------------------------------------------------------
 
 def matter_after_transition(ctx) -> None:
+    """Who opened and who handles the matter, and the heads, hear of each step; a proposal's
+    outcome reaches its proposer."""
     matter = ctx.obj
-    recipients = [matter.opened_by] if matter.opened_by_id else []
+    recipients = [u for u in (matter.opened_by, matter.handler) if u is not None] + _proposer(matter)
+    text = matter.get_state_display()
+    if matter.pending_kind:
+        text = _("%(kind)s待审批") % {"kind": matter.get_pending_kind_display()}
     notify(recipients=[*recipients, *heads()], verb=f"accountability.{ctx.name}", target=matter,
-           exclude=ctx.actor, message=_("%(m)s：%(state)s") % {"m": matter, "state": matter.get_state_display()})
+           exclude=ctx.actor, message=_("%(m)s：%(state)s") % {"m": matter, "state": text})

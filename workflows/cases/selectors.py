@@ -11,7 +11,8 @@ LIST_RELATED = ("township", "handler", "pending_by")
 
 
 def case_list_visible_to(*, user, filters: dict | None = None):
-    qs = access.visible(user, Case).select_related(*LIST_RELATED).prefetch_related("subjects")
+    qs = access.with_scope_related(access.visible(user, Case)).select_related(*LIST_RELATED) \
+        .prefetch_related("subjects")  # with the team and recusals the reporter's masking reads
     f = filters or {}
     if f.get("state"):
         qs = qs.filter(state=f["state"])

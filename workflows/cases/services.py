@@ -19,6 +19,7 @@ from supervision.notify import notify, users_with_role
 from supervision.transitions import run_transition, save_with_history
 
 from . import choices
+from .accountability import target_add
 from .choices import CASE_STAGES, OPEN_STATES
 from .conf import limit, setting
 from .forms import check_earlier_date
@@ -122,6 +123,7 @@ def case_register(*, actor, source: str, category: str, description: str, report
                     reporter_anonymous=bool(reporter_anonymous),
                     reporter_name="" if reporter_anonymous else reporter_name,
                     reporter_contact=reporter_contact, township=township, amount=amount, handler=actor,
+                    registered_by=actor,
                     received_on=received_on, number=number, number_year=year, number_seq=seq)
         save_with_history(case, actor=actor, reason=_("受理登记"))
         for s in clean_subjects:
@@ -134,17 +136,20 @@ def case_register(*, actor, source: str, category: str, description: str, report
 
 
 def accountability_open(*, actor, reason: str, target_unit=None, target_person=None, source=None,
-                        source_kind: str = "manual", check_rights: bool = True) -> tuple[AccountabilityMatter, bool]:
+                        source_kind: str = "manual", check_rights: bool = True, extra_units=None,
+                        extra_persons=None) -> tuple[AccountabilityMatter, bool]:
     """Open an accountability matter 问责 (or return the one already opened for this source).
 
     Exactly one matter per (source record, source_kind): the unique constraint decides races.
+    Its targets (``AccountabilityTarget``): ``target_unit``/``target_person`` (also kept on the
+    matter as the target it was opened against) and any ``extra_units``/``extra_persons``.
     Returns (matter, created). Notifies the discipline heads when created.
     """
     if check_rights:
         require_right(actor, AccountabilityMatter, "create")
     errors: dict = {}
     reason = _text(errors, "reason", reason, required=True)
-    if source is None and target_unit is None and target_person is None:
+    if source is None and target_unit is None and target_person is None and not extra_units and not extra_persons:
         errors["target"] = _("请选择问责单位或问责干部。")
     if source_kind not in choices.MatterSource.values:
         errors["source_kind"] = _("未知的问责来源：%(v)s") % {"v": source_kind}
@@ -165,6 +170,12 @@ def accountability_open(*, actor, reason: str, target_unit=None, target_person=N
     try:
         with transaction.atomic():
             save_with_history(matter, actor=actor, reason=reason[:500])
+            for unit in [target_unit, *(extra_units or [])]:
+                if unit is not None and not matter.targets.filter(unit=unit).exists():
+                    target_add(matter, unit=unit, actor=actor)
+            for person in [target_person, *(extra_persons or [])]:
+                if person is not None and not matter.targets.filter(person=person).exists():
+                    target_add(matter, person=person, actor=actor)
     except IntegrityError:
         if source is None:
             raise

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,7 +41,7 @@ from supervision.ui import (
 from . import choices, selectors, services
 from .filters import CASES
 from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
-from .models import AccountabilityMatter, Case
+from .models import AccountabilityMatter, Case, CaseMember, CaseRecusal
 from .recordviews import SECTIONS as RECORD_SECTIONS
 
 PAGE_SIZE = 50
@@ -139,6 +140,35 @@ def _subjects_context(request, case) -> dict:
             "subject_form": bound_form(request, "subject", SubjectForm, prefix="subject") if may_add else None}
 
 
+TEAM_FORMS = ("order_recusal", "add_member", "remove_member")
+# what the reporter's masking and the team section read: one query each
+TEAM_PREFETCH = (Prefetch("members", queryset=CaseMember.objects.select_related("user__person")),
+                 Prefetch("recusals", queryset=CaseRecusal.objects.select_related("user__person", "recorded_by")))
+
+
+def _team_forms():
+    """The panel's ``customize``: the team's forms choose among the discipline staff, read once."""
+    from django import forms
+
+    from .forms import discipline_users
+
+    people = []
+
+    def customize(name, form):
+        if name in TEAM_FORMS:
+            if not people:
+                people.extend((u.pk, u.display_name()) for u in discipline_users())
+            field = form.fields["user"]
+            form.fields["user"] = forms.TypedChoiceField(label=field.label, coerce=int, choices=people)
+
+    return customize
+
+
+def _team_context(request, case) -> dict:
+    """The team section: who is on the case (and may know the reporter), and who recused."""
+    return {"team": [m for m in case.members.all() if m.active], "recusals": list(case.recusals.all())}
+
+
 def _subjects_title(case):
     return _("被审查调查人") if case.is_case else _("被反映人")
 
@@ -151,6 +181,7 @@ SECTIONS = [
     Section("cases/_case_proposal.html", title=gettext_lazy("待审批"), id="proposal",
             show=lambda request, case: bool(case.pending_kind)),
     *RECORD_SECTIONS,  # 留置 and the records of the work (recordviews.py)
+    Section("cases/_case_team.html", title=gettext_lazy("办案人员与回避"), id="team", context=_team_context),
 ]
 
 
@@ -158,12 +189,12 @@ class CaseDetail(RecordDetailView):
     """A clue or case on the kernel frame (404 to roles that do not see cases; the read is logged)."""
 
     model = Case
-    related = ("township", "handler", "pending_by", "handling_township", "taken_up_from")
-    prefetch = ("subjects", "matters__pending_by")
+    related = ("township", "handler", "pending_by", "registered_by__person", "handling_township", "taken_up_from")
+    prefetch = ("subjects", "matters__pending_by", *TEAM_PREFETCH)
     template = "cases/detail.html"
 
     def facts(self, case):
-        masked = access.is_masked(self.request.user, registry.for_model(Case), "reporter_name")
+        masked = not access.unmasked(self.request.user, case)  # per case: its registrar, handlers, deciding heads
         facts = [
             Fact(_("线索来源"), case.get_source_display(), key="source"),
             Fact(_("问题类别"), case.get_category_display(), key="category"),
@@ -194,7 +225,7 @@ class CaseDetail(RecordDetailView):
         return SECTIONS
 
     def panel(self, case):
-        return {"next_url": case.get_absolute_url()}
+        return {"next_url": case.get_absolute_url(), "customize": _team_forms()}
 
     def frame(self, case):
         upload = None
@@ -321,12 +352,12 @@ def case_export(request):
     cases = list(CASES.rows(request, selectors.case_list_visible_to(user=request.user)
                             .prefetch_related("matters__subject")))
     calendar = deadlines.calendar_for(request)
-    masked = {name for name in rt.masked_fields if access.is_masked(request.user, rt, name)}
     source, category, state, four_forms = (choice_labels(Case, name)
                                            for name in ("source", "category", "state", "four_forms"))
     matter_labels = _matter_labels()
     rows = []
     for c in cases:
+        masked = () if access.unmasked(request.user, c) else rt.masked_fields  # per case (team.py)
         values = {
             "number": c.number, "received_on": c.received_on, "source": source(c.source),
             "category": category(c.category), "township": c.township.name if c.township_id else "",
@@ -385,27 +416,66 @@ def matter_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
+# which targets each per-target action of a matter offers (by the target's status)
+TARGET_ACTIONS = {"apply_measure": {"decided"}, "appeal": {"decided", "applied"}, "propose_reexam": {"appealed"}}
+
+
+def _matter_form(targets, name, form):
+    """The matter's forms name its targets: one measure per target for a decision, and a choice of
+    the targets an action applies to (the kernel checks again)."""
+    from django import forms
+
+    from .forms import decision_choices
+
+    if name == "propose_decision":
+        for t in targets:
+            form.fields[f"measure_{t.pk}"] = forms.ChoiceField(
+                label=_("%(t)s 的问责方式") % {"t": t.name}, choices=[("", "—"), *decision_choices()])
+    elif name in TARGET_ACTIONS:
+        offered = [(t.pk, t.name) for t in targets if t.status in TARGET_ACTIONS[name]]
+        form.fields["target"] = forms.TypedChoiceField(label=_("问责对象"), coerce=int, choices=offered)
+    form.order_fields([n for n in form.fields if n != "comment"] + ["comment"])
+
+
+MATTER_SECTIONS = [
+    Section("cases/_matter_targets.html", title=gettext_lazy("问责对象"), id="targets",
+            context=lambda request, matter: {"targets": list(matter.targets.all())}),
+]
+
+
 class MatterDetail(RecordDetailView):
     """An accountability matter on the kernel frame."""
 
     model = AccountabilityMatter
-    related = ("target_unit", "target_person", "opened_by")
+    related = ("target_unit", "target_person", "opened_by", "handler", "pending_by", "decided_by")
+    prefetch = ("targets__unit", "targets__person")
 
     def facts(self, matter):
         source = matter.get_source_kind_display()
         if matter.source_label:
             source = f"{source}：{matter.source_label}"
-        return [
-            Fact(_("问责单位"), matter.target_unit.name if matter.target_unit_id else None, key="target_unit"),
-            Fact(_("问责干部"), matter.target_person.name if matter.target_person_id else None, key="target_person"),
+        facts = [
             Fact(_("来源"), source, key="source"),
             Fact(_("事由"), matter.reason, template="cases/_matter_reason.html", key="reason"),
-            Fact(_("问责方式"), matter.get_measure_display() or None, key="measure"),
             Fact(_("登记人"), matter.opened_by.display_name if matter.opened_by_id else _("系统"), key="opened_by"),
+            Fact(_("承办人"), matter.handler.display_name if matter.handler_id else None, key="handler"),
         ]
+        if matter.pending_kind:
+            by = matter.pending_by.display_name() if matter.pending_by_id else ""
+            facts.append(Fact(_("待审批事项"), f"{matter.get_pending_kind_display()}（{by}）", key="pending"))
+        if matter.decided_on:
+            by = matter.decided_by.display_name() if matter.decided_by_id else ""
+            facts.append(Fact(_("决定日期"), f"{matter.decided_on}（{by}）", key="decided_on"))
+        if matter.measure and not matter.targets.all():
+            facts.append(Fact(_("问责方式"), matter.get_measure_display(), key="measure"))
+        return facts
+
+    def sections(self, matter):
+        return MATTER_SECTIONS
 
     def panel(self, matter):
-        return {"next_url": matter.get_absolute_url()}
+        return {"next_url": matter.get_absolute_url(),
+                "customize": functools.partial(_matter_form, list(matter.targets.all()))}
 
     def frame(self, matter):
         return {"title": str(matter), "number": "", "handler": False, "attachments": [],

@@ -347,8 +347,9 @@ def test_the_accountability_matter_page_is_the_kernel_frame(users, townships, we
     matter, _created = services.accountability_open(actor=users["discipline"], reason="履职不力",
                                                     target_unit=Unit.objects.order_by("pk").first(),
                                                     target_person=None)
-    head = users["discipline_head"]
-    html = web(head).get(matter.get_absolute_url()).content.decode()
+    handler = users["discipline"]  # an opened matter: the handler's investigation comes first
+    html = web(handler).get(matter.get_absolute_url()).content.decode()
     assert 'class="card record-header"' in html and 'class="card record-timeline"' in html
     assert '<dd data-fact="reason">履职不力</dd>' in html
-    assert _offered(html, matter) == set(available_transitions(matter, head)) and _offered(html, matter)
+    assert _offered(html, matter) == set(available_transitions(matter, handler)) and _offered(html, matter)
+    assert 'id="matter-targets"' in html and matter.targets.get().name in html

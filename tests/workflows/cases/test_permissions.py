@@ -54,10 +54,10 @@ class TestAccountabilityPermissions(WorkflowPermissionContract):
     out_of_scope_user = "township_discipline_nanzhao"  # 问责 stays with the county commission
     no_access_users = ["township_nanzhao", "township_discipline_head_nanzhao", "inspector", "organization",
                        "leader"]
-    a_transition = "decide"
+    a_transition = "start_investigation"  # a handler's step (a head's approval: test_accountability_flow)
     record_type = "cases.accountabilitymatter"
-    allowed_user = "discipline_head"
-    transition_data = {"measure": "admonishment"}
+    allowed_user = "discipline"
+    transition_data = {}
 
     def make_record(self, users, townships):
         from supervision.models import Unit

@@ -375,3 +375,18 @@ def test_routed_clue_transition_role_matrix(users, townships):
                 wrong.append((name, username, got, want))
     assert not wrong
     assert Case.objects.get(pk=case.pk).version == case.version
+
+
+def test_reporter_goes_to_the_committee_only_when_the_routing_says_so(users, townships, api, web):
+    from supervision.models import ReadAccess
+
+    hidden = routed(users, townships)
+    shared = routed(users, townships, share_reporter=True)
+    nz = users[NANZHAO]
+    assert api(nz).get(f"/api/v1/cases/{hidden.pk}/").json()["reporter_name"] == "***"
+    assert api(nz).get(f"/api/v1/cases/{shared.pk}/").json()["reporter_name"] == "王举报"
+    assert "王举报" not in web(nz).get(reverse("cases:detail", args=[hidden.pk])).content.decode()
+    assert "王举报" in web(nz).get(reverse("cases:detail", args=[shared.pk])).content.decode()
+    # Still masked for another township's committee (which does not see the case at all) and the auditor.
+    assert api(users["auditor"]).get(f"/api/v1/cases/{shared.pk}/").json()["reporter_name"] == "***"
+    assert ReadAccess.objects.filter(user=nz, object_id=str(shared.pk)).exists()  # every read is logged

@@ -29,7 +29,11 @@ RIGHTS = {
     # county heads'; a committee's request and report are its handlers' (refused on a county case).
     "route": "discipline", "take_up": "discipline_head", "decline_take_up": "discipline_head",
     "supervise": "discipline_head", "request_take_up": "discipline", "report_supervision": "discipline",
+    # the case team and recusal 回避, in every state (test_reporter.py)
+    "recuse": {"discipline", "discipline_head"}, "order_recusal": "discipline_head",
+    "add_member": "discipline_head", "remove_member": "discipline_head",
 }
+ANY_STATE = {"recuse", "order_recusal", "add_member", "remove_member"}
 
 # The spec (DESIGN §4.4): transitions possible in each situation, whoever fires them. After
 # review the subjects' matters move (test_subjects.py); the case follows them.
@@ -51,6 +55,7 @@ ALLOWED = {
     "closed": set(),
     "dismissed": set(),
 }
+ALLOWED = {situation: names | ANY_STATE for situation, names in ALLOWED.items()}
 
 DATA = {
     "propose_extension": {"days": 30},
@@ -92,7 +97,12 @@ def attempt(case, name, user):
     data = dict(DATA.get(name, {}))
     if name == "propose_disposition":
         data["target"] = "inquiry" if case.state == "received" else "verification"
-    return helpers.attempt(Case, case.pk, name, user, data)
+    if name in ("order_recusal", "add_member"):
+        data.update(user=User.objects.get(username="discipline").pk, role="member")
+    if name == "remove_member":  # the head who approved something on the case is on its team
+        data["user"] = User.objects.get(username="discipline_head").pk
+    got = helpers.attempt(Case, case.pk, name, user, data)
+    return got[0] if isinstance(got, tuple) else got
 
 
 def expected(situation, name, username):
@@ -102,6 +112,8 @@ def expected(situation, name, username):
     allowed_roles = right if isinstance(right, set) else ({right} if right else set())
     if username not in allowed_roles:
         return 403
+    if name == "remove_member" and situation.startswith("received"):
+        return "400"  # nobody decided anything yet: the head is not on the team
     return 200 if name in ALLOWED[situation] else 409
 
 

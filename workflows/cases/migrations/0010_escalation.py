@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_handling_unit_routing'),
+        ('cases', '0009_handling_unit_routing'),
         ('supervision', '0014_township_discipline_roles'),
     ]
 

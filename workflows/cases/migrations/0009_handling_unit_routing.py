@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_custody_records'),
+        ('cases', '0008_accountability_targets'),
         ('supervision', '0014_township_discipline_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
