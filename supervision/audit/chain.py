@@ -38,6 +38,19 @@ OPTIONAL_WHEN_EMPTY_IN = {
     "cases_historicalaccountabilitymatter.pending_at",
     "cases_historicalaccountabilitymatter.pending_data",
     "cases_historicalaccountabilitymatter.decided_by_id",
+    # issue 15: the handling unit, routing and escalation (a False flag is empty too)
+    "cases_historicalcase.handling_township_id",
+    "cases_historicalcase.routed_at",
+    "cases_historicalcase.routed_by_id",
+    "cases_historicalcase.route_share_reporter",
+    "cases_historicalcase.route_due_on",
+    "cases_historicalcase.route_disposed_at",
+    "cases_historicalcase.take_up_requested",
+    "cases_historicalcase.taken_up_at",
+    "cases_historicalcase.taken_up_from_id",
+    "cases_historicalcase.supervised",
+    "cases_historicalcase.supervise_due",
+    "cases_historicalcase.supervise_reported_at",
 }
 
 
@@ -120,7 +133,7 @@ class _Digester:
             value = convert(value)
             if name in OPTIONAL_WHEN_EMPTY and value in ("", None):
                 continue
-            if value in ("", None, "{}") and f"{self.table}.{name}" in OPTIONAL_WHEN_EMPTY_IN:
+            if (value in ("", None, "{}") or value is False) and f"{self.table}.{name}" in OPTIONAL_WHEN_EMPTY_IN:
                 continue
             content[name] = value
         payload = json.dumps([self.table, content], sort_keys=True, ensure_ascii=False)

@@ -20,8 +20,9 @@ def heads(record=None):
     """Who approves on ``record``: its handling unit's heads (a township committee's, for a
     routed case; the commission's otherwise)."""
     case = getattr(record, "case", record)
-    if case is not None and case.handling_township_id:
-        return users_with_role("township_discipline_head", case.handling_township_id)
+    township_id = getattr(case, "handling_township_id", None)  # a 问责 matter has none: the county's
+    if township_id:
+        return users_with_role("township_discipline_head", township_id)
     return users_with_role("discipline_head")
 
 
@@ -32,7 +33,7 @@ def _handler(record) -> list:
     case = getattr(record, "case", record)
     ids = team.handler_ids(case)
     if not ids:
-        if case.handling_township_id:
+        if getattr(case, "handling_township_id", None):
             return list(users_with_role("township_discipline", case.handling_township_id))
         return []
     if ids == {case.handler_id}:
