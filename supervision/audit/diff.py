@@ -213,6 +213,8 @@ def _coded(value, labels: dict) -> str:
             pass
     if isinstance(value, list | tuple):
         return "、".join(str(labels.get(v, v)) for v in value)
+    if isinstance(value, dict):  # {code or id: code}: both named (e.g. each 问责 target's measure)
+        return "、".join(f"{labels.get(k, k)}：{labels.get(v, v)}" for k, v in value.items())
     return str(labels.get(value, value))
 
 

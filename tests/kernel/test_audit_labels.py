@@ -100,3 +100,16 @@ def test_the_audit_search_finds_a_registered_operation_by_its_code_and_by_its_la
     by_code = found("screen")
     assert by_code and by_code == found("排查上报")
     assert ("rectification.rectification", obj.history.order_by("history_id").first().history_id) in by_code
+
+
+def test_an_accountability_decision_proposal_names_each_target_and_its_measure(users):
+    from supervision.models import Unit
+    from workflows.cases.services import accountability_open
+
+    matter, _ = accountability_open(actor=users["discipline"], reason="问责事由",
+                                    target_unit=Unit.objects.get(name="县农业农村局"))
+    target = matter.targets.get()
+    fmt = HistoryFormatter(users["auditor"])
+    field = AccountabilityMatter._meta.get_field("pending_data")
+    assert fmt.value(field, {"measures": {str(target.pk): "circular"}}) == f"拟问责方式：{target}：通报"
+    assert fmt.value(field, {"measures": {str(target.pk): "none"}}) == f"拟问责方式：{target}：不予问责"

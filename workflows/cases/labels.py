@@ -35,4 +35,18 @@ def register() -> None:
                                             "months": (_("延长月数（初步核实）"), None)}})
     register_labels(SubjectMatter, values={"due_kind": DueKind.choices},
                     items={"pending_data": _matter_proposal(SubjectMatter)})
-    register_labels(AccountabilityMatter, values={"source_type": record_type_labels})
+    register_labels(AccountabilityMatter, values={"source_type": record_type_labels},
+                    items={"pending_data": _matter_decision})
+
+
+def _matter_decision(data):
+    """A 问责 decision proposal: {"measures": {target id: measure}} — each target by its name,
+    each measure by its label (不予问责 for "none")."""
+    from .accountability import AccountabilityTarget
+    from .choices import NOT_HELD, Measure
+
+    ids = [int(k) for k in (data.get("measures") or {}) if str(k).isdigit()]
+    names = {str(t.pk): str(t) for t in AccountabilityTarget.objects.filter(pk__in=ids)
+             .select_related("unit", "person")} if ids else {}
+    return {"measures": (_("拟问责方式"), {**dict(Measure.choices), NOT_HELD: _("不予问责"), **names})}
+

@@ -410,3 +410,22 @@ def test_history_rows_written_before_routing_existed_still_verify():
                        [c for n, c in zip(digester.attnames, digester.converters, strict=True) if n not in new])
     old_values = [v for n, v in zip(digester.attnames, values, strict=True) if n not in new]
     assert digester.digest(values) == before.digest(old_values)
+
+
+def test_committee_export_and_notifications_hold_only_its_own(users, townships, web,
+                                                               django_capture_on_commit_callbacks):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = routed(users, townships, "nanzhao")
+    with django_capture_on_commit_callbacks(execute=True):
+        other = routed(users, townships, "miaojie")
+        county_own = register(users, townships)
+        fire(county_own, "propose_disposition", users["discipline"], {"target": "verification"})
+    export = web(users[NANZHAO]).get(reverse("cases:export"))
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    numbers = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert numbers == {mine.number}
+    told = set(Notification.objects.filter(recipient=users[NANZHAO]).values_list("object_id", flat=True))
+    assert str(other.pk) not in told and str(county_own.pk) not in told
