@@ -181,6 +181,7 @@ class Procuratorate(models.TextChoices):
 class DueKind(models.TextChoices):
     """Which time limit a record's ``due_date`` is (``due_kind``: set by the record, read in history)."""
 
+    ROUTING = "routing", _("分办处置期限")
     INQUIRY = "inquiry", _("函询回复期限")
     VERIFICATION = "verification", _("初步核实期限")
     INVESTIGATION = "investigation", _("审查调查期限")

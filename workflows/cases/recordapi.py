@@ -5,7 +5,7 @@ who may see / handle their case; every read is logged as a read of the case."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -83,7 +83,8 @@ class _PartSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     attachments = serializers.SerializerMethodField()
 
-    def get_attachments(self, obj) -> list[AttachmentRefSerializer]:
+    @extend_schema_field(AttachmentRefSerializer(many=True))
+    def get_attachments(self, obj):
         files = self.context.get("attachments")
         if files is None:
             rows = Attachment.objects.filter(record_type="cases.case", object_id=str(obj.case_id),
