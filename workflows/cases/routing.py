@@ -19,6 +19,7 @@ from supervision.models import Region
 from supervision.registers import RecordFilterSet, Register
 
 from . import choices
+from .filters import _on
 from .models import Case
 
 COUNTY = "county"
@@ -27,10 +28,6 @@ COUNTY = "county"
 def routed_clues(user):
     return (access.visible(user, Case).filter(routed_at__isnull=False)
             .select_related("township", "handling_township", "routed_by", "handler"))
-
-
-def _on(value) -> bool:
-    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 class RoutingFilter(RecordFilterSet):
@@ -68,10 +65,6 @@ class RoutingFilter(RecordFilterSet):
 ROUTING = Register(filterset_class=RoutingFilter,
                    sorts={"routed_at": "routed_at", "due_date": "due_date", "received_on": "received_on"},
                    default_sort="-routed_at")
-
-
-def unit_label(case) -> str:
-    return case.handling_unit_label
 
 
 def _status(case) -> str:
