@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Weishan supervision API",
     "DESCRIPTION": "巍山督责 — inspection notices, rectification, postings, cases.",
     "VERSION": "1.0.0",
+    # Operations are grouped by resource (notices, cases, …) rather than under one "api" tag.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Schema warnings (e.g. two workflows' "state" enums) are documentation matters, checked by
     # the tests' schema generation; they do not belong in `check --deploy`.

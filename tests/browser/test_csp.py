@@ -27,9 +27,6 @@ def _offline(page, live_url, blocked):
     page.route("**/*", route)
 
 
-@pytest.mark.xfail(reason="regression found at the end of the session: Swagger UI renders only the first 12 "
-                          "operations of the grown schema (125 paths, no console error, no CSP violation); "
-                          "to be fixed next session", strict=False)
 def test_api_docs_work_offline(live_url, new_page, users):
     page = new_page()
     blocked, errors = [], []
@@ -38,10 +35,21 @@ def test_api_docs_work_offline(live_url, new_page, users):
     _offline(page, live_url, blocked)
     page.goto(f"{live_url}/api/docs/")
     page.wait_for_selector(".opblock", timeout=30000)
-    assert page.locator(".opblock").count() > 20
-    text = page.locator("#swagger-ui").inner_text()
-    assert "/api/v1/notices/" in text and "/api/v1/auth/token/" in text
     screenshot(page, "api-docs-offline")
+    # Swagger UI renders only the operations near the viewport (a virtualized list), so the
+    # page is scrolled to the end and every operation rendered on the way is collected.
+    seen, tags = set(), set()
+    for _ in range(200):
+        seen.update(page.locator(".opblock-summary-path").all_inner_texts())
+        tags.update(page.locator(".opblock-tag").all_inner_texts())
+        if page.evaluate("window.innerHeight + window.scrollY >= document.body.scrollHeight - 2"):
+            break
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(50)
+    seen = {path.replace("\u200b", "") for path in seen}
+    schema = page.request.get(f"{live_url}/api/schema/?format=json").json()
+    assert seen == set(schema["paths"])
+    assert {"notices", "cases", "postings", "rectifications"} <= {tag.split()[0] for tag in tags}, tags
     assert blocked == [] and errors == []
     assert page.evaluate("window.__csp") == []
 
@@ -59,8 +67,8 @@ def test_pages_run_without_policy_violations(live_url, new_page, users):
     for path in ["/notices/", "/rectification/board/", "/postings/", "/notifications/", "/audit/"]:
         page.goto(live_url + path)
         assert page.evaluate("window.__csp") == [], path
-    page.select_option("select[name=language]", "en")  # data-autosubmit, not onchange
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")  # data-autosubmit, not onchange
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.evaluate("window.__csp") == []
     assert blocked == []

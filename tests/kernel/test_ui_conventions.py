@@ -13,9 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = sorted(p.parent.name for p in (ROOT / "workflows").glob("*/apps.py"))
 # Cycles still present in apps other engineers own (#12 asks them to fix theirs): expected to fail
 # until they do; the test passes (XPASS) as soon as the cycle is gone.
-KNOWN_CYCLES = {"postings", "rectification"}
-
-
 def _module_imports(app: str) -> dict[str, set[str]]:
     """{module: sibling modules it imports} for the top-level modules of ``workflows.<app>``,
     counting imports anywhere in the file (function-local ones too)."""
@@ -79,9 +76,7 @@ def test_the_cycle_finder_sees_function_local_imports(tmp_path):
     assert _cycles({"models": {"choices"}, "services": {"models"}}) == []
 
 
-@pytest.mark.parametrize("app", [
-    pytest.param(app, marks=pytest.mark.xfail(reason="a known cycle its engineer is fixing", strict=False))
-    if app in KNOWN_CYCLES else app for app in APPS])
+@pytest.mark.parametrize("app", APPS)
 def test_no_import_cycle_between_an_apps_modules(app):
     for name in _module_imports(app):  # every module imports on its own
         importlib.import_module(f"workflows.{app}.{name}")
