@@ -51,6 +51,7 @@ OPTIONAL_WHEN_EMPTY_IN = {
     "cases_historicalcase.supervised",
     "cases_historicalcase.supervise_due",
     "cases_historicalcase.supervise_reported_at",
+    "cases_historicalcasesubject.is_township_cadre",
 }
 
 

@@ -57,12 +57,12 @@ class _Source:
         self.state_field = state_field
 
 
-def _part_rows(user, obj, part: registry.Part):
+def _part_rows(user, obj, part: registry.Part, scoped: bool = True):
     hist = part.model.history.model
     qs = hist.objects.filter(**{part.path: obj.pk})
-    if part.scope:
+    if scoped and part.scope:
         qs = qs.filter(**{f"{part.scope}__in": access.visible(user, _model_at(part.model, part.scope)).values("pk")})
-    elif registry.is_registered(part.model):
+    elif scoped and registry.is_registered(part.model):
         qs = qs.filter(id__in=access.visible(user, part.model).values("pk"))
     return list(qs.select_related("history_user").order_by("id", "history_id"))
 
@@ -78,16 +78,22 @@ def _names(model, ids, related=()) -> dict:
     return {pk: str(o) for pk, o in qs.in_bulk(ids).items()}
 
 
-def timeline_sources(obj, user) -> list[_Source]:
+def timeline_sources(obj, user, *, only=None) -> list[_Source]:
+    """The timeline's history rows of ``obj`` and its parts, scoped and masked for ``user``.
+
+    ``only(row) -> bool`` keeps the rows it accepts and reads the parts unscoped: a caller that
+    shows a unit what it wrote itself on a record it may no longer see (a case taken up from a
+    township committee) has checked that right and names the rows. Masking stays ``user``'s."""
     from supervision.models import Attachment
 
+    keep = only or (lambda row: True)
     rt = registry.for_model(obj)
-    own = list(obj.history.select_related("history_user").order_by("history_id"))
+    own = [r for r in obj.history.select_related("history_user").order_by("history_id") if keep(r)]
     unmasked = access.unmasked(user, obj)
     sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field)]
     targets = Q(record_type=rt.key, object_id=str(obj.pk))
     for part in rt.parts:
-        rows = _part_rows(user, obj, part)
+        rows = [r for r in _part_rows(user, obj, part, scoped=only is None) if keep(r)]
         ids = {r.id for r in rows}
         skip = {part.path.split("__")[0]}
         state_field = registry.for_model(part.model).state_field if registry.is_registered(part.model) else None
@@ -96,8 +102,8 @@ def timeline_sources(obj, user) -> list[_Source]:
                                names=_names(part.model, ids, part.related), state_field=state_field))
         if ids:
             targets |= Q(record_type=part.model._meta.label_lower, object_id__in=[str(i) for i in ids])
-    files = list(Attachment.history.model.objects.filter(targets).select_related("history_user")
-                 .order_by("id", "history_id"))
+    files = [r for r in Attachment.history.model.objects.filter(targets).select_related("history_user")
+             .order_by("id", "history_id") if keep(r)]
     sources.append(_Source(Attachment, files, part="attachment", label=_("附件"), skip=ATTACHMENT_SKIP,
                            names={r.id: r.name for r in files}))
     return sources

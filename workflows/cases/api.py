@@ -18,7 +18,7 @@ from .models import AccountabilityMatter, AccountabilityTarget, Case, CaseSubjec
 class CaseSubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseSubject
-        fields = ["id", "name", "post", "village", "is_party_member", "is_village_committee"]
+        fields = ["id", "name", "post", "village", "is_party_member", "is_village_committee", "is_township_cadre"]
 
 
 class SubjectMatterSerializer(RecordSerializer):

@@ -73,9 +73,9 @@ class CasesConfig(AppConfig):
                         "escalate": Right.of("discipline", "discipline_head"),
                         "mark_overdue": Right.of(),
                         "follow_subjects": Right.of(),
-                        "recuse": Right.of("discipline", "discipline_head"),
-                        # the case team and recusals ordered by a head (team.py)
-                        "manage_team": Right.of("discipline_head"),
+                        "recuse": Right.of("discipline", "discipline_head", *TOWNSHIP_CASE_ROLES),
+                        # the case team and recusals ordered by the handling unit's head (team.py)
+                        "manage_team": unit("discipline_head", "township_discipline_head"),
                     },
                     scope_lookup="handling_township",
                     confidential=True,

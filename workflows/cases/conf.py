@@ -66,11 +66,13 @@ EXTENSIONS = {
 
 # A township committee's decision on a subject that also needs the county commission's approval
 # (a further step after the committee head's): these sanctions and outcomes ("party:<sanction>",
-# "admin:<sanction>", "outcome:<outcome>", "kind:<proposal kind>"). Override: settings.CASES["COUNTY_APPROVAL"].
+# "admin:<sanction>", "outcome:<outcome>", "kind:<proposal kind>"), and every decision on a subject who
+# is a township cadre ("subject:township_cadre"). Override: settings.CASES["COUNTY_APPROVAL"].
 COUNTY_APPROVAL = [
     "party:removal", "party:probation", "party:expulsion",          # 撤销党内职务 and above
     "admin:demotion", "admin:dismissal", "admin:expulsion",
     "kind:transfer",                                                 # 移送审查起诉
+    "subject:township_cadre",                                        # any decision on a township cadre
 ]
 
 # The "four forms" 四种形态 that fit an outcome (settings.CASES["FOUR_FORMS"] overrides keys):

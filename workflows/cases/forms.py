@@ -78,11 +78,23 @@ class SuperviseForm(forms.Form):
         if value <= timezone.localdate():
             raise ValidationError(_("督办期限须晚于今天。"))
         return value
-def discipline_users():
+def discipline_users(township_id=None, *, county: bool = True):
+    """Active discipline staff: the county commission's (``county``) and, with ``township_id``, that
+    township committee's. Without either filter: every discipline role anywhere (the form's bound;
+    the team's rules in team.py decide who fits a case)."""
+    from django.db.models import Q
+
     from supervision.models import User
 
-    return (User.objects.filter(is_active=True, is_system=False,
-                                role_assignments__role__in=["discipline", "discipline_head"])
+    from .units import COUNTY_CASE_ROLES, TOWNSHIP_CASE_ROLES
+
+    if township_id is None and county:
+        cond = Q(role_assignments__role__in=[*COUNTY_CASE_ROLES, *TOWNSHIP_CASE_ROLES])
+    else:
+        cond = Q(role_assignments__role__in=TOWNSHIP_CASE_ROLES, role_assignments__region_id=township_id)
+        if county:
+            cond |= Q(role_assignments__role__in=COUNTY_CASE_ROLES, role_assignments__region__isnull=True)
+    return (User.objects.filter(cond, is_active=True, is_system=False)
             .distinct().select_related("person").order_by("username"))
 
 
@@ -310,6 +322,7 @@ class SubjectForm(forms.Form):
     village = forms.CharField(label=gettext_lazy("所在村"), max_length=64, required=False)
     is_party_member = forms.BooleanField(label=gettext_lazy("中共党员"), required=False)
     is_village_committee = forms.BooleanField(label=gettext_lazy("村委会工作人员"), required=False)
+    is_township_cadre = forms.BooleanField(label=gettext_lazy("乡镇干部"), required=False)
 
 
 SubjectFormSet = forms.formset_factory(SubjectForm, extra=3, max_num=10)

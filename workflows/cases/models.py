@@ -554,6 +554,9 @@ class CaseSubject(models.Model):
     village = models.CharField(gettext_lazy("所在村"), max_length=64, blank=True)
     is_party_member = models.BooleanField(gettext_lazy("中共党员"), default=False)
     is_village_committee = models.BooleanField(gettext_lazy("村委会工作人员"), default=False)
+    # A cadre of the township itself (乡镇干部): a committee's decision on them needs the county's
+    # approval too (conf.COUNTY_APPROVAL "subject:township_cadre").
+    is_township_cadre = models.BooleanField(gettext_lazy("乡镇干部"), default=False)
 
     history = audited_history()
 

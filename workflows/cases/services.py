@@ -113,7 +113,8 @@ def case_register(*, actor, source: str, category: str, description: str, report
             "name": name[:50], "post": (s.get("post") or "").strip()[:100],
             "village": (s.get("village") or "").strip()[:64],
             "is_party_member": bool(s.get("is_party_member")),
-            "is_village_committee": bool(s.get("is_village_committee"))})
+            "is_village_committee": bool(s.get("is_village_committee")),
+            "is_township_cadre": bool(s.get("is_township_cadre"))})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -212,7 +213,8 @@ def case_attachment_add(*, actor, case: Case, upload):
 
 
 def case_subject_add(*, actor, case: Case, name: str, post: str = "", village: str = "",
-                     is_party_member: bool = False, is_village_committee: bool = False) -> CaseSubject:
+                     is_party_member: bool = False, is_village_committee: bool = False,
+                     is_township_cadre: bool = False) -> CaseSubject:
     """Add a person reported 被反映人 found during handling (open cases only)."""
     if not access.can(actor, "handle", case):
         raise PermissionDenied(_("您无权执行此操作。"))
@@ -225,7 +227,8 @@ def case_subject_add(*, actor, case: Case, name: str, post: str = "", village: s
     if errors:
         raise ValidationError(errors)
     subject = CaseSubject(case=case, name=name, post=(post or "").strip()[:100], village=(village or "").strip()[:64],
-                          is_party_member=bool(is_party_member), is_village_committee=bool(is_village_committee))
+                          is_party_member=bool(is_party_member), is_village_committee=bool(is_village_committee),
+                          is_township_cadre=bool(is_township_cadre))
     with transaction.atomic():
         save_with_history(subject, actor=actor, reason=_("登记被反映人"))
         if case.state in CASE_STAGES:

@@ -183,14 +183,19 @@ def recusal_scope(path: str = "", *, also_prefetch: tuple[str, ...] = ()) -> dic
 
 # --- writes (inside a transition of the case: the case row is locked) ---------------------------
 
-def _discipline_user(user, *, head: bool = False, field: str = "user"):
+def _unit_user(user, case, *, head: bool = False, county_too: bool = False, field: str = "user"):
+    """``user`` belongs to the unit handling ``case`` (is its head, with ``head``); ``county_too``:
+    or to the county commission (a recusal: the commission's people may know a township's case)."""
     from django.core.exceptions import ValidationError
 
-    from supervision import access
+    from .units import acts_for_unit, is_county_staff, is_unit_head
 
-    wanted = ("discipline_head",) if head else ("discipline", "discipline_head")
-    if user is None or not user.is_active or not access.has_role(user, *wanted):
-        raise ValidationError({field: _("审批领导须是纪委监委领导。") if head else _("须是纪委监委办案人员或领导。")})
+    ok = user is not None and user.is_active and (
+        is_unit_head(user, case) if head else acts_for_unit(user, case) or (county_too and is_county_staff(user)))
+    if not ok:
+        unit = case.handling_unit_label
+        raise ValidationError({field: _("审批领导须是承办单位（%(unit)s）的领导。") % {"unit": unit} if head
+                               else _("须是承办单位（%(unit)s）的办案人员或领导。") % {"unit": unit}})
 
 
 def release_kernel_handler(case, user, *, actor, reason: str) -> None:
@@ -214,7 +219,7 @@ def record_recusal(case, *, user, actor, reason: str, self_declared: bool) -> Ca
         from supervision.errors import Conflict
 
         raise Conflict(_("%(name)s 已回避本案。") % {"name": user.display_name()})
-    _discipline_user(user)
+    _unit_user(user, case, county_too=True)
     text = _("回避：%(reason)s") % {"reason": reason}
     release_kernel_handler(case, user, actor=actor, reason=text)
     row = CaseRecusal(case=case, user=user, reason=reason, self_declared=self_declared, recorded_by=actor)
@@ -230,7 +235,7 @@ def member_add(case, *, user, role: str, actor, reason: str = "") -> CaseMember:
 
     if is_recused(user, case):
         raise ValidationError({"user": _("%(name)s 已回避本案，不能加入办案组。") % {"name": user.display_name()}})
-    _discipline_user(user, head=role == MemberRole.HEAD)
+    _unit_user(user, case, head=role == MemberRole.HEAD)
     row = CaseMember.objects.filter(case=case, user=user).first()
     if row is not None and row.active and row.role == role:
         raise ValidationError({"user": _("%(name)s 已在办案组中。") % {"name": user.display_name()}})

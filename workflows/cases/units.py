@@ -51,6 +51,8 @@ def needs_county(matter) -> bool:
     if matter.pending_kind in ("outcome", "reexam"):
         keys |= {f"party:{data.get('party_sanction') or ''}", f"admin:{data.get('admin_sanction') or ''}",
                  f"outcome:{data.get('outcome') or ''}"}
+    if matter.subject.is_township_cadre:  # every decision on a cadre of the township itself
+        keys.add("subject:township_cadre")
     return bool(keys & set(setting("COUNTY_APPROVAL")))
 
 
@@ -63,6 +65,22 @@ def is_county_head(user) -> bool:
     from supervision import access
 
     return any(g.role == "discipline_head" and g.region_id is None for g in access.grants(user))
+
+
+def is_county_staff(user) -> bool:
+    from supervision import access
+
+    return any(g.role in COUNTY_CASE_ROLES and g.region_id is None for g in access.grants(user))
+
+
+def is_unit_head(user, obj) -> bool:
+    """A head of the unit handling ``obj``: the commission's, or that township committee's."""
+    from supervision import access
+
+    township_id = getattr(case_of(obj), "handling_township_id", None)
+    if township_id is None:
+        return is_county_head(user)
+    return any(g.role == "township_discipline_head" and g.region_id == township_id for g in access.grants(user))
 
 
 def may_approve_here(user, obj) -> bool:

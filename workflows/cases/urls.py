@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import recordviews, routing, views
+from . import handover, recordviews, routing, views
 
 app_name = "cases"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("routing/report/", routing.routing_report, name="routing-report"),
     path("routing/report/export.xlsx", routing.routing_report_export, name="routing-report-export"),
     path("stats/", views.statistics, name="stats"),
+    path("handed-over/", handover.handed_over_list, name="handed-over"),
+    path("handed-over/<int:pk>/", handover.handed_over_detail, name="handed-over-detail"),
+    path("handed-over/<int:pk>/files/<int:file_pk>/", handover.handed_over_file, name="handed-over-file"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/attachments/", views.case_attachment_add, name="attachment-add"),
     path("<int:pk>/subjects/", views.case_subject_add, name="subject-add"),

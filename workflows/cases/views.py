@@ -38,7 +38,7 @@ from supervision.ui import (
     visible_or_404,
 )
 
-from . import choices, selectors, services
+from . import choices, handover, selectors, services
 from .filters import CASES
 from .forms import AttachmentForm, ClueForm, MatterForm, SubjectForm, SubjectFormSet
 from .models import AccountabilityMatter, Case, CaseMember, CaseRecusal
@@ -84,6 +84,7 @@ def case_list(request):
     return render(request, "cases/list.html", {
         **_filter_context(f), **register,
         "can_create": access.can_anywhere(request.user, registry.for_model(Case), "create"),
+        "committee": bool(handover.committee_townships(request.user)),
     })
 
 
@@ -146,8 +147,10 @@ TEAM_PREFETCH = (Prefetch("members", queryset=CaseMember.objects.select_related(
                  Prefetch("recusals", queryset=CaseRecusal.objects.select_related("user__person", "recorded_by")))
 
 
-def _team_forms():
-    """The panel's ``customize``: the team's forms choose among the discipline staff, read once."""
+def _team_forms(case):
+    """The panel's ``customize``: the team's forms choose among the handling unit's discipline staff
+    (the county commission's, or the township committee's and — for recusals — the county's too),
+    read once."""
     from django import forms
 
     from .forms import discipline_users
@@ -157,7 +160,8 @@ def _team_forms():
     def customize(name, form):
         if name in TEAM_FORMS:
             if not people:
-                people.extend((u.pk, u.display_name()) for u in discipline_users())
+                township = case.handling_township_id
+                people.extend((u.pk, u.display_name()) for u in discipline_users(township))
             field = form.fields["user"]
             form.fields["user"] = forms.TypedChoiceField(label=field.label, coerce=int, choices=people)
 
@@ -225,7 +229,7 @@ class CaseDetail(RecordDetailView):
         return SECTIONS
 
     def panel(self, case):
-        return {"next_url": case.get_absolute_url(), "customize": _team_forms()}
+        return {"next_url": case.get_absolute_url(), "customize": _team_forms(case)}
 
     def frame(self, case):
         upload = None

@@ -429,3 +429,60 @@ def test_committee_export_and_notifications_hold_only_its_own(users, townships, 
     assert numbers == {mine.number}
     told = set(Notification.objects.filter(recipient=users[NANZHAO]).values_list("object_id", flat=True))
     assert str(other.pk) not in told and str(county_own.pk) not in told
+
+
+def test_any_decision_on_a_township_cadre_waits_for_the_county(users, townships):
+    from workflows.cases.models import CaseSubject
+
+    case = _in_review_at_the_committee(users, townships)
+    matter = case.matters.get()
+    CaseSubject.objects.filter(pk=matter.subject_id).update(is_township_cadre=True)
+    matter = fire(type(matter).objects.get(pk=matter.pk), "propose_outcome", users[NANZHAO], WARNING)
+    matter = fire(matter, "approve", users[NANZHAO_HEAD])
+    assert matter.state == "open" and matter.pending_data.get("unit_approved_by")  # a 警告, yet it waits
+    matter = fire(matter, "approve", users["discipline_head"])
+    assert matter.state == "decided" and matter.party_sanction == "warning"
+
+
+def test_a_township_cadre_is_marked_when_registered(users, townships, api):
+    response = api(users["discipline"]).post("/api/v1/cases/", {
+        "source": "petition", "category": "poverty_funds", "description": "乡镇干部截留资金",
+        "reporter_anonymous": True, "township": townships["nanzhao"].pk,
+        "subjects": [{"name": "李某", "post": "副镇长", "is_township_cadre": True}]}, format="json")
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.subjects.get().is_township_cadre
+    assert response.json()["subjects"][0]["is_township_cadre"] is True
+
+
+def test_a_committee_heads_its_own_case_team(users, townships):
+    from supervision.models import RoleAssignment, User
+    from workflows.cases.models import CaseMember
+
+    nz2 = User.objects.create_user("township_discipline_nanzhao2", password="x-pass-123")
+    RoleAssignment.objects.create(user=nz2, role="township_discipline", region=townships["nanzhao"])
+    case = routed(users, townships)
+    head = users[NANZHAO_HEAD]
+    # the committee's head puts its own people on the team; the county's head does not run it
+    assert attempt(Case, case.pk, "add_member", users["discipline_head"], {"user": nz2.pk, "role": "member"}) == 403
+    assert attempt(Case, case.pk, "add_member", users[NANZHAO], {"user": nz2.pk, "role": "member"}) == 403
+    case = fire(case, "add_member", head, {"user": nz2.pk, "role": "member"}, comment="")
+    assert CaseMember.objects.get(case=case, user=nz2).active
+    # people of another unit are a clear 400, nothing written
+    for outsider in (users["discipline"], users[MIAOJIE]):
+        status, messages = attempt(Case, case.pk, "add_member", head, {"user": outsider.pk, "role": "member"})
+        assert status == "400" and any("南诏镇纪委" in m for m in messages), messages
+    assert attempt(Case, case.pk, "add_member", head, {"user": nz2.pk, "role": "head"})[0] == "400"  # not a head
+    assert not CaseMember.objects.filter(case=case, user__in=[users["discipline"], users[MIAOJIE]]).exists()
+    # a recusal may name the county's people too (they may know the case); the committee's staff step aside
+    case = fire(case, "order_recusal", head, {"user": users["discipline"].pk}, comment="与被反映人系亲属")
+    case = fire(case, "recuse", nz2, comment="本人回避")
+    assert web_status(nz2, case) == 404
+
+
+def web_status(user, case):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get(case.get_absolute_url()).status_code
