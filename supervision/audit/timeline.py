@@ -51,10 +51,11 @@ class _Source:
     """History rows of one table on the timeline, with how to read them."""
 
     def __init__(self, model, rows, *, part=None, label="", masked=frozenset(), skip=frozenset(), names=None,
-                 state_field=None):
+                 state_field=None, keep=None):
         self.model, self.rows, self.part, self.label = model, rows, part, label
         self.masked, self.skip, self.names = set(masked), set(skip), names or {}
         self.state_field = state_field
+        self.keep = keep  # which rows become entries (all when None); each is still diffed with its predecessor
 
 
 def _part_rows(user, obj, part: registry.Part, scoped: bool = True):
@@ -81,31 +82,32 @@ def _names(model, ids, related=()) -> dict:
 def timeline_sources(obj, user, *, only=None) -> list[_Source]:
     """The timeline's history rows of ``obj`` and its parts, scoped and masked for ``user``.
 
-    ``only(row) -> bool`` keeps the rows it accepts and reads the parts unscoped: a caller that
-    shows a unit what it wrote itself on a record it may no longer see (a case taken up from a
-    township committee) has checked that right and names the rows. Masking stays ``user``'s."""
+    ``only(row) -> bool`` keeps as entries the rows it accepts (each still shown as the change from
+    the row before it) and reads the parts unscoped: a caller that shows a unit what it wrote itself
+    on a record it may no longer see (a case taken up from a township committee) has checked that
+    right and names the rows. Masking stays ``user``'s."""
     from supervision.models import Attachment
 
-    keep = only or (lambda row: True)
     rt = registry.for_model(obj)
-    own = [r for r in obj.history.select_related("history_user").order_by("history_id") if keep(r)]
+    own = list(obj.history.select_related("history_user").order_by("history_id"))
     unmasked = access.unmasked(user, obj)
-    sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field)]
+    sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field,
+                       keep=only)]
     targets = Q(record_type=rt.key, object_id=str(obj.pk))
     for part in rt.parts:
-        rows = [r for r in _part_rows(user, obj, part, scoped=only is None) if keep(r)]
+        rows = _part_rows(user, obj, part, scoped=only is None)
         ids = {r.id for r in rows}
         skip = {part.path.split("__")[0]}
         state_field = registry.for_model(part.model).state_field if registry.is_registered(part.model) else None
         sources.append(_Source(part.model, rows, part=part, label=str(part.label or part.model._meta.verbose_name),
                                masked=() if unmasked else part.masked_fields, skip=skip,
-                               names=_names(part.model, ids, part.related), state_field=state_field))
+                               names=_names(part.model, ids, part.related), state_field=state_field, keep=only))
         if ids:
             targets |= Q(record_type=part.model._meta.label_lower, object_id__in=[str(i) for i in ids])
-    files = [r for r in Attachment.history.model.objects.filter(targets).select_related("history_user")
-             .order_by("id", "history_id") if keep(r)]
+    files = list(Attachment.history.model.objects.filter(targets).select_related("history_user")
+                 .order_by("id", "history_id"))
     sources.append(_Source(Attachment, files, part="attachment", label=_("附件"), skip=ATTACHMENT_SKIP,
-                           names={r.id: r.name for r in files}))
+                           names={r.id: r.name for r in files}, keep=only))
     return sources
 
 
@@ -130,6 +132,8 @@ def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = No
         for row in s.rows:
             before = previous.get(row.id)
             previous[row.id] = row
+            if s.keep is not None and not s.keep(row):
+                continue
             part = None
             if s.part is not None:
                 part = {"model": s.model._meta.label_lower, "label": s.label, "id": row.id,

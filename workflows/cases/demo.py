@@ -131,13 +131,19 @@ def seed_demo(stdout) -> None:
     for scenario in SCENARIOS:
         made += _demo_case(*scenario)[1]
     # Routed (分办) to township committees: 南诏镇纪委 has proposed and approved its verification;
-    # 永建镇纪委 has not answered yet.
+    # 永建镇纪委 has not answered yet; a second 南诏镇 clue was taken up by the county (提级办理)
+    # after the committee had proposed its verification.
     for desc, township, steps in (
             ("村民小组长优亲厚友分配公益性岗位", "nanzhao",
              [("propose_disposition", "township_discipline_nanzhao", {"target": "verification"}),
               ("approve", "township_discipline_head_nanzhao", {})]),
-            ("村集体鱼塘发包未经村民代表大会", "yongjian", [])):
-        category = "favouritism" if township == "nanzhao" else "other"
+            ("村集体鱼塘发包未经村民代表大会", "yongjian", []),
+            ("镇村干部联手虚报易地搬迁人数", "nanzhao",
+             [("propose_disposition", "township_discipline_nanzhao", {"target": "verification"}),
+              ("approve", "township_discipline_head_nanzhao", {}),
+              ("request_take_up", "township_discipline_nanzhao", {}),
+              ("take_up", "discipline_head", {})])):
+        category = {"村民小组长优亲厚友分配公益性岗位": "favouritism"}.get(desc, "other")
         case, new = _demo_case(desc, category, township, 0, [{"name": "段某", "post": "村民小组长"}], [])
         if new:
             _run(case, "route", "discipline", {"handling_township": case.township_id}, "分办")
