@@ -17,7 +17,8 @@ DEFAULTS = {
     # 留置 (监察法 art. 43): at most 3 months from its start, extended at most once by up to 3
     # months (the commission's principal head approves); the family and the unit notified within
     # 24 hours of the start (or the reason recorded). Reminders: the notification this many hours
-    # after the start when nothing is recorded, the limit this many calendar days before its end.
+    # after the start when nothing is recorded, the limit this many working days before its end (the
+    # traffic light's amber window: the reminder comes the day the light turns).
     "DETENTION_MONTHS": 3,
     "DETENTION_EXTENSION_MAX_MONTHS": 3,
     "DETENTION_NOTIFY_HOURS": 24,

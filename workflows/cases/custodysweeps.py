@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import clock
+from supervision import clock, deadlines, registry
 from supervision.notify import notify, users_with_role
 from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
 
@@ -58,12 +58,13 @@ def detention_notify_remind(now) -> int:
 
 
 def detention_limit_remind(now) -> int:
-    """The limit a few days away: the handler and the heads, once per limit."""
+    """The limit a few days away — the same window as the traffic light's amber (``DETENTION_REMIND_DAYS``
+    working days, ``deadlines.colour_q``), so the reminder comes the day the light turns: the handler
+    and the heads, once per limit."""
     day = today(now)
-    horizon = day + dt.timedelta(days=limit("DETENTION_REMIND_DAYS"))
     done = 0
-    qs = Detention.objects.filter(state__in=CUSTODY_STATES, overdue=False, due_date__gte=day,
-                                  due_date__lte=horizon)
+    soon = deadlines.colour_q(registry.for_model(Detention), deadlines.AMBER, today=day)
+    qs = Detention.objects.filter(soon, state__in=CUSTODY_STATES, overdue=False)
     qs = unclaimed(qs, "cases.detention_limit_reminder", iso_of("due_date"))
     for d in in_batches(qs.select_related("case__handler", "subject")):
         with transaction.atomic():

@@ -260,11 +260,20 @@ def _noon(day):
 
 
 def test_limit_reminder_once_and_overdue_exactly_once_by_the_one_sweep(users, townships):
+    from supervision import deadlines
+
     d = detention_to(users, townships, "notified")
     due = d.due_date
-    assert detention_limit_remind(_noon(due - dt.timedelta(days=10))) == 0
-    assert detention_limit_remind(_noon(due - dt.timedelta(days=5))) == 1
-    assert detention_limit_remind(_noon(due - dt.timedelta(days=4))) == 0
+    # Day by day towards the limit: the one reminder comes the first day the light is amber.
+    reminded = []
+    for back in range(20, -1, -1):
+        day = due - dt.timedelta(days=back)
+        amber = deadlines.light(d, today=day).colour == deadlines.AMBER
+        sent = detention_limit_remind(_noon(day))
+        assert sent == (amber and not reminded), (day, amber, sent)
+        if sent:
+            reminded.append(day)
+    assert len(reminded) == 1
     assert "留置期限" in _notes("cases.detention_limit_reminder").first().message
     assert detention_mark_overdue(_noon(due)) == 0
     first = run_sweeps(_noon(due + dt.timedelta(days=1)))
