@@ -239,7 +239,8 @@ class CaseDetail(RecordDetailView):
         return {"title": case.get_category_display(), "number": case.number, "state_id": "case-state",
                 "facts_title": _("案件信息") if case.is_case else _("线索信息"),
                 "back": (_("线索与案件"), reverse("cases:list")), "upload": upload,
-                "attachments": list(attachments_of(case))}
+                # the case's own files; a talk's or a letter's are shown with it (its section)
+                "attachments": list(attachments_of(case, part=""))}
 
     def timeline(self, case):
         return _timeline(case, self.request.user)
