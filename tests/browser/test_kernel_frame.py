@@ -61,3 +61,20 @@ def test_live_toast_and_badge_without_reload(live_url, new_page, users, township
     assert "实时通知测试" in toast.inner_text()
     assert inspector.locator("#unread-badge").inner_text() == "1"
     screenshot(inspector, "kernel-live-toast")
+
+
+def test_phone_width_lists_label_every_cell(live_url, new_page, users, townships):
+    """frame.js labels each stacked cell with its column's header, on every list (one place)."""
+    from tests.workflows.cases.conftest import register
+
+    register(users, townships)
+    page = new_page(width=375, height=740)
+    login(page, live_url, "discipline")
+    page.goto(live_url + "/cases/")
+    headers = [t.strip() for t in page.locator("table.list thead th").all_inner_texts()]
+    cells = page.locator("table.list tbody tr").first.locator("td")
+    labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+    assert labels == headers[:len(labels)] and labels[0]
+    before = cells.first.evaluate("el => getComputedStyle(el, '::before').content")
+    assert headers[0] in before  # shown on the phone
+    screenshot(page, "kernel-list-phone")

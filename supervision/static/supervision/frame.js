@@ -14,6 +14,31 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
       sel.addEventListener("change", function () { if (sel.form) { sel.form.submit(); } });
     });
+    // Narrow screens stack a list's cells (app.css): each body cell is labelled with its column's
+    // header (data-label, unless the template gave one), so a number never stands alone.
+    document.querySelectorAll("table.list").forEach(function (table) {
+      var head = table.tHead;
+      if (!head || !head.rows.length) { return; }
+      var labels = [];
+      Array.prototype.forEach.call(head.rows[head.rows.length - 1].cells, function (th) {
+        var text = (th.getAttribute("title") || th.textContent || "").trim();
+        for (var k = 0; k < (th.colSpan || 1); k++) { labels.push(text); }
+      });
+      var bodies = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) { bodies.push(table.tFoot); }
+      bodies.forEach(function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var col = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            var span = cell.colSpan || 1;
+            if (span === 1 && labels[col] && !cell.hasAttribute("data-label")) {
+              cell.setAttribute("data-label", labels[col]);
+            }
+            col += span;
+          });
+        });
+      });
+    });
     // Bars whose width comes from data (style attributes are not allowed by the policy).
     document.querySelectorAll("[data-width]").forEach(function (el) {
       var pct = parseFloat(el.getAttribute("data-width"));
