@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from supervision.models import User
@@ -116,8 +117,9 @@ def do_take_up(ctx) -> None:
     case = ctx.obj
     notify(recipients=heads(), verb="cases.taken_up", target=case, exclude=ctx.actor,
            message=_("%(case)s 已提级由县纪委监委办理") % {"case": case})
-    # The committee no longer sees the case: it is told without a link to it.
+    # The committee no longer sees the case: it is told with a link to what it wrote (handover.py).
     notify(recipients=_unit_people(case.taken_up_from_id), verb="cases.taken_up", target=None, exclude=ctx.actor,
+           url=reverse("cases:handed-over-detail", args=[case.pk]),
            message=_("%(number)s 已提级由县纪委监委办理，本单位不再承办") % {"number": case.number})
 
 

@@ -269,7 +269,9 @@ def test_county_takes_a_routed_case_up(users, townships, api, web, django_captur
     assert attempt(Case, case.pk, "propose_extension", nz, {}) == 404
     assert attempt(Case, case.pk, "propose_extension", users["discipline"], {"days": 30}) == 200
     told = Notification.objects.filter(verb="cases.taken_up", recipient=nz).get()
-    assert case.number in told.message and told.object_id == ""  # told, without a link it cannot open
+    assert case.number in told.message and told.object_id == ""  # told, without a link it cannot open …
+    assert told.url == reverse("cases:handed-over-detail", args=[case.pk])  # … but with one to what it wrote
+    assert web(nz).get(told.url).status_code == 200
     row = case.history.order_by("-history_id").first()
     assert row.transition == "take_up" and row.history_user == users["discipline_head"]
 
