@@ -74,17 +74,21 @@ class CommentForm(forms.Form):
                               required=False)
 
 
-class AuditTownshipForm(forms.Form):
-    """历史审计's township filter: a searchable select (1,000 townships at province scale)."""
+class TownshipFilterForm(forms.Form):
+    """A register's township filter on a hand-written filter bar (历史审计, cases, the routing
+    register): a searchable select, not 1,000 ``<option>``s at province scale. The field is named
+    ``field`` (``township`` by default); bind it to ``request.GET``."""
 
     township = forms.ModelChoiceField(label=gettext_lazy("乡镇"), required=False, empty_label=gettext_lazy("全部"),
                                       queryset=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, field: str = "township", **kwargs):
         from .autocomplete import AutocompleteSelect
         from .models import Region
 
         super().__init__(*args, **kwargs)
-        field = self.fields["township"]
+        if field != "township":
+            self.fields[field] = self.fields.pop("township")
+        field = self.fields[field]
         field.widget = AutocompleteSelect("township")
         field.queryset = Region.objects.filter(level=Region.Level.TOWNSHIP).order_by("code")

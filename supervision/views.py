@@ -37,7 +37,7 @@ from .audit.search import PAGE_SIZE, AuditQuery, Cursor, audit_page, audit_recor
 from .audit.timeline import history_entries, shows_context, timeline_table
 from .errors import Conflict, PermissionDenied, ValidationError
 from .exports import csv_response, xlsx_response
-from .forms import AuditTownshipForm, ThrottledAuthenticationForm
+from .forms import ThrottledAuthenticationForm, TownshipFilterForm
 from .handlers import handler_assign, handler_release, handler_take
 from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
 from .storage import read_head, stored_file_response
@@ -362,7 +362,7 @@ def audit_search_view(request):
     filters.pop("before", None)
     return render(request, "supervision/audit_search.html", {
         "rows": rows, "query": query, "types": types, "page_size": PAGE_SIZE, "with_context": with_context,
-        "vias": request_context.VIA_CHOICES, "township_form": AuditTownshipForm({"township": township}),
+        "vias": request_context.VIA_CHOICES, "township_form": TownshipFilterForm({"township": township}),
         "querystring": filters.urlencode(), "next_cursor": following.encode() if following else "",
         "paged": after is not None,
     })

@@ -177,6 +177,10 @@ def test_routing_register_page_and_export_list_the_same(users, townships, web):
     everything = county.get(reverse("cases:routing-export"))
     sheet = load_workbook(io.BytesIO(b"".join(everything.streaming_content))).active
     assert len(list(sheet.iter_rows(min_row=2))) >= 3
+    # 仅县纪委监委承办: the clues kept at the county (the committees are a searchable select)
+    kept = county.get(reverse("cases:routing"), {"county": "1"}).content.decode()
+    assert mine.number not in kept and other.number not in kept and 'name="county" value="1" checked' in kept
+    assert 'name="unit"' in kept
     # A township committee's register lists what was routed to it, nothing else.
     own = web(users[NANZHAO]).get(reverse("cases:routing")).content.decode()
     assert mine.number in own and other.number not in own
