@@ -89,3 +89,17 @@ def sort_header(context, key, label):
         target, mark, aria = key, "", "none"
     href = f"?{base}&sort={target}" if base else f"?sort={target}"
     return format_html('<th aria-sort="{}"><a class="sort" href="{}">{}{}</a></th>', aria, href, label, mark)
+
+
+@register.simple_tag
+def township_select(value="", name="township", empty_label=None):
+    """A filter bar's township select (``name``, the current ``value``): the kernel's searchable
+    select (``forms.TownshipFilterForm``), so a province's 1,000 townships are never 1,000
+    ``<option>``s; the search is scoped to what the user may see (``/autocomplete/township/``)."""
+    from supervision.forms import TownshipFilterForm
+
+    value = "" if value is None else str(value)
+    form = TownshipFilterForm({name: value if value.isdigit() else ""}, field=name)
+    if empty_label is not None:
+        form.fields[name].empty_label = empty_label
+    return str(form[name])

@@ -57,3 +57,20 @@ def test_a_long_list_renders_only_the_chosen_option(county, monkeypatch):
     assert f'value="{chosen.pk}" selected' in html and 'data-autocomplete="/autocomplete/village/"' in html
     form = _Form(data={"village": str(Region.objects.filter(level="village").order_by("code")[40].pk)})
     assert form.is_valid()  # any village still validates, though not rendered
+
+
+@pytest.mark.parametrize("url, username", [
+    ("cases:list", "discipline"), ("cases:routing", "discipline"), ("rectification:list", "organization"),
+    ("postings:posting-list", "organization"), ("postings:recall-list", "organization"),
+    ("postings:assessment-board", "organization"), ("targets:board", "leader"), ("marks", "organization"),
+])
+def test_filter_bars_never_list_every_township(users, web, monkeypatch, url, username):
+    """Every hand-written filter bar's township select is the kernel's searchable one
+    (``{% township_select %}``): beyond ``SMALL`` townships only the empty choice is rendered."""
+    monkeypatch.setattr(AutocompleteSelect, "SMALL", 3)
+    response = web(users[username]).get(reverse(url))
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    assert 'data-autocomplete="/autocomplete/township/' in html, url
+    for name in Region.objects.filter(level="township").values_list("name", flat=True)[:10]:
+        assert f">{name}</option>" not in html, (url, name)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from supervision import access, registry
 from supervision.audit.readlog import log_reads
 from supervision.exports import xlsx_response
-from supervision.forms import TownshipFilterForm
 from supervision.models import Region
 from supervision.registers import RecordFilterSet, Register
 
@@ -87,11 +86,9 @@ def routing_register(request):
     register = ROUTING.page(request, routed_clues(request.user))
     log_reads(request.user, register["page"], via="ui", request=request)
     rows = [(c, _status(c)) for c in register["page"]]
-    unit = request.GET.get("unit", "")
+    # The committees are a searchable select in the page (1,000 at province scale); 县纪委监委 a checkbox.
     return render(request, "cases/routing.html", {
         **register, "rows": rows, "f": request.GET, "county": COUNTY,
-        # a searchable select of the committees (1,000 at province scale); 县纪委监委 is the checkbox
-        "unit_form": TownshipFilterForm({"unit": "" if unit == COUNTY else unit}, field="unit"),
         "categories": choices.Category.choices,
     })
 

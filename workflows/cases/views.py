@@ -25,7 +25,6 @@ from supervision.attachments import attachments_of
 from supervision.audit.readlog import log_reads
 from supervision.audit.timeline import history_entries
 from supervision.exports import choice_labels, xlsx_response
-from supervision.forms import TownshipFilterForm
 from supervision.transitions import available_transitions
 from supervision.ui import (
     Fact,
@@ -72,7 +71,6 @@ def _filter_context(f):
     return {
         "f": f, "states": choices.State.choices, "categories": choices.Category.choices,
         "sources": choices.Source.choices, "four_forms": choices.FourForms.choices,
-        "township_form": TownshipFilterForm({"township": f.get("township", "")}),
     }
 
 
