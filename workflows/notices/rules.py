@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from supervision.notify import notify, users_with_role
@@ -28,7 +29,20 @@ def leaders():
     return users_with_role("leader")
 
 
+_messages_by_language: dict[str | None, dict] = {}
+
+
 def _messages():
+    """The rules below in the active language (built once per language: fifteen translations per
+    notification otherwise)."""
+    language = translation.get_language()
+    found = _messages_by_language.get(language)
+    if found is None:
+        found = _messages_by_language[language] = _build_messages()
+    return found
+
+
+def _build_messages():
     # name → (recipients, message template); %(n)s notice, %(t)s township, %(d)s due date, %(c)s comment
     to_township = (township_staff,)
     to_inspector = (issuing_inspectors,)
