@@ -31,32 +31,40 @@ def grants(user) -> list[Grant]:
         return []
     cached = getattr(user, "_supervision_grants", None)
     if cached is None:
-        from .models import Region
-
-        cached = [
-            Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id, lead, principal)
-            for role, region_id, level, lead, principal in user.role_assignments.values_list(
-                "role", "region_id", "region__level", "is_lead", "is_principal")
-        ]
-        user._supervision_grants = cached
+        cached = user._supervision_grants = _load_grants([user.pk])[user.pk]
     return cached
 
 
 def preload_grants(users) -> None:
     """Load the grants of many users in one query (e.g. before checking each recipient)."""
-    from .models import Region, RoleAssignment
-
     pending = {u.pk: u for u in users if u is not None and getattr(u, "_supervision_grants", None) is None}
     if not pending:
         return
-    found: dict[int, list[Grant]] = {pk: [] for pk in pending}
-    for user_id, role, region_id, level, lead, principal in RoleAssignment.objects.filter(
-            user_id__in=list(pending)).values_list("user_id", "role", "region_id", "region__level", "is_lead",
-                                                   "is_principal"):
-        found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY) else region_id,
-                                    lead, principal))
+    found = _load_grants(list(pending))
     for pk, user in pending.items():
         user._supervision_grants = found[pk]
+
+
+def _load_grants(user_ids: list) -> dict[int, list[Grant]]:
+    """{user id: its grants} in one plain statement (the transition path's first query: no ORM
+    compilation). A region that is the county counts as county-wide."""
+    from django.db import connections, router
+
+    from .models import Region, RoleAssignment
+
+    connection = connections[router.db_for_read(RoleAssignment)]
+    q = connection.ops.quote_name
+    found: dict[int, list[Grant]] = {pk: [] for pk in user_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ra.{q('user_id')}, ra.{q('role')}, ra.{q('region_id')}, g.{q('level')}, ra.{q('is_lead')}, "
+            f"ra.{q('is_principal')} FROM {q(RoleAssignment._meta.db_table)} ra LEFT JOIN "
+            f"{q(Region._meta.db_table)} g ON g.{q('id')} = ra.{q('region_id')} "
+            f"WHERE ra.{q('user_id')} IN ({', '.join(['%s'] * len(user_ids))})", list(user_ids))
+        for user_id, role, region_id, level, lead, principal in cursor.fetchall():
+            found[user_id].append(Grant(role, None if (region_id is None or level == Region.Level.COUNTY)
+                                        else region_id, bool(lead), bool(principal)))
+    return found
 
 
 def roles(user) -> set[str]:
