@@ -35,7 +35,8 @@ class CasesConfig(AppConfig):
         )
         from .recordapi import API_ROUTES, DetentionViewSet
         from .sweeps import SWEEPS
-        from .units import acts_for_unit, may_approve_here, may_know_reporter
+        from .team import may_know_reporter
+        from .units import acts_for_unit, may_approve_here
         from .workrecords import EvidenceItem, InquiryLetter, Talk
 
         Right = registry.Right

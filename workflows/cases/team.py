@@ -150,9 +150,19 @@ def is_recused(user, case) -> bool:
     return user is not None and user.pk is not None and user.pk in recused_ids(case)
 
 
-def may_know_reporter(user, case) -> bool:
-    """``RecordType.unmask`` of cases: see the module's rule."""
+def _on_the_team(user, case) -> bool:
+    """The commission's rule (the module's): registrar, handlers, deciding heads, none recused."""
     return user.pk is not None and user.pk in team_ids(case) and not is_recused(user, case)
+
+
+def may_know_reporter(user, case) -> bool:
+    """``RecordType.unmask`` of cases: the commission's rule — and, for a case a township committee
+    handles, its own people only when the routing shared the reporter (``Case.route_share_reporter``)."""
+    from .units import acts_for_unit
+
+    if case.handling_township_id is not None and acts_for_unit(user, case):
+        return case.route_share_reporter and not is_recused(user, case)
+    return _on_the_team(user, case)
 
 
 def case_of(obj, path: str):

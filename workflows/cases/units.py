@@ -93,14 +93,3 @@ def may_approve_here(user, obj) -> bool:
     if needs_county(obj) and unit_approved(obj):
         return is_county_head(user)
     return acts_for_unit(user, obj)
-
-
-def may_know_reporter(user, case) -> bool:
-    """``RecordType.unmask`` of cases: the commission's rule (team.may_know_reporter: registrar,
-    handlers, deciding heads, none recused) — and, for a case a township committee handles, its
-    own people only when the routing shared the reporter (``Case.route_share_reporter``)."""
-    from . import team
-
-    if case.handling_township_id is not None and acts_for_unit(user, case):
-        return case.route_share_reporter and not team.is_recused(user, case)
-    return team.may_know_reporter(user, case)
