@@ -8,8 +8,13 @@ Each workflow registers sweep jobs (``Workflow.sweeps``): callables ``job(now) -
   exactly one process win. Jobs leave already-claimed records out in their query
   (``unclaimed``), so a second run reads nothing and inserts nothing, and the claim is an
   ``INSERT … ON CONFLICT DO NOTHING`` (no integrity error logged when two machines race). The
-  claim and the effect it guards (notification, flag) commit together: ``with transaction.atomic()``
-  around both, so a crash cannot leave a reminder marked sent but never sent.
+  claim and the effect it guards (notification, flag) commit together: ``remind`` claims a
+  batch of records in one statement (``claim_many``) and sends in the same transaction (the
+  notices' and targets' reminders with ``notify.notify_many``: one insert per batch), so a crash
+  cannot leave a reminder marked sent but never sent;
+- state moves run one per record through the one transition path (its own transaction, history
+  row and notifications); a job looks up the actor (``sweep_actor``) and what the records share
+  (the notices' township staff) once per run or batch, not per record.
 
 The runner (``run_sweep_jobs``) is what makes "a timer on every machine" safe and cheap:
 - each job runs under a PostgreSQL advisory lock (try-lock, per job): while one machine runs

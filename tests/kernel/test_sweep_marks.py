@@ -111,3 +111,18 @@ def test_reminders_cost_statements_per_batch_not_per_item(users, townships):
     per_item = [q for q in _last if q.startswith(('SELECT "supervision_user"', 'SELECT "supervision_roleassignment"'))]
     assert len(per_item) <= 3, per_item  # the actor and the townships' staff once, not per assignment
     assert Notification.objects.filter(verb="notices.mark_overdue").count() >= moved
+
+
+def test_claim_many_claims_each_record_once(users, townships):
+    """A batch's claims in one statement: what another run claimed first is left out, quietly."""
+    from supervision.sweep import claim_many
+
+    notice = issue(users, townships, targets=("nanzhao", "weibaoshan"))
+    first, second = notice.assignments.order_by("pk")
+    assert claim_many("test.once", [first], "p") == [first]
+    with CaptureQueriesContext(connection) as ctx:
+        assert claim_many("test.once", [first, second], "p") == [second]
+    assert len(ctx.captured_queries) == 1
+    assert claim_many("test.once", [first, second], lambda a: "p") == []
+    assert claim_many("test.once", [first], "q") == [first]  # another period
+    assert SweepMark.objects.filter(key="test.once").count() == 3

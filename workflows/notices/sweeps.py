@@ -1,11 +1,12 @@
 """Timer jobs, run by the kernel's one idempotent sweep (``python manage.py run_sweeps``).
 
 - ``remind_due_soon``: open assignments whose deadline is within the next N working days
-  (default 2) get one reminder per deadline (``claim_once`` keyed by the due date, so an
-  extended deadline earns a new reminder).
+  (default 2) get one reminder per deadline (a ``SweepMark`` keyed by the due date, so an
+  extended deadline earns a new reminder), a batch at a time: the batch's marks and
+  notifications in one transaction, one insert each.
 - ``mark_overdue``: open assignments past their deadline move to ``overdue`` through the
-  system transition; the row lock and the fsm source check make a second run (or a second
-  machine) a no-op.
+  system transition, one transaction each; the row lock and the fsm source check make a second
+  run (or a second machine) a no-op.
 """
 from __future__ import annotations
 
