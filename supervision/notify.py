@@ -29,32 +29,7 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
     who may not see it are dropped (the same scope function as every page). A rollback
     removes the rows and the push.
     """
-    from django.conf import settings
-    from django.utils import translation
-
-    from . import access, registry
-
-    check_scope = target is not None and registry.is_registered(target)
-    # Stored once for everyone, so in the county's language, not the actor's UI language.
-    with translation.override(settings.LANGUAGE_CODE):
-        message = str(message)
-    seen, rows = set(), []
-    exclude_id = getattr(exclude, "pk", exclude)
-    record_type = target._meta.label_lower if target is not None else ""
-    object_id = str(target.pk) if target is not None else ""
-    if not url and target is not None and hasattr(target, "get_absolute_url"):
-        url = target.get_absolute_url()
-    recipients = [u for u in recipients if u is not None]
-    if check_scope:
-        access.preload_grants(recipients)
-    for user in recipients:
-        if user.pk in seen or user.pk == exclude_id or not user.is_active:
-            continue
-        if check_scope and not access.can(user, "view", target):
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(recipient=user, verb=verb, message=message[:500],
-                                 record_type=record_type, object_id=object_id, url=url))
+    rows, seen = _rows(recipients, verb=verb, message=message, target=target, url=url, exclude=exclude)
     if not rows:
         return []
     from django.db import connection
@@ -77,6 +52,77 @@ def notify(*, recipients: Iterable, verb: str, message: str, target=None, url: s
         transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
     else:  # counted by the insert itself
         transaction.on_commit(lambda: push(payloads, unread=unread), robust=True)
+    return created
+
+
+def _rows(recipients, *, verb: str, message: str, target=None, url: str = "", exclude=None,
+          check_scope: bool | None = None) -> tuple[list[Notification], set[int]]:
+    """The unsaved notifications of ``notify`` (deduplicated, active, in scope) and their
+    recipients' ids."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from . import access, registry
+
+    if check_scope is None:
+        check_scope = target is not None and registry.is_registered(target)
+    # Stored once for everyone, so in the county's language, not the actor's UI language.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(message)
+    seen, rows = set(), []
+    exclude_id = getattr(exclude, "pk", exclude)
+    record_type = target._meta.label_lower if target is not None else ""
+    object_id = str(target.pk) if target is not None else ""
+    if not url and target is not None and hasattr(target, "get_absolute_url"):
+        url = target.get_absolute_url()
+    recipients = [u for u in recipients if u is not None]
+    if check_scope:
+        access.preload_grants(recipients)
+    for user in recipients:
+        if user.pk in seen or user.pk == exclude_id or not user.is_active:
+            continue
+        if check_scope and not access.can(user, "view", target):
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, verb=verb, message=message[:500],
+                                 record_type=record_type, object_id=object_id, url=url))
+    return rows, seen
+
+
+def notify_many(items: Iterable[dict]) -> list[Notification]:
+    """Many ``notify`` calls at once (a sweep's reminders): each item holds ``notify``'s keyword
+    arguments (``recipients``, ``verb``, ``message``, ``target``, ``url``, ``exclude``), with the
+    same rules per item (deduplicated, active, in scope). The recipients' numbers are taken in
+    one statement and the rows inserted in one more; the pushes go out after commit, with the
+    unread counts read in one query. A rollback removes the rows and the pushes."""
+    from . import access
+
+    # One user object per user (a batch's records each load their own copy of, say, the issuer):
+    # the grants of all of them in one query, checked from there on with none.
+    users: dict = {}
+    items = [{**item, "recipients": [users.setdefault(u.pk, u) for u in item["recipients"] if u is not None]}
+             for item in items]
+    access.preload_grants(list(users.values()))
+    rows = []
+    for item in items:
+        rows += _rows(**item)[0]
+    if not rows:
+        return []
+    per_user: dict[int, int] = {}
+    for n in rows:
+        per_user[n.recipient_id] = per_user.get(n.recipient_id, 0) + 1
+    last = take_seqs(sorted(per_user), per_user)
+    for n in rows:  # numbers in the order of the rows, ending at each user's new last
+        per_user[n.recipient_id] -= 1
+        n.seq = last[n.recipient_id] - per_user[n.recipient_id]
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # backends that don't return ids: (recipient, seq) is unique
+        found = {(r, q): pk for pk, r, q in Notification.objects.filter(
+            recipient__in=list(last), seq__in={n.seq for n in rows}).values_list("pk", "recipient_id", "seq")}
+        for n in created:
+            n.pk = found.get((n.recipient_id, n.seq))
+    payloads = [(n.recipient_id, n.as_payload()) for n in created]
+    transaction.on_commit(lambda: push(payloads, with_unread=True), robust=True)
     return created
 
 
@@ -116,8 +162,9 @@ def _insert_numbered(rows: list[Notification]) -> tuple[list[Notification], dict
     return rows, unread  # rows in the recipients' order, as bulk_create would
 
 
-def take_seqs(user_ids: list[int]) -> dict[int, int]:
-    """The next notification number of each user, in one statement (an upsert on the counter).
+def take_seqs(user_ids: list[int], counts: dict[int, int] | None = None) -> dict[int, int]:
+    """The next notification number of each user, in one statement (an upsert on the counter);
+    with ``counts``, ``counts[user]`` numbers each, and the last of them is returned.
 
     The counter rows stay locked until commit: concurrent notifications to one user are numbered
     in commit order, with no gap and no duplicate. Ids are sorted so lockers never cross.
@@ -125,11 +172,14 @@ def take_seqs(user_ids: list[int]) -> dict[int, int]:
     from django.db import connection
 
     table = connection.ops.quote_name(NotificationCounter._meta.db_table)
-    values = ", ".join(["(%s, 1)"] * len(user_ids))
+    values = ", ".join(["(%s, %s)"] * len(user_ids))
     sql = (f"INSERT INTO {table} (user_id, last) VALUES {values} "
-           f"ON CONFLICT (user_id) DO UPDATE SET last = {table}.last + 1 RETURNING user_id, last")
+           f"ON CONFLICT (user_id) DO UPDATE SET last = {table}.last + excluded.last RETURNING user_id, last")
+    params = []
+    for user_id in user_ids:
+        params += [user_id, (counts or {}).get(user_id, 1)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(user_ids))
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
@@ -308,3 +358,21 @@ def users_with_role(role: str, township_id: int | None = None):
     if township_id is not None:
         qs = qs.filter(role_assignments__region_id=township_id)
     return qs.distinct()
+
+
+def users_with_role_by_township(role: str, township_ids) -> dict[int, list]:
+    """``users_with_role(role, township_id=t)`` for many townships in one query: {t: [users]}
+    (one user object per user, shared between townships)."""
+    from .models import RoleAssignment, User
+
+    found: dict[int, list] = {t: [] for t in township_ids}
+    if not found:
+        return found
+    users: dict[int, User] = {}
+    holders = User.objects.filter(is_active=True, role_assignments__role=role).values("pk")
+    for ra in (RoleAssignment.objects.filter(region_id__in=list(found), user__in=holders)
+               .select_related("user").order_by("region_id", "user_id")):
+        user = users.setdefault(ra.user_id, ra.user)
+        if user not in found[ra.region_id]:
+            found[ra.region_id].append(user)
+    return found

@@ -8,8 +8,13 @@ Each workflow registers sweep jobs (``Workflow.sweeps``): callables ``job(now) -
   exactly one process win. Jobs leave already-claimed records out in their query
   (``unclaimed``), so a second run reads nothing and inserts nothing, and the claim is an
   ``INSERT … ON CONFLICT DO NOTHING`` (no integrity error logged when two machines race). The
-  claim and the effect it guards (notification, flag) commit together: ``with transaction.atomic()``
-  around both, so a crash cannot leave a reminder marked sent but never sent.
+  claim and the effect it guards (notification, flag) commit together: ``remind`` claims a
+  batch of records in one statement (``claim_many``) and sends in the same transaction (the
+  notices' and targets' reminders with ``notify.notify_many``: one insert per batch), so a crash
+  cannot leave a reminder marked sent but never sent;
+- state moves run one per record through the one transition path (its own transaction, history
+  row and notifications); a job looks up the actor (``sweep_actor``) and what the records share
+  (the notices' township staff) once per run or batch, not per record.
 
 The runner (``run_sweep_jobs``) is what makes "a timer on every machine" safe and cheap:
 - each job runs under a PostgreSQL advisory lock (try-lock, per job): while one machine runs
@@ -63,6 +68,66 @@ def claim_once(key: str, obj, period: str = "") -> bool:
         return False
 
 
+def claim_many(key: str, objs, period) -> list:
+    """``claim_once`` for many records in one statement: the records of ``objs`` this call
+    claimed (in their order); those another run claimed first are left out.
+
+    ``period`` is a string, or a function of the record giving its string. Call it inside the
+    transaction that does the once-only things (``remind``): a rollback releases every claim.
+    """
+    from .models import SweepMark
+
+    objs = list(objs)
+    if not objs:
+        return []
+    period_of = period if callable(period) else (lambda _obj: period)
+    keyed = [(str(obj.pk), str(period_of(obj))) for obj in objs]
+    table = connection.ops.quote_name(SweepMark._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in ("key", "record_type", "object_id", "period", "at"))
+    oid, per = connection.ops.quote_name("object_id"), connection.ops.quote_name("period")
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    label = objs[0]._meta.label_lower
+    params = []
+    for object_id, p in keyed:
+        params += [key, label, object_id, p, at]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(objs))} "
+                           f"ON CONFLICT DO NOTHING RETURNING {oid}, {per}", params)
+            won = {tuple(row) for row in cursor.fetchall()}
+    except OperationalError:  # SQLite: another writer held the database past the timeout
+        return []
+    return [obj for obj, k in zip(objs, keyed, strict=True) if k in won]
+
+
+def remind(qs, key: str, period, send, size: int = 500) -> int:
+    """The once-only effect ``send`` for every record of ``qs`` not yet claimed under (``key``,
+    ``period``), a batch at a time: each batch is one transaction holding its claims (one
+    ``INSERT … ON CONFLICT DO NOTHING``) and ``send(claimed)`` (the notifications, in bulk), so a
+    crash or an error leaves no record marked but not told. ``qs`` should already leave the
+    claimed records out (``unclaimed``); the claim still settles a race with another machine.
+    Returns how many records were claimed (and told)."""
+    done = 0
+    batch = []
+
+    def flush():
+        nonlocal done
+        with transaction.atomic():  # the marks and the notifications commit together
+            claimed = claim_many(key, batch, period)
+            if claimed:
+                send(claimed)
+        done += len(claimed)
+        batch.clear()
+
+    for obj in in_batches(qs, size):
+        batch.append(obj)
+        if len(batch) >= size:
+            flush()
+    if batch:
+        flush()
+    return done
+
+
 def unclaimed(qs, key: str, period) -> models.QuerySet:
     """``qs`` without the records already claimed for (``key``, ``period``), in SQL.
 
@@ -93,14 +158,21 @@ def iso_of(field: str):
     return Cast(OuterRef(field), output_field=models.CharField())
 
 
-def fire_system_transition(obj, name: str, *, comment: str, data=None) -> bool:
-    """Fire ``name`` as the system actor; False when another run already did it."""
+def sweep_actor():
+    """The system actor: the one ``run_sweep_jobs`` acts as (no look-up), else looked up."""
     from .audit.actor import current_actor
+
+    actor = current_actor()
+    return actor if getattr(actor, "is_system", False) else system_actor()
+
+
+def fire_system_transition(obj, name: str, *, comment: str, data=None, actor=None) -> bool:
+    """Fire ``name`` as the system actor (``actor``: that user, looked up once by the caller);
+    False when another run already did it."""
     from .transitions import run_transition
 
-    actor = current_actor()  # run_sweep_jobs acts as the system actor: no look-up per record
     if actor is None or not getattr(actor, "is_system", False):
-        actor = system_actor()
+        actor = sweep_actor()
     try:
         with request_context.system():
             run_transition(model=type(obj), pk=obj.pk, name=name, actor=actor, comment=comment,

@@ -12,6 +12,7 @@ from supervision.models import Notification, SweepMark
 from supervision.sweep import run_sweeps
 from tests.workflows.notices.helpers import issue
 from workflows.notices import sweeps as notice_sweeps
+from workflows.notices.models import NoticeAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_reminder_mark_and_notification_commit_together(users, townships, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("the notification could not be written")
 
-    monkeypatch.setattr(notice_sweeps.rules, "on_assignment_event", broken)
+    monkeypatch.setattr(notice_sweeps.rules, "on_assignments_event", broken)
     with pytest.raises(RuntimeError):
         notice_sweeps.remind_due_soon(now)
     assert not SweepMark.objects.filter(key="notices.reminder").exists()  # not marked as sent
@@ -71,3 +72,57 @@ def test_the_december_income_reminder_skips_reminded_townships_in_the_query(user
         assert target_sweeps.remind_income_shortfalls(now) == 0
     assert _inserts(ctx.captured_queries, SweepMark._meta.db_table) == []
     assert marks.count() == first
+
+
+_last = []
+
+
+def _statements(job, now):
+    with CaptureQueriesContext(connection) as ctx:
+        done = job(now)
+    _last[:] = [q["sql"][:150] for q in ctx.captured_queries]
+    return done, len(ctx.captured_queries)
+
+
+def test_reminders_cost_statements_per_batch_not_per_item(users, townships):
+    """Reminding 10 or 40 assignments is the same statements (the marks in one insert, the
+    townships' staff in one query, the notifications in one insert); marking 50 overdue goes
+    through the transition path per assignment, at a bounded cost each (no recipient query)."""
+    targets = tuple(townships)
+    issue(users, townships, targets=targets, urgency="urgent")
+    due = NoticeAssignment.objects.values_list("due_date", flat=True).first()
+    remind_at = dt.datetime.combine(due - dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+    few = _statements(notice_sweeps.remind_due_soon, remind_at)
+    for _n in range(4):
+        issue(users, townships, targets=targets, urgency="urgent")
+    assert NoticeAssignment.objects.filter(due_date=due).count() == 5 * len(targets)
+    many = _statements(notice_sweeps.remind_due_soon, remind_at)
+    assert (few[0], many[0]) == (len(targets), 4 * len(targets))
+    assert many[1] == few[1], "\n".join(_last)
+    assert SweepMark.objects.filter(key="notices.reminder").count() == 5 * len(targets)
+    assert Notification.objects.filter(verb="notices.reminder").count() >= 5 * len(targets)
+
+    late_at = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+    moved, statements = _statements(notice_sweeps.mark_overdue, late_at)
+    assert moved == 5 * len(targets)
+    # SQLite, in the test's transaction: savepoint, lock, after-lock read, update, history row,
+    # counter and notification (one statement on PostgreSQL), release
+    assert statements <= 8 * moved + 10, "\n".join(_last)
+    per_item = [q for q in _last if q.startswith(('SELECT "supervision_user"', 'SELECT "supervision_roleassignment"'))]
+    assert len(per_item) <= 3, per_item  # the actor and the townships' staff once, not per assignment
+    assert Notification.objects.filter(verb="notices.mark_overdue").count() >= moved
+
+
+def test_claim_many_claims_each_record_once(users, townships):
+    """A batch's claims in one statement: what another run claimed first is left out, quietly."""
+    from supervision.sweep import claim_many
+
+    notice = issue(users, townships, targets=("nanzhao", "weibaoshan"))
+    first, second = notice.assignments.order_by("pk")
+    assert claim_many("test.once", [first], "p") == [first]
+    with CaptureQueriesContext(connection) as ctx:
+        assert claim_many("test.once", [first, second], "p") == [second]
+    assert len(ctx.captured_queries) == 1
+    assert claim_many("test.once", [first, second], lambda a: "p") == []
+    assert claim_many("test.once", [first], "q") == [first]  # another period
+    assert SweepMark.objects.filter(key="test.once").count() == 3

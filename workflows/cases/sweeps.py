@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from supervision import workdays
 from supervision.notify import notify, users_with_role
-from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
+from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, remind, today, unclaimed
 
 from . import rules
 from .choices import TIMED_STATES
@@ -31,20 +31,20 @@ def cases_remind(now) -> int:
     """Remind the handler a few working days before a time limit (once per deadline)."""
     day = today(now)
     horizon = workdays.add_working_days(day, limit("REMIND_WORKING_DAYS")).date
-    done = 0
     # A handler's cases, and routed clues no one of the receiving committee has taken yet.
     qs = Case.objects.filter(Q(handler__isnull=False) | Q(handling_township__isnull=False), state__in=TIMED_STATES,
                              overdue=False, due_date__gte=day, due_date__lte=horizon).select_related("handler")
     # The period is "<due kind>:<due date>": skip in SQL what an earlier run already sent.
     qs = unclaimed(qs, "cases.reminder", Concat(OuterRef("due_kind"), Value(":"), iso_of("due_date"),
                                                 output_field=CharField()))
-    for case in in_batches(qs):
-        with transaction.atomic():  # the mark and the notification commit together
-            if claim_once("cases.reminder", case, period=f"{case.due_kind}:{case.due_date.isoformat()}"):
-                notify(recipients=rules.handler_or_unit(case), verb="cases.reminder", target=case,
-                       message=_("%(case)s 将于 %(due)s 到期，请抓紧办理") % {"case": case, "due": case.due_date})
-                done += 1
-    return done
+
+    def send(cases) -> None:
+        for case in cases:
+            notify(recipients=rules.handler_or_unit(case), verb="cases.reminder", target=case,
+                   message=_("%(case)s 将于 %(due)s 到期，请抓紧办理") % {"case": case, "due": case.due_date})
+
+    # A batch at a time: its marks (one insert) and its notifications commit together.
+    return remind(qs, "cases.reminder", lambda case: f"{case.due_kind}:{case.due_date.isoformat()}", send)
 
 
 def subjects_remind(now) -> int:
@@ -52,19 +52,19 @@ def subjects_remind(now) -> int:
     within 3): remind the case's handler a few working days before, once per deadline."""
     day = today(now)
     horizon = workdays.add_working_days(day, limit("REMIND_WORKING_DAYS")).date
-    done = 0
     qs = SubjectMatter.objects.filter(state__in=["decided", "executed", "appealed"], due_date__gte=day,
                                       due_date__lte=horizon, case__handler__isnull=False)
     qs = unclaimed(qs, "cases.subject_reminder", Concat(OuterRef("due_kind"), Value(":"), iso_of("due_date"),
                                                         output_field=CharField()))
-    for m in in_batches(qs.select_related("case__handler", "subject")):
-        with transaction.atomic():
-            if claim_once("cases.subject_reminder", m, period=f"{m.due_kind}:{m.due_date.isoformat()}"):
-                notify(recipients=[m.case.handler], verb="cases.subject_reminder", target=m.case,
-                       message=_("%(m)s：%(kind)s将于 %(due)s 到期") % {
-                           "m": m, "kind": m.get_state_display(), "due": m.due_date})
-                done += 1
-    return done
+
+    def send(matters) -> None:
+        for m in matters:
+            notify(recipients=[m.case.handler], verb="cases.subject_reminder", target=m.case,
+                   message=_("%(m)s：%(kind)s将于 %(due)s 到期") % {
+                       "m": m, "kind": m.get_state_display(), "due": m.due_date})
+
+    return remind(qs.select_related("case__handler", "subject"), "cases.subject_reminder",
+                  lambda m: f"{m.due_kind}:{m.due_date.isoformat()}", send)
 
 
 def prosecution_remind(now) -> int:

@@ -8,25 +8,58 @@
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from supervision.notify import notify, users_with_role
+from supervision.notify import notify, notify_many, users_with_role, users_with_role_by_township
+
+# A sweep's run: every township's staff (and a role's holders) read once, in one query.
+_preloaded: contextvars.ContextVar[dict | None] = contextvars.ContextVar("notices_recipients", default=None)
+
+
+@contextlib.contextmanager
+def preloaded_recipients(township_ids):
+    """Within: ``township_staff`` of these townships (and ``inspector``/``leader`` holders) come
+    from one query each, the same user objects every time (their grants loaded once)."""
+    from supervision import access
+
+    staff = users_with_role_by_township("township", set(township_ids))
+    access.preload_grants({u.pk: u for users in staff.values() for u in users}.values())  # their scope checks
+    token = _preloaded.set({"township": staff, "roles": {}})
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
 
 
 def township_staff(assignment):
+    cache = _preloaded.get()
+    if cache is not None and assignment.township_id in cache["township"]:
+        return cache["township"][assignment.township_id]
     return users_with_role("township", township_id=assignment.township_id)
+
+
+def _holders(role: str):
+    cache = _preloaded.get()
+    if cache is None:
+        return users_with_role(role)
+    if role not in cache["roles"]:
+        cache["roles"][role] = list(users_with_role(role))
+    return cache["roles"][role]
 
 
 def issuing_inspectors(assignment):
     issuer = assignment.notice.issued_by
     if issuer is not None and issuer.is_active:
         return [issuer]
-    return list(users_with_role("inspector"))
+    return list(_holders("inspector"))
 
 
 def leaders():
-    return users_with_role("leader")
+    return _holders("leader")
 
 
 _messages_by_language: dict[str | None, dict] = {}
@@ -67,15 +100,33 @@ def _build_messages():
     }
 
 
-def on_assignment_event(assignment, event: str, *, actor=None, comment: str = "") -> int:
-    """Notify the recipients of ``event`` about ``assignment``; returns how many were told."""
-    rule = _messages().get(event)
+def _notification(assignment, event: str, *, actor=None, comment: str = "", rule=None) -> dict | None:
+    """``notify``'s arguments for ``event`` about ``assignment`` (None: no one is told of it)."""
+    rule = rule or _messages().get(event)
     if rule is None:
-        return 0
+        return None
     recipient_fns, template = rule
     recipients = [u for fn in recipient_fns for u in fn(assignment)]
     notice = assignment.notice
     message = template % {"n": f"{notice.number} {notice.title}".strip(), "t": assignment.township.name,
                           "d": assignment.due_date.isoformat(), "c": comment or ""}
-    return len(notify(recipients=recipients, verb=f"notices.{event}", message=message.strip(),
-                      target=assignment, exclude=actor))
+    return {"recipients": recipients, "verb": f"notices.{event}", "message": message.strip(),
+            "target": assignment, "exclude": actor}
+
+
+def on_assignment_event(assignment, event: str, *, actor=None, comment: str = "") -> int:
+    """Notify the recipients of ``event`` about ``assignment``; returns how many were told."""
+    item = _notification(assignment, event, actor=actor, comment=comment)
+    return 0 if item is None else len(notify(**item))
+
+
+def on_assignments_event(assignments, event: str) -> int:
+    """``on_assignment_event`` for many assignments (a sweep's batch): the township staff read in
+    one query, the notifications written in one insert. Returns how many were told."""
+    assignments = list(assignments)
+    rule = _messages().get(event)
+    if rule is None or not assignments:
+        return 0
+    with preloaded_recipients({a.township_id for a in assignments}):
+        items = [_notification(a, event, rule=rule) for a in assignments]
+    return len(notify_many(items))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supervision.audit.actor import system_actor
-from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, today, unclaimed
+from supervision.sweep import claim_once, fire_system_transition, in_batches, iso_of, remind, today, unclaimed
 from supervision.transitions import save_with_history
 
 from . import conf, rules
@@ -50,15 +50,15 @@ def replacement_overdue(now) -> int:
 
 def publicity_over(now) -> int:
     """Tell the organisation department once when a publicity window has passed without objection."""
-    done = 0
     over = unclaimed(Assessment.objects.filter(state=Assessment.State.PUBLICIZED, publicity_end__lt=today(now))
                      .select_related("person"), "postings.publicity_over", iso_of("publicity_end"))
-    for assessment in in_batches(over):
-        with transaction.atomic():  # the mark and the notification commit together
-            if claim_once("postings.publicity_over", assessment, period=str(assessment.publicity_end)):
-                rules.notify_publicity_over(assessment)
-                done += 1
-    return done
+
+    def send(assessments) -> None:
+        for assessment in assessments:
+            rules.notify_publicity_over(assessment)
+
+    # A batch at a time: its marks (one insert) and its notifications commit together.
+    return remind(over, "postings.publicity_over", lambda a: str(a.publicity_end), send)
 
 
 JOBS = [flag_term_end, replacement_overdue, publicity_over]

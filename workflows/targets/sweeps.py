@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import decimal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supervision import notify, sweep
@@ -28,24 +27,22 @@ def remind_income_shortfalls(now) -> int:
     for village in Region.objects.filter(level=Region.Level.VILLAGE, is_poor_village=True).order_by("code"):
         if village.pk not in met:
             short.setdefault(village.parent_id, []).append(village.name)
-    done = 0
     period = str(today.year)
     # Townships already reminded this year are left out in SQL (a second run reads nothing).
     pending = sweep.unclaimed(Region.objects.filter(pk__in=list(short)), "targets.income_reminder", period)
-    for township in pending.order_by("code"):
-        with transaction.atomic():  # the mark and the notification commit together
-            if not sweep.claim_once("targets.income_reminder", township, period=period):
-                continue
-            names = "、".join(short[township.pk])
-            notify.notify(
-                recipients=notify.users_with_role("township", township_id=township.pk),
-                verb="targets.income_reminder",
-                url="/targets/board/",
-                message=_("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s")
-                % {"t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": names},
-            )
-            done += 1
-    return done
+
+    def send(townships) -> None:
+        staff = notify.users_with_role_by_township("township", [t.pk for t in townships])  # one query
+        notify.notify_many({
+            "recipients": staff[township.pk],
+            "verb": "targets.income_reminder",
+            "url": "/targets/board/",
+            "message": _("%(t)s：%(y)d 年以下贫困村集体经济收入尚未达到 %(a)s 元，请于年底前落实：%(v)s")
+            % {"t": township.name, "y": today.year, "a": f"{threshold:,.0f}", "v": "、".join(short[township.pk])},
+        } for township in townships)
+
+    # A batch at a time: its marks and its notifications (one insert each) commit together.
+    return sweep.remind(pending.order_by("code"), "targets.income_reminder", period, send)
 
 
 JOBS = [remind_income_shortfalls]
