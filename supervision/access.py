@@ -36,13 +36,18 @@ def grants(user) -> list[Grant]:
 
 
 def preload_grants(users) -> None:
-    """Load the grants of many users in one query (e.g. before checking each recipient)."""
-    pending = {u.pk: u for u in users if u is not None and getattr(u, "_supervision_grants", None) is None}
+    """Load the grants of many users in one query (e.g. before checking each recipient). Every copy
+    of a user gets them (records loaded apart each hold their own copy of, say, their issuer)."""
+    pending: dict[int, list] = {}
+    for u in users:
+        if u is not None and getattr(u, "_supervision_grants", None) is None:
+            pending.setdefault(u.pk, []).append(u)
     if not pending:
         return
     found = _load_grants(list(pending))
-    for pk, user in pending.items():
-        user._supervision_grants = found[pk]
+    for pk, copies in pending.items():
+        for user in copies:
+            user._supervision_grants = found[pk]
 
 
 def _load_grants(user_ids: list) -> dict[int, list[Grant]]:

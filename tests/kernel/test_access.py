@@ -88,3 +88,16 @@ def test_a_person_sees_records_about_themselves_read_only(users, townships, monk
     assert list(access.visible(user, Widget)) == [own]
     assert access.can(user, "view", own) and not access.can(user, "view", other)
     assert not access.can(user, "submit", own)  # seeing is not acting
+
+
+def test_preload_grants_fills_every_copy_of_a_user_in_one_query(users, django_assert_num_queries):
+    from supervision import access
+    from supervision.models import User
+
+    a, b = User.objects.get(pk=users["inspector"].pk), User.objects.get(pk=users["inspector"].pk)
+    other = User.objects.get(pk=users["township_nanzhao"].pk)
+    with django_assert_num_queries(1):
+        access.preload_grants([a, b, other, None])
+    with django_assert_num_queries(0):
+        assert access.grants(a) == access.grants(b) and access.has_role(b, "inspector")
+        assert access.has_role(other, "township")
