@@ -354,10 +354,12 @@ def users_with_role(role: str, township_id: int | None = None):
     """Active users holding ``role`` — county-wide, or scoped to ``township_id`` when given."""
     from .models import User
 
-    qs = User.objects.filter(is_active=True, role_assignments__role=role)
-    if township_id is not None:
-        qs = qs.filter(role_assignments__region_id=township_id)
-    return qs.distinct()
+    # One filter() call: the role and the township on the same assignment (two calls would match a
+    # user holding the role anywhere and any other assignment in the township).
+    if township_id is None:
+        return User.objects.filter(is_active=True, role_assignments__role=role).distinct()
+    return User.objects.filter(is_active=True, role_assignments__role=role,
+                               role_assignments__region_id=township_id).distinct()
 
 
 def users_with_role_by_township(role: str, township_ids) -> dict[int, list]:
@@ -369,8 +371,7 @@ def users_with_role_by_township(role: str, township_ids) -> dict[int, list]:
     if not found:
         return found
     users: dict[int, User] = {}
-    holders = User.objects.filter(is_active=True, role_assignments__role=role).values("pk")
-    for ra in (RoleAssignment.objects.filter(region_id__in=list(found), user__in=holders)
+    for ra in (RoleAssignment.objects.filter(role=role, region_id__in=list(found), user__is_active=True)
                .select_related("user").order_by("region_id", "user_id")):
         user = users.setdefault(ra.user_id, ra.user)
         if user not in found[ra.region_id]:

@@ -101,3 +101,20 @@ def test_preload_grants_fills_every_copy_of_a_user_in_one_query(users, django_as
     with django_assert_num_queries(0):
         assert access.grants(a) == access.grants(b) and access.has_role(b, "inspector")
         assert access.has_role(other, "township")
+
+
+def test_users_with_role_means_the_role_in_that_township(users, townships):
+    """The role and the township on one assignment: a committee's handler who is also, say, the
+    township contact of another township is not that other township's committee."""
+    from supervision.models import User
+    from supervision.notify import users_with_role, users_with_role_by_township
+
+    both = User.objects.create_user("two_hats", password="x-pass-123")
+    RoleAssignment.objects.create(user=both, role="township_discipline", region=townships["nanzhao"])
+    RoleAssignment.objects.create(user=both, role="township", region=townships["miaojie"])
+    assert both in users_with_role("township_discipline", townships["nanzhao"].pk)
+    assert both not in users_with_role("township_discipline", townships["miaojie"].pk)
+    assert both in users_with_role("township_discipline")
+    by = users_with_role_by_township("township_discipline", [townships["nanzhao"].pk, townships["miaojie"].pk])
+    assert both in by[townships["nanzhao"].pk] and both not in by[townships["miaojie"].pk]
+    assert set(by[townships["miaojie"].pk]) == set(users_with_role("township_discipline", townships["miaojie"].pk))
