@@ -122,6 +122,8 @@ def login(page, live_url, username, password=PASSWORD):
     # The live socket is open once the page says so (set by live.js).
     # (A selector, not wait_for_function: that evaluates a string in the page, which the CSP forbids.)
     page.wait_for_selector("body[data-live=connected]", state="attached")
+    # frame.js binds on DOMContentLoaded, which can come after the socket opened (deferred scripts).
+    page.wait_for_selector("body[data-frame=ready]", state="attached")
     return page
 
 

@@ -63,5 +63,7 @@
         if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
       });
     });
+    // The page's behaviour is bound (the browser tests wait for this before they click).
+    document.body.setAttribute("data-frame", "ready");
   });
 })();
