@@ -13,11 +13,16 @@ def pdf() -> bytes:
 
 
 def docx() -> bytes:
+    """The same bytes on every call: each member carries a fixed time, not the clock's (a test
+    compares a download with a second build, which could otherwise fall in the next 2 seconds)."""
+    def member(name):
+        return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+        z.writestr(member("[Content_Types].xml"), '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
                    'package/2006/content-types"/>')
-        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
+        z.writestr(member("word/document.xml"), '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
                    '.org/wordprocessingml/2006/main"><w:body/></w:document>')
     return buf.getvalue()
 
