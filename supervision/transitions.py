@@ -94,14 +94,21 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
                    version: int | None = None, as_system: bool = False) -> TransitionContext:
     rt = registry.for_model(model)
     with transaction.atomic():
-        base = rt.model._default_manager.all() if as_system else access.visible(actor, rt.model)
-        locked = base.select_for_update(of=("self",))
+        # The row is locked by its key alone and its scope checked on the object right after
+        # (``access.can(actor, "view", obj)``, the object form of ``access.visible``): the actor's
+        # grants then come with the read after the lock, not in a statement of their own before it.
+        locked = rt.model._default_manager.select_for_update(of=("self",))
+        if not as_system:
+            locked = access.with_scope_related(locked, rt)  # what the scope check walks
         if rt.transition_related:  # what after_transition reads, in the same query as the lock
             locked = locked.select_related(*rt.transition_related)
         try:
             obj = locked.get(pk=pk)
         except (rt.model.DoesNotExist, ValueError, TypeError):
             raise Http404(_("记录不存在或无权查看。")) from None
+        has_handler = _read_after_lock(obj, rt, None if as_system else actor)
+        if not as_system and not access.can(actor, "view", obj):
+            raise Http404(_("记录不存在或无权查看。"))
         meta = transition_meta(rt, name)
         right = meta.get("right", name)
         if not as_system and not access.can(actor, right, obj):
@@ -124,7 +131,7 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         # Optimistic guard as well as the row lock (SELECT … FOR UPDATE is a no-op on SQLite):
         # the save's own UPDATE carries "WHERE version = <read>" and bumps it (one statement);
         # no row matched → Conflict (WorkflowRecord._do_update).
-        ctx.has_handler = _read_after_lock(obj, rt)
+        ctx.has_handler = has_handler
         old_version = obj.version
         obj.version = old_version + 1
         obj._expected_version = old_version
@@ -186,14 +193,15 @@ def _related_users(obj, paths) -> list:
     return [u for u in found if u.is_active and getattr(u, "_supervision_grants", None) is None]
 
 
-def _read_after_lock(obj, rt) -> bool:
+def _read_after_lock(obj, rt, actor=None) -> bool:
     """One statement after the row lock, three reads the path needs (each fresh: a writer of
     any of them waits for the same row lock, or has none):
 
     - the record's chain head (its last history row's hash): the history row of this transition
       links to it with no advisory lock and no read of its own (``chain.KNOWN_HEAD``);
     - whether the record has a handler (``handlers.after_transition`` reads no further if not);
-    - the grants of the users the lock's join loaded (the recipients' scope check).
+    - the grants of the actor (unless this request loaded them already) and of the users the
+      lock's join loaded (the recipients' scope check).
 
     Returns whether the record has a handler."""
     from django.db import connections, router
@@ -206,7 +214,13 @@ def _read_after_lock(obj, rt) -> bool:
     connection = connections[using]
     q = connection.ops.quote_name
     hist = history_model(rt.model)
-    users = {u.pk: u for u in _related_users(obj, rt.transition_related)}
+    users: dict[int, list] = {}
+    wanted = _related_users(obj, rt.transition_related)
+    if (actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+            and getattr(actor, "_supervision_grants", None) is None):
+        wanted.append(actor)
+    for user in wanted:
+        users.setdefault(user.pk, []).append(user)
     sql = [f"SELECT 'h', (SELECT {q('row_hash')} FROM {q(hist._meta.db_table)} WHERE {q('id')} = %s "
            f"ORDER BY {q('history_id')} DESC LIMIT 1), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), NULL, "
            "CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN)",
@@ -233,8 +247,9 @@ def _read_after_lock(obj, rt) -> bool:
             has_handler = a == "y"
         else:
             grants[b].append(Grant(a, None if (c is None or d == Region.Level.COUNTY) else c, bool(e), bool(f)))
-    for pk, user in users.items():
-        user._supervision_grants = grants[pk]
+    for pk, copies in users.items():
+        for user in copies:
+            user._supervision_grants = grants[pk]
     return has_handler
 
 

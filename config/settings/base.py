@@ -139,6 +139,9 @@ else:
 if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Who is connected, in pg_stat_activity (e.g. DB_APPLICATION_NAME=weishan-web-8001).
     DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("DB_APPLICATION_NAME") or "weishan"
+    if env_bool("DB_SERVER_SIDE_BINDING", False):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"

@@ -61,6 +61,15 @@ class ChainedHistoryModel(models.Model):
                     raise chain.HistoryConflict(_("记录已被他人同时修改，请刷新后重试。")) from exc
                 raise
 
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        """The history row's INSERT, its text built once per table (``rowsql``)."""
+        from .rowsql import insert_returning
+
+        found = insert_returning(self, using, fields, returning_fields, raw)
+        if found is None:
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        return found
+
     def delete(self, *args, **kwargs):
         from supervision.audit import chain
 
@@ -173,8 +182,14 @@ class WorkflowRecord(models.Model):
         if expected is None:
             return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update,
                                       returning_fields)
-        updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields,
-                                     True, returning_fields)
+        from .rowsql import update_versioned
+
+        matched = None if returning_fields else update_versioned(self, using, pk_val, values, expected)
+        if matched is None:  # not the plain case: Django compiles it
+            updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields,
+                                         True, returning_fields)
+        else:
+            updated = [()] if matched else []
         if not updated:
             from django.utils.translation import gettext
 
