@@ -1,0 +1,87 @@
+"""The record's versioned UPDATE and the history row's INSERT, built once per table
+(``supervision.models.rowsql``), write what Django's compiler writes, and step aside otherwise."""
+import pytest
+from django.db import connection, transaction
+from django.db.models import F
+
+from supervision.audit import chain
+from supervision.errors import Conflict
+from supervision.models import rowsql
+from supervision.transitions import run_transition, save_with_history
+from tests.workflows.notices.helpers import issue
+from workflows.notices.models import NoticeAssignment
+
+# what differs between two records by nature (ids, times, the township and its user, the chain)
+SKIP = {"history_id", "history_date", "id", "acknowledged_at", "updated_at", "created_at", "prev_hash", "row_hash",
+        "notice_id", "township_id", "history_user_id", "history_username", "history_user_name"}
+
+
+def _acknowledge(users, township):
+    a = NoticeAssignment.objects.get(township__name=township, notice__title="同一通知")
+    actor = users[f"township_{township_key(township)}"]
+    run_transition(model=NoticeAssignment, pk=a.pk, name="acknowledge", actor=actor)
+    return NoticeAssignment.objects.get(pk=a.pk)
+
+
+def township_key(name):
+    return {"南诏镇": "nanzhao", "庙街镇": "miaojie"}[name]
+
+
+def _spy(real, name, used, args, kwargs):
+    result = real(*args, **kwargs)
+    used.append((name, result is not None))
+    return result
+
+
+def _last_row(obj):
+    row = obj.history.order_by("-history_id").first()
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if f.attname not in SKIP}, row
+
+
+@pytest.mark.django_db
+def test_rows_are_the_rows_django_writes(users, townships, monkeypatch):
+    issue(users, townships, title="同一通知", targets=("nanzhao", "miaojie"))
+    used = []
+    for name in ("update_versioned", "insert_returning"):
+        real = getattr(rowsql, name)
+        monkeypatch.setattr(rowsql, name, lambda *a, _real=real, _name=name, **k: _spy(_real, _name, used, a, k))
+    fast = _acknowledge(users, "南诏镇")
+    assert ("update_versioned", True) in used and ("insert_returning", True) in used  # the built statements ran
+    monkeypatch.setattr(rowsql, "update_versioned", lambda *a, **k: None)  # Django compiles both
+    monkeypatch.setattr(rowsql, "insert_returning", lambda *a, **k: None)
+    slow = _acknowledge(users, "庙街镇")
+    fast_row, fast_h = _last_row(fast)
+    slow_row, slow_h = _last_row(slow)
+    assert fast_row == slow_row and fast_row["transition"] == "acknowledge"
+    assert (fast.state, fast.version, fast.acknowledged_at is not None) == (slow.state, slow.version, True)
+    for obj, row in ((fast, fast_h), (slow, slow_h)):
+        assert row.prev_hash and row.row_hash == chain.row_digest(row)
+        assert row.acknowledged_at == obj.acknowledged_at and row.updated_at == obj.updated_at
+    assert chain.verify().ok
+
+
+@pytest.mark.django_db
+def test_a_stale_version_matches_no_row(users, townships):
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    a.referral_reason = "改"
+    a._expected_version = a.version + 3  # as run_transition sets it, from a read that is now stale
+    a.version += 4
+    with pytest.raises(Conflict), transaction.atomic():
+        save_with_history(a, actor=users["inspector"], reason="测试")
+    a.refresh_from_db()
+    assert a.referral_reason == "" and a.history.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_expression_goes_to_django(users, townships):
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    values = [(NoticeAssignment._meta.get_field("escalation"), None, F("escalation") + 1)]
+    assert rowsql.update_versioned(a, connection.alias, a.pk, values, a.version) is None
+    a.escalation = F("escalation") + 1  # still saved, through Django's compiler
+    a._expected_version = a.version
+    a.version += 1
+    save_with_history(a, actor=users["inspector"], reason="测试")
+    a.refresh_from_db()
+    assert a.escalation == 1 and a.version == 1
