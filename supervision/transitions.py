@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, router, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, get_available_FIELD_transitions
@@ -27,6 +28,7 @@ from .errors import (
     ValidationError,
 )
 from .forms import form_data
+from .models.rowsql import keyed_get
 from .validation import bad_text
 
 
@@ -97,14 +99,12 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         # The row is locked by its key alone and its scope checked on the object right after
         # (``access.can(actor, "view", obj)``, the object form of ``access.visible``): the actor's
         # grants then come with the read after the lock, not in a statement of their own before it.
-        locked = rt.model._default_manager.select_for_update(of=("self",))
-        if not as_system:
-            locked = access.with_scope_related(locked, rt)  # what the scope check walks
-        if rt.transition_related:  # what after_transition reads, in the same query as the lock
-            locked = locked.select_related(*rt.transition_related)
+        # The statement is compiled once per record type (``rowsql.keyed_get``).
+        using = router.db_for_write(rt.model)
         try:
-            obj = locked.get(pk=pk)
-        except (rt.model.DoesNotExist, ValueError, TypeError):
+            obj = keyed_get(("transition", rt.model._meta.label_lower, as_system),
+                            lambda: _locked_queryset(rt, as_system), pk, using)
+        except (rt.model.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise Http404(_("记录不存在或无权查看。")) from None
         has_handler = _read_after_lock(obj, rt, None if as_system else actor)
         if not as_system and not access.can(actor, "view", obj):
@@ -146,6 +146,17 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
             with translation.override(settings.LANGUAGE_CODE):
                 rt.after_transition(ctx)
     return ctx
+
+
+def _locked_queryset(rt, as_system: bool):
+    """The transition's read: the row locked, with what the scope check walks and what
+    ``after_transition`` reads joined (``RecordType.transition_related``)."""
+    locked = rt.model._default_manager.select_for_update(of=("self",))
+    if not as_system:
+        locked = access.with_scope_related(locked, rt)
+    if rt.transition_related:
+        locked = locked.select_related(*rt.transition_related)
+    return locked
 
 
 def save_with_history(obj, *, actor, reason: str = "", transition: str = "", from_state: str = "",

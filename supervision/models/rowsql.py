@@ -14,6 +14,7 @@ inheritance).
 from __future__ import annotations
 
 from django.db import connections, models
+from django.db.models.sql import Query
 
 _UPDATES: dict = {}
 _INSERTS: dict = {}
@@ -88,3 +89,77 @@ def insert_returning(instance, using: str, fields, returning_fields, raw: bool):
         if not returning_fields:
             return []
         return [cursor.fetchone()]
+
+
+# --- the transition's locked read -------------------------------------------------------------
+
+class _KeyedQuery(Query):
+    """A template query (``select_for_update``, ``select_related`` …) filtered by key at run time:
+    its statement is compiled once, with the first key, and reused with each later key."""
+
+    keyed_plan = None  # (sql, select, klass_info, annotation_col_map), set by the first compile
+    keyed_value = None  # this run's key, prepared for the database
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        if using:
+            connection = connections[using]
+        base = connection.ops.compiler(self.compiler)
+        cls = _COMPILERS.get(base)
+        if cls is None:
+            cls = _COMPILERS[base] = type(f"Keyed{base.__name__}", (_KeyedCompilerMixin, base), {})
+        return cls(self, connection, using, elide_empty)
+
+
+class _KeyedCompilerMixin:
+    def as_sql(self, with_limits=True, with_col_aliases=False):
+        sql, select, klass_info, annotation_col_map = self.query.keyed_plan
+        self.select, self.klass_info, self.annotation_col_map = select, klass_info, annotation_col_map
+        self.col_count, self.has_extra_select = len(select), False
+        return sql, (self.query.keyed_value,)
+
+
+def _out_of_range(field, value, connection) -> bool:
+    """An integer key the column cannot hold (Django's lookup answers it with an empty result)."""
+    if not isinstance(value, int) or not isinstance(field, models.IntegerField | models.AutoField):
+        return False
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+_COMPILERS: dict = {}
+_KEYED: dict = {}
+
+
+def keyed_get(key, build, pk, using: str):
+    """The one row of ``build()`` (a queryset, e.g. locked and with its joins) whose primary key is
+    ``pk``: ``DoesNotExist`` if none; ``ValueError``/``TypeError`` for a key of the wrong kind.
+
+    ``build()`` is compiled once per ``key`` (and database alias) with Django's compiler; later calls
+    run the same statement with the new key and load the objects through Django's own iterable
+    (converters, ``select_related`` objects, prefetches as the template says)."""
+    connection = connections[using]
+    template = _KEYED.get((key, using))
+    if template is None:
+        qs = build().using(using)
+        model_pk = qs.model._meta.pk
+        first = model_pk.get_prep_value(pk)
+        if _out_of_range(model_pk, first, connection):
+            return qs.get(pk=first)  # Django's lookup: an empty result, DoesNotExist
+        compiler = qs.filter(pk=first).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        if list(params) != [model_pk.get_db_prep_value(first, connection, prepared=True)]:
+            return qs.get(pk=first)  # more than the key in the statement: no plan kept
+        keyed = qs._chain()
+        keyed.query.__class__ = _KeyedQuery
+        keyed.query.keyed_plan = (sql, compiler.select, compiler.klass_info, compiler.annotation_col_map)
+        template = _KEYED[(key, using)] = keyed
+    model_pk = template.model._meta.pk
+    value = model_pk.get_prep_value(pk)
+    if _out_of_range(model_pk, value, connection):  # as Django's lookup: an empty result
+        raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")
+    qs = template._chain()
+    qs.query.keyed_value = model_pk.get_db_prep_value(value, connection, prepared=True)
+    rows = list(qs)
+    if not rows:
+        raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")
+    return rows[0]
