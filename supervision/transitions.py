@@ -113,6 +113,9 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         right = meta.get("right", name)
         if not as_system and not access.can(actor, right, obj):
             raise PermissionDenied(_("您无权执行此操作。"))
+        # What the scope check prefetched (a notice's assignments, say) was read before the
+        # transition: the transition and its hooks may change it, so they read it afresh.
+        obj.__dict__.pop("_prefetched_objects_cache", None)
         if version is not None and obj.version != version:
             raise Conflict(_("记录已被他人修改，请刷新后重试。"))
         method = getattr(obj, name)
