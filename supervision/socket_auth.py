@@ -101,6 +101,7 @@ def _load(session) -> dict:
     """``SessionStore.load`` of the database engine, in raw SQL: the unexpired row, decoded by
     the store (a bad signature decodes to an empty session). A missing or expired row leaves the
     store without a key, as ``load`` does."""
+    session.accessed = True
     if hasattr(session, "_session_cache"):
         return session._session_cache
     key = session.session_key  # None when the cookie's key is malformed
@@ -109,7 +110,7 @@ def _load(session) -> dict:
         table = connection.ops.quote_name(session.model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
-                           [key, timezone.now()])
+                           [key, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()
         if row is None:
             session._session_key = None
