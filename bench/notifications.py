@@ -49,7 +49,9 @@ async def ws_open(port: int, path: str, cookie: str = ""):
     return reader, writer
 
 
-async def ws_recv(reader) -> str | None:
+async def ws_recv(reader, writer=None) -> str | None:
+    """The next frame's text; None on close, "" for other frames (a ping is answered with
+    ``writer``: daphne pings every 20 s and closes a socket that does not answer)."""
     head = await reader.readexactly(2)
     opcode, length = head[0] & 0x0F, head[1] & 0x7F
     if length == 126:
@@ -59,6 +61,9 @@ async def ws_recv(reader) -> str | None:
     payload = await reader.readexactly(length)
     if opcode == 8:
         return None
+    if opcode == 9 and writer is not None:  # pong, masked as client frames must be
+        mask = os.urandom(4)
+        writer.write(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
     return payload.decode() if opcode == 1 else ""
 
 
@@ -104,14 +109,16 @@ class Clients:
             reader, writer = await ws_open(port, path, cookie)
             await ws_recv(reader)  # hello
         self.writers.append(writer)
-        asyncio.ensure_future(self._listen(reader, key))
+        asyncio.ensure_future(self._listen(reader, writer, key))
 
-    async def _listen(self, reader, key):
+    async def _listen(self, reader, writer, key):
         try:
             while True:
-                text = await ws_recv(reader)
+                text = await ws_recv(reader, writer)
                 if text is None:
                     return
+                if not text:  # a ping (answered) or another control frame
+                    continue
                 msg = json.loads(text)
                 if msg.get("type") == "notification":
                     self.arrived[(key, msg["notification"]["id"])] = time.time()

@@ -8,30 +8,54 @@ receiving pushes although the channel layer expires memberships (``group_expiry`
 """
 import asyncio
 import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import notify
+from . import notify, socket_auth
 
 
 def renew_seconds() -> float:
     return float(settings.SUPERVISION.get("NOTIFY_GROUP_RENEW_SECONDS", 1200))
 
 
-class _SessionRequest:
-    """What ``django.contrib.auth.get_user`` reads from a request: the session."""
+_executor = None
+_executor_lock = threading.Lock()
 
-    def __init__(self, session):
-        self.session = session
+
+def db_executor() -> ThreadPoolExecutor:
+    """The threads the consumers' database calls run on (``NOTIFY_SOCKET_DB_THREADS`` of them).
+
+    ``database_sync_to_async`` is thread-sensitive by default: outside a request, every
+    consumer's call in the process then queues for one shared thread, so a thousand sockets
+    opening at once (a worker restart) open one after another. These calls share no thread-bound
+    state (each closes its connection, returning it to the pool), so they run on a few threads in
+    parallel, bounded so that sockets never hold more than that many of the worker's pooled
+    connections (``DB_POOL_MAX_SIZE``) while pages wait."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            size = int(settings.SUPERVISION.get("NOTIFY_SOCKET_DB_THREADS", 4))
+            _executor = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="notify-socket-db")
+        return _executor
+
+
+def _in_db_thread(func):
+    """``database_sync_to_async`` on ``db_executor()`` (connections closed before and after)."""
+    async def call(*args, **kwargs):
+        return await database_sync_to_async(func, thread_sensitive=False, executor=db_executor())(*args, **kwargs)
+    return call
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     """Mounted behind ``SessionMiddlewareStack`` (config/asgi.py), not ``AuthMiddlewareStack``:
     opening a socket resolves the user *and* reads its notification state in one database call
-    (one pooled connection, one thread hop: the session, the user, then unread count and ``seq``
-    in one query) instead of two calls with their own connections."""
+    (one pooled connection, one thread hop, two statements: the session row, then the user row
+    with its unread count and ``seq``; see ``socket_auth``) instead of two calls with their own
+    connections."""
 
     async def connect(self):
         opened = await self._open()
@@ -80,20 +104,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             message["unread"] = event["unread"]
         await self.send_json(message)
 
-    @database_sync_to_async
+    @_in_db_thread
     def _open(self):
-        from django.contrib.auth import get_user
-
         user = self.scope.get("user")  # a test or an outer auth middleware may have set it
-        if user is None or not getattr(user, "is_authenticated", False):
-            session = self.scope.get("session")
-            user = get_user(_SessionRequest(session)) if session is not None else None
-        if user is None or not user.is_authenticated:
-            return None
-        unread, seq = notify.unread_and_seq(user)
-        return user, unread, seq
+        if user is not None and getattr(user, "is_authenticated", False):
+            unread, seq = notify.unread_and_seq(user)
+            return user, unread, seq
+        return socket_auth.open_state(self.scope.get("session"))
 
-    @database_sync_to_async
+    @_in_db_thread
     def _since(self, after, after_seq):
         user = self.scope["user"]
         items = [n.as_payload() for n in notify.notifications_since(user, after, after_seq=after_seq)]

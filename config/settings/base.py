@@ -329,6 +329,9 @@ SUPERVISION = {
     "NOTIFY_GROUP_RENEW_SECONDS": env_int("NOTIFY_GROUP_RENEW_SECONDS", 1200),
     # A page that heard nothing for this long fetches what it may have missed (a lost last push).
     "NOTIFY_QUIET_SECONDS": env_int("NOTIFY_QUIET_SECONDS", 300),
+    # Threads a worker's notification sockets read the database on (opening, catching up): that
+    # many run in parallel, and sockets hold no more of the worker's DB_POOL_MAX_SIZE connections.
+    "NOTIFY_SOCKET_DB_THREADS": env_int("NOTIFY_SOCKET_DB_THREADS", 4),
     # A sweep job with no successful run for this long is flagged in the admin (timer: 10 min).
     "SWEEP_OVERDUE_MINUTES": env_int("SWEEP_OVERDUE_MINUTES", 30),
 }
