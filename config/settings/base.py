@@ -139,9 +139,13 @@ else:
 if not DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Who is connected, in pg_stat_activity (e.g. DB_APPLICATION_NAME=weishan-web-8001).
     DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("DB_APPLICATION_NAME") or "weishan"
-    if env_bool("DB_SERVER_SIDE_BINDING", False):
+    # Parameters bound on the server, and a statement run DB_PREPARE_THRESHOLD times on a connection
+    # is prepared there, so PostgreSQL stops planning it again (issue 11: planning the transition's
+    # locked read cost more than running it). Behind a pooler in transaction mode, which cannot
+    # keep prepared statements, set DB_PREPARE_THRESHOLD=0 (or DB_SERVER_SIDE_BINDING=0).
+    if env_bool("DB_SERVER_SIDE_BINDING", True):
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "supervision.User"

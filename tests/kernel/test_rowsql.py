@@ -85,3 +85,25 @@ def test_an_expression_goes_to_django(users, townships):
     save_with_history(a, actor=users["inspector"], reason="测试")
     a.refresh_from_db()
     assert a.escalation == 1 and a.version == 1
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_a_statement_it_runs_again(users, townships):
+    """The transition's statements are bound on the server and prepared after a few runs, so
+    PostgreSQL plans them once per connection (DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5
+    with connection.cursor() as cursor:
+        before = cursor.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0]
+    for _ in range(6):
+        with transaction.atomic():
+            rowsql.keyed_get(("test", "prepared"), lambda: NoticeAssignment.objects.select_for_update(of=("self",)),
+                             a.pk, connection.alias)
+    with connection.cursor() as cursor:
+        statements = [s for (s,) in cursor.execute("SELECT statement FROM pg_prepared_statements").fetchall()]
+    assert len(statements) > before
+    assert any("FOR UPDATE" in s and NoticeAssignment._meta.db_table in s for s in statements)
