@@ -109,8 +109,9 @@ def autocomplete(request, kind: str):
 
 
 class AutocompleteSelect(forms.Select):
-    """A select of a list that can grow: up to ``SMALL`` choices it is a plain select (the same one
-    query); beyond, only the chosen option is rendered and the rest load on demand as you type."""
+    """A select of a list that can grow: up to ``SMALL`` choices it is a plain select; beyond, only
+    the chosen option is rendered and the rest load on demand as you type. Either way one query
+    of keys decides, then one loads what is shown (never more than ``SMALL`` records)."""
 
     SMALL = 200
 
@@ -145,15 +146,15 @@ class AutocompleteSelect(forms.Select):
         if field is None:  # plain choices: nothing to hold back
             return super().optgroups(name, value, attrs)
         chosen = {str(v) for v in value if v not in (None, "")}
-        first = list(field.queryset[: self.SMALL + 1])
-        self._on_demand = len(first) > self.SMALL
+        # the keys first: beyond SMALL (a province's townships) no record is loaded but the chosen
+        self._on_demand = len(field.queryset.values_list("pk", flat=True)[: self.SMALL + 1]) > self.SMALL
         if self._on_demand:
             try:
                 objs = list(field.queryset.filter(pk__in=chosen)) if chosen else []
             except (ValueError, TypeError):
                 objs = []
         else:
-            objs = first
+            objs = list(field.queryset[: self.SMALL])
         options = []
         if not self.allow_multiple_selected and field.empty_label is not None:
             options.append(self.create_option(name, "", field.empty_label, not chosen, 0, attrs=attrs))

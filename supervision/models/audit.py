@@ -1,6 +1,8 @@
 """Tamper-evident history: the base for every historical model, and the read-access log."""
 from django.conf import settings
 from django.db import IntegrityError, models, router, transaction
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor
 from simple_history.models import HistoricalRecords
@@ -174,6 +176,18 @@ class WorkflowRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        """Django's ``get_<field>_display`` with the field's choices read once: keyed by value and
+        the labels left lazy, so a display translates its one label, not every choice (Django
+        rebuilds and hashes the whole list, translating each label, on every call)."""
+        if not isinstance(field.choices, list | tuple):  # callable choices: as Django does
+            return super()._get_FIELD_display(field)
+        choices = field.__dict__.get("_display_choices")
+        if choices is None:
+            choices = field.__dict__["_display_choices"] = {make_hashable(k): v for k, v in field.flatchoices}
+        value = getattr(self, field.attname)
+        return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields):
         """With ``_expected_version`` set (run_transition), the UPDATE also matches the version read

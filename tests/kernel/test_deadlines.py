@@ -121,3 +121,42 @@ def test_a_year_without_its_statutory_holidays_is_refused_unless_confirmed(users
 def test_provisional_reason_names_the_unknown_year():
     text = deadlines.provisional_reason(D(2027, 2, 1))
     assert "2027" in text and "录入" in text
+
+
+def test_the_deadline_markup_escapes_and_marks_provisional_in_the_users_language():
+    """The light's markup is built in Python (``templatetags.supervision.deadline_html``): exact,
+    escaped, and in the active language."""
+    from django.utils import translation
+
+    from supervision.templatetags.supervision import deadline_html
+
+    assert deadline_html(None) == "—\n"
+    assert deadline_html(deadlines.Light("", None)) == "—\n"
+    assert deadline_html(deadlines.Light("", D(2026, 12, 3))) == (
+        '<span class="deadline" data-colour=""><time datetime="2026-12-03">2026-12-03</time></span>\n')
+    html = deadline_html(deadlines.Light("red", D(2026, 12, 3), overdue_by=2, provisional=True,
+                                         provisional_reason='<b>"x"</b>'))
+    assert html == (
+        '<span class="deadline light light-red" data-colour="red"><span class="light-dot" aria-hidden="true">'
+        '</span><span class="light-label">逾期</span> <time datetime="2026-12-03">2026-12-03</time> '
+        '<span class="light-text">已超期 2 个工作日</span></span> <abbr class="provisional" '
+        'title="&lt;b&gt;&quot;x&quot;&lt;/b&gt;">待确认</abbr><small class="provisional-reason muted">'
+        '&lt;b&gt;&quot;x&quot;&lt;/b&gt;</small>\n')
+    with translation.override("en"):
+        html = deadline_html(deadlines.Light("amber", D(2026, 12, 3), days_left=0))
+    assert "待确认" not in html and "今日到期" not in html and "light-amber" in html
+
+
+def test_a_records_display_label_follows_the_language_and_keeps_unknown_values():
+    """``get_<field>_display`` on workflow records reads the choices once (labels stay lazy)."""
+    from django.utils import translation
+
+    from workflows.notices.models import NoticeAssignment
+
+    a = NoticeAssignment(state="acknowledged")
+    with translation.override("zh-hans"):
+        assert a.get_state_display() == "已签收"
+    with translation.override("en"):
+        assert a.get_state_display() == "Acknowledged"
+    assert NoticeAssignment(state="no-such-state").get_state_display() == "no-such-state"
+    assert Widget(state="submitted").get_state_display() == "已报送"
