@@ -30,6 +30,7 @@ def main(argv=None):
     from workflows.notices.models import NoticeAssignment
 
     counts()
+    common.vacuum()
     township = RoleAssignment.objects.filter(role="township", region__code__startswith="99").select_related(
         "user", "region").first()
     clients = {}

@@ -135,10 +135,7 @@ def generate(*, townships: int, villages: int, notices: int, per_notice: int, se
         made_n += count
         made_a += len(assignments)
         out(f"  notices {made_n}/{notices}, assignments {made_a} ({time.perf_counter() - t1:.0f} s)")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    common.vacuum(out)
     total = time.perf_counter() - t0
     out(f"generated {townships} townships, {made_n} notices, {made_a} assignments in {total:.1f} s")
     return {"townships": townships, "notices": made_n, "assignments": made_a, "seconds": total}
