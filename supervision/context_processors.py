@@ -21,6 +21,7 @@ def frame(request):
     return {
         "nav_menu": menu,
         "unread_count": unread,
+        "unread_cap": notify.UNREAD_CAP,  # the count stops there: the badge shows "99+"
         # live.js counts on from here: a push with a higher seq than the next means one was missed.
         "last_notification_seq": last_seq,
         # with no message for this long, live.js fetches what it may have missed anyway

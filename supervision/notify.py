@@ -16,6 +16,18 @@ from .models import Notification, NotificationCounter
 log = logging.getLogger(__name__)
 
 
+# The badge counts to 99 and shows "99+" beyond: every unread count stops at UNREAD_CAP rows, so a
+# user with 20,000 unread notifications (an issuer 1,000 townships answer) costs each page, socket
+# and push what one with 100 costs, not a scan of all 20,000 (issue 11).
+UNREAD_CAP = 100
+
+
+def capped_unread_sql(table: str, recipient: str) -> str:
+    """SQL for the unread count of ``recipient`` (a column or a placeholder), stopping at UNREAD_CAP."""
+    return (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} unread_n WHERE unread_n.recipient_id = {recipient} "
+            f"AND unread_n.read_at IS NULL LIMIT {UNREAD_CAP}) capped)")
+
+
 def user_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
@@ -148,8 +160,8 @@ def _insert_numbered(rows: list[Notification]) -> tuple[list[Notification], dict
            f"ON CONFLICT (user_id) DO UPDATE SET last = {counter}.last + 1 RETURNING user_id, last) "
            f"INSERT INTO {table} (recipient_id, verb, message, record_type, object_id, url, created_at, read_at, seq) "
            f"SELECT c.user_id, %s, %s, %s, %s, %s, %s, NULL, c.last FROM c ORDER BY c.user_id "
-           f"RETURNING id, recipient_id, seq, 1 + (SELECT count(*) FROM {table} u "
-           f"WHERE u.recipient_id = {table}.recipient_id AND u.read_at IS NULL)")
+           f"RETURNING id, recipient_id, seq, LEAST({UNREAD_CAP}, 1 + "
+           f"{capped_unread_sql(table, f'{table}.recipient_id')})")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids, first.verb, first.message, first.record_type, first.object_id, first.url, now])
         returned = cursor.fetchall()
@@ -184,12 +196,13 @@ def take_seqs(user_ids: list[int], counts: dict[int, int] | None = None) -> dict
 
 
 def unread_counts(user_ids) -> dict[int, int]:
-    """Unread notifications per user, in one query."""
+    """Unread notifications per user (at most UNREAD_CAP), in one query."""
     from django.db.models import Count
 
     counts = dict.fromkeys(user_ids, 0)
-    counts.update(Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
-                  .values_list("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
+    counts.update((user_id, min(n, UNREAD_CAP)) for user_id, n in Notification.objects.filter(
+        recipient_id__in=list(user_ids), read_at__isnull=True).values_list("recipient_id").annotate(
+        n=Count("id")).values_list("recipient_id", "n"))
     return counts
 
 
@@ -310,7 +323,8 @@ flush_pushes = _pusher.flush
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The user's unread notifications, counted up to UNREAD_CAP."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)[:UNREAD_CAP].count()
 
 
 def notifications_since(user, after_id: int = 0, limit: int = 50, *, after_seq: int | None = None
@@ -324,13 +338,13 @@ def notifications_since(user, after_id: int = 0, limit: int = 50, *, after_seq: 
 
 
 def unread_and_seq(user) -> tuple[int, int]:
-    """(unread count, latest ``seq``) in one query: what a socket says hello with."""
+    """(unread count up to UNREAD_CAP, latest ``seq``) in one query: what a socket says hello with."""
     from django.db import connection
 
     qn = connection.ops.quote_name
     table, counter = qn(Notification._meta.db_table), qn(NotificationCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL), "
+        cursor.execute(f"SELECT {capped_unread_sql(table, '%s')}, "
                        f"COALESCE((SELECT last FROM {counter} WHERE user_id = %s), 0)", [user.pk, user.pk])
         unread, seq = cursor.fetchone()
     return int(unread), int(seq)

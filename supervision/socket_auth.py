@@ -131,8 +131,7 @@ def _user_with_state(user_model, user_id):
     columns = ", ".join(f"u.{qn(f.column)}" for f in fields)
     pk = f"u.{qn(meta.pk.column)}"
     sql = (f"SELECT {columns}, "
-           f"(SELECT COUNT(*) FROM {qn(Notification._meta.db_table)} n WHERE n.recipient_id = {pk} "
-           f"AND n.read_at IS NULL), "
+           f"{notify.capped_unread_sql(qn(Notification._meta.db_table), pk)}, "
            f"COALESCE((SELECT c.last FROM {qn(NotificationCounter._meta.db_table)} c WHERE c.user_id = {pk}), 0) "
            f"FROM {qn(meta.db_table)} u WHERE {pk} = %s")
     with connection.cursor() as cursor:

@@ -131,3 +131,11 @@ def township_select(value="", name="township", empty_label=None):
     if empty_label is not None:
         form.fields[name].empty_label = empty_label
     return str(form[name])
+
+
+@register.filter
+def unread_badge(count):
+    """The bell's number: counts stop at ``notify.UNREAD_CAP``, shown as "99+" (live.js does the same)."""
+    from supervision.notify import UNREAD_CAP
+
+    return f"{UNREAD_CAP - 1}+" if count and count >= UNREAD_CAP else count

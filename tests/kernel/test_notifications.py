@@ -167,3 +167,43 @@ def test_scope_check_of_many_recipients_is_one_query(users, townships):
     with assert_max_queries(4, "notify"):  # grants, insert (+ savepoint bookkeeping)
         sent = notify(recipients=recipients, verb="t", message="m", target=w, url="/x/")
     assert [n.recipient.username for n in sent] == ["township_nanzhao"]
+
+
+def test_unread_counts_stop_at_the_cap_and_the_badge_says_99_plus(client, users):
+    """A user with more unread notifications than the badge shows costs a count of UNREAD_CAP rows:
+    the page, the socket's hello, the push and the feed all say 100, the bell "99+"."""
+    from supervision import notify as notify_module
+
+    user, other = users["township_nanzhao"], users["township_miaojie"]
+    cap = notify_module.UNREAD_CAP
+    Notification.objects.bulk_create([Notification(recipient=user, verb="t", message=f"第{i}条", seq=0)
+                                      for i in range(cap + 19)])
+    Notification.objects.bulk_create([Notification(recipient=other, verb="t", message="一条", seq=0)])
+    assert notify_module.unread_count(user) == cap and notify_module.unread_count(other) == 1
+    assert notify_module.unread_and_seq(user)[0] == cap
+    assert notify_module.unread_counts([user.pk, other.pk]) == {user.pk: cap, other.pk: 1}
+    cookie = _session_cookie(client, user)
+    page = client.get(reverse("home")).content.decode()
+    assert f'data-count="{cap}" data-cap="{cap}">{cap - 1}+</span>' in page
+
+    async def scenario():
+        comm, connected, _ = await _connect(cookie)
+        assert connected
+        assert (await comm.receive_json_from(timeout=5))["unread"] == cap
+
+        def told():
+            with transaction.atomic():
+                notify(recipients=[user, other], verb="t", message="再来一条")
+
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(told)()
+        assert (await comm.receive_json_from(timeout=5))["unread"] == cap  # still capped, not 120
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+    assert notify_module.unread_count(other) == 2  # each recipient's own count
+    for n in Notification.objects.filter(recipient=user)[:30]:
+        n.read_at = n.created_at
+        n.save(update_fields=["read_at"])
+    assert notify_module.unread_count(user) == cap - 10  # 120 - 30 = 90

@@ -23,9 +23,12 @@
   var socket, quietTimer;
   var fetching = false, fetchAgain = false;
 
+  // Unread counts stop at the cap (notify.UNREAD_CAP): at the cap the badge says "99+".
+  var badgeCap = badge ? parseInt(badge.getAttribute("data-cap") || "100", 10) || 100 : 100;
+
   function setBadge(n) {
     if (!badge || typeof n !== "number") return;
-    badge.textContent = String(n);
+    badge.textContent = n >= badgeCap ? String(badgeCap - 1) + "+" : String(n);
     badge.setAttribute("data-count", String(n));
     badge.classList.toggle("empty", n === 0);
   }
