@@ -119,7 +119,8 @@ def vacuum(out=print) -> None:
                          password=s["PASSWORD"] or None, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
         autovacuum = conn.execute("SHOW autovacuum").fetchone()[0]
-    out(f"vacuumed and analyzed the bench database in {_time.perf_counter() - t:.1f} s (server autovacuum: {autovacuum})")
+    out(f"vacuumed and analyzed the bench database in {_time.perf_counter() - t:.1f} s "
+        f"(server autovacuum: {autovacuum})")
 
 
 def load_note() -> str:
