@@ -1,4 +1,7 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -32,10 +35,6 @@ def deadline_html(light) -> str:
     """The markup of a light (``deadlines.Light`` or None), built here rather than by an included
     template: a register renders one per row, and a template render per row cost more than the
     rest of the row."""
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
-
     if not light or not light.due:
         return mark_safe("—\n")
     colour, day, text = light.colour, light.due.isoformat(), light.text
