@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
-from django.core.paginator import Paginator
+from .paging import Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 

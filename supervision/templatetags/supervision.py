@@ -1,7 +1,11 @@
+import html
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+_esc = html.escape  # Django's escape() without its lazy-string wrapper: the same markup
 
 register = template.Library()
 
@@ -38,21 +42,19 @@ def deadline_html(light) -> str:
     if not light or not light.due:
         return mark_safe("—\n")
     colour, day, text = light.colour, light.due.isoformat(), light.text
-    parts = [format_html('<span class="deadline{}" data-colour="{}">',
-                         f" light light-{colour}" if colour else "", colour)]
+    out = f'<span class="deadline{" light light-" + colour if colour else ""}" data-colour="{colour}">'
     if colour:
-        parts.append(format_html('<span class="light-dot" aria-hidden="true"></span>'
-                                 '<span class="light-label">{}</span> ', light.colour_label))
-    parts.append(format_html('<time datetime="{}">{}</time>', day, day))
+        out += ('<span class="light-dot" aria-hidden="true"></span>'
+                f'<span class="light-label">{_esc(light.colour_label)}</span> ')
+    out += f'<time datetime="{day}">{day}</time>'
     if text:
-        parts.append(format_html(' <span class="light-text">{}</span>', text))
-    parts.append("</span>")
+        out += f' <span class="light-text">{_esc(text)}</span>'
+    out += "</span>"
     if light.provisional:
-        parts.append(format_html(' <abbr class="provisional" title="{}">{}</abbr>'
-                                 '<small class="provisional-reason muted">{}</small>',
-                                 light.provisional_reason, gettext("待确认"), light.provisional_reason))
-    parts.append("\n")
-    return mark_safe("".join(parts))  # noqa: S308 (every part escaped by format_html above)
+        reason = _esc(light.provisional_reason)
+        out += (f' <abbr class="provisional" title="{reason}">{_esc(gettext("待确认"))}</abbr>'
+                f'<small class="provisional-reason muted">{reason}</small>')
+    return mark_safe(out + "\n")  # noqa: S308 (every value escaped)
 
 
 @register.simple_tag
@@ -104,7 +106,6 @@ def transition_panel(context, obj, names=None, primary="", collapsed=""):
 def sort_header(context, key, label):
     """A sortable column header of a register (``supervision.registers.Register``): a link that
     sorts by ``key``, then reverses; the current direction shown (▲/▼) and announced."""
-    from django.utils.html import format_html
 
     current = context.get("sort", "")
     base = context.get("query_without_sort", "")
@@ -138,3 +139,9 @@ def unread_badge(count):
     from supervision.notify import UNREAD_CAP
 
     return f"{UNREAD_CAP - 1}+" if count and count >= UNREAD_CAP else count
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table, objects, empty=""):
+    """A register's ``<tr>`` rows, written by its ``supervision.tables.Table``."""
+    return table.render(objects, request=context.get("request"), empty=empty)

@@ -19,6 +19,7 @@ from . import clock, export, selectors, services
 from .filters import ASSIGNMENTS
 from .forms import NoticeForm
 from .models import Notice, NoticeAssignment
+from .tables import ASSIGNMENT_TABLE
 
 
 def _require_view(user):
@@ -38,7 +39,7 @@ def register(request):
     register = ASSIGNMENTS.page(request, _rows(request))
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
-        **register, "can_draft": can_draft,
+        **register, "table": ASSIGNMENT_TABLE, "can_draft": can_draft,
         "show_township_filter": not selectors.is_township_only(user=request.user),
         "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
         "today": clock.today(),

@@ -1,0 +1,107 @@
+"""A register's rows built in Python: the kernel UI layer's table body.
+
+A register page lists up to 50 records of 7 cells each. Rendered by the template engine, that was
+two thirds of the page's time (every ``{{ a.notice.title }}`` is a variable resolution, an escape
+and a localisation; 50 rows cost 15 ms on the notices register at province scale). A ``Table``
+declares its columns once — label, value, cell attributes — and ``{% table_rows table page %}``
+writes the ``<tr>`` markup with one escape per cell, the column labels translated once per page
+(each cell carries its label as ``data-label`` for the phone layout, where rows stack).
+
+    ASSIGNMENT_TABLE = Table(columns=(
+        Column(_("文号"), lambda a, ctx: a.notice.number),
+        Column(_("标题"), lambda a, ctx: link(a.get_absolute_url(), a.notice.title), attrs=' class="title"',
+               labelled=False),
+        Column(_("办结期限"), lambda a, ctx: ctx.deadline(a)),
+        ...), row_attrs=lambda a: {"class": "overdue" if a.state == "overdue" else "", "data-assignment": a.pk})
+
+A cell's value is escaped unless it is already safe (``format_html``, ``link``, ``ctx.deadline``).
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise, cached_property
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str | Promise
+    value: Callable[[Any, RowContext], Any]
+    attrs: str = ""  # extra attributes of the cell, as markup: ' class="title"'
+    labelled: bool = True  # the cell carries data-label (its header, shown when rows stack)
+
+
+class RowContext:
+    """What a cell may need beyond its record: the request's working-day calendar, once a page."""
+
+    def __init__(self, request=None):
+        self.request = request
+
+    @cached_property
+    def calendar(self):
+        from supervision import deadlines
+
+        return deadlines.calendar_for(self.request)
+
+    def deadline(self, obj, due=None) -> SafeString:
+        """The record's deadline traffic light, as ``{% deadline obj %}`` writes it. A light depends
+        on the record only through its due date, state and provisional flag, and a page's rows
+        share a few of each: each distinct one is worked out and written once a page."""
+        from supervision import deadlines, registry
+        from supervision.templatetags.supervision import deadline_html
+
+        rt = registry.for_model(obj)
+        if not (rt.due_field or due):
+            return deadline_html(None)
+        if due is None:
+            due = getattr(obj, rt.due_field, None)
+        pfield = deadlines.provisional_field(rt)
+        key = (rt.key, due, getattr(obj, rt.state_field, None), bool(pfield and getattr(obj, pfield, False)))
+        found = self._lights.get(key)
+        if found is None:
+            light = deadlines.light(obj, rt, calendar=self.calendar, due=due)
+            found = self._lights[key] = deadline_html(light)
+        return found
+
+    @cached_property
+    def _lights(self) -> dict:
+        return {}
+
+
+def _escape(value) -> str:
+    """``conditional_escape`` without its lazy-string wrapper (one call per cell): the same markup."""
+    if value is None:
+        return ""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def link(href: str, text) -> SafeString:
+    return mark_safe(f'<a href="{html.escape(href)}">{_escape(text)}</a>')  # noqa: S308 (escaped)
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    row_attrs: Callable[[Any], dict] = field(default=lambda obj: {})
+
+    def render(self, objects: Iterable, *, request=None, empty: str | Promise = "") -> SafeString:
+        ctx = RowContext(request)
+        cells = [(f'<td data-label="{_escape(c.label)}"{c.attrs}>' if c.labelled else f"<td{c.attrs}>", c.value)
+                 for c in self.columns]
+        out = []
+        for obj in objects:
+            attrs = "".join(f' {k}="{_escape(v)}"' for k, v in self.row_attrs(obj).items())
+            out.append(f"\n    <tr{attrs}>\n")
+            for opening, value in cells:
+                v = value(obj, ctx)
+                out.append(f"      {opening}{_escape(v)}</td>\n")
+            out.append("    </tr>\n  ")
+        if not out:
+            out.append(f'<tr><td colspan="{len(self.columns)}" class="muted">{_escape(empty)}</td></tr>')
+        return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
