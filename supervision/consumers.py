@@ -11,7 +11,6 @@ import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -43,10 +42,77 @@ def db_executor() -> ThreadPoolExecutor:
         return _executor
 
 
+_waiting = 0  # calls submitted to db_executor() that no thread has started yet
+_waiting_lock = threading.Lock()
+
+
+class _Call:
+    """One queued database call; ``start()`` is True once, for whoever takes it first (the
+    thread that runs it, or the coroutine that was cancelled before any thread did)."""
+
+    __slots__ = ("taken",)
+
+    def __init__(self):
+        global _waiting
+        self.taken = False
+        with _waiting_lock:
+            _waiting += 1
+
+    def take(self) -> bool:
+        global _waiting
+        with _waiting_lock:
+            if self.taken:
+                return False
+            self.taken = True
+            _waiting -= 1
+            return True
+
+
+def _held_connection_call(ticket, func, args, kwargs):
+    """Run ``func`` on this socket thread's database connection, kept while more calls wait.
+
+    ``database_sync_to_async`` returns the connection to the pool after every call, and every
+    checkout runs the pool's check (a round trip): on a burst of a thousand sockets opening (a
+    worker restart), the checkouts cost as much as the two statements each socket needs. Here a
+    thread keeps its connection while calls are queued behind it and returns it to the pool as
+    soon as none is, so between bursts the sockets hold no connection. A kept connection that
+    has broken in between (a database restart) is dropped and the call run once more on a fresh,
+    checked one; these calls only read (and, on a session that no longer verifies, flush it)."""
+    from django.db import close_old_connections, connection
+    from django.db.utils import InterfaceError, OperationalError
+
+    if not ticket.take():
+        return None  # its socket was gone before its turn came
+    reused = connection.connection is not None
+    if not reused:
+        close_old_connections()
+    try:
+        try:
+            return func(*args, **kwargs)
+        except (InterfaceError, OperationalError):
+            if not reused or connection.in_atomic_block:
+                raise
+            connection.close()
+            return func(*args, **kwargs)
+    except BaseException:
+        connection.close()  # never keep a connection a call failed on
+        raise
+    finally:
+        with _waiting_lock:
+            idle = _waiting <= 0
+        if idle:
+            close_old_connections()  # back to the pool: nothing is waiting for this thread
+
+
 def _in_db_thread(func):
-    """``database_sync_to_async`` on ``db_executor()`` (connections closed before and after)."""
+    """``func`` on ``db_executor()``, on a connection kept through a burst (``_held_connection_call``)."""
     async def call(*args, **kwargs):
-        return await database_sync_to_async(func, thread_sensitive=False, executor=db_executor())(*args, **kwargs)
+        ticket = _Call()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                db_executor(), _held_connection_call, ticket, func, args, kwargs)
+        finally:
+            ticket.take()  # cancelled before a thread started it: no longer waiting
     return call
 
 
