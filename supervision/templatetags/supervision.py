@@ -138,3 +138,48 @@ def unread_badge(count):
     from supervision.notify import UNREAD_CAP
 
     return f"{UNREAD_CAP - 1}+" if count and count >= UNREAD_CAP else count
+
+
+@register.simple_tag(takes_context=True)
+def inbox_rows(context, items, claim=False):
+    """The rows of a 我的待办 table (``supervision/_inbox_table.html``), built here rather than by
+    the template: a page of 30 rows rendered through template tags and lookups cost more than
+    finding the tasks. The markup is the template's, escaped alike."""
+    from django.template.defaulttags import CsrfTokenNode
+    from django.urls import reverse
+    from django.utils.html import conditional_escape as esc
+
+    from supervision.audit.diff import operation_label
+
+    take_form = ""
+    if claim:
+        request = context.get("request")
+        take_form = format_html(
+            '{}<input type="hidden" name="next" value="{}"><button type="submit" class="link">{}</button></form></td>',
+            CsrfTokenNode().render(context), request.get_full_path() if request is not None else "",
+            mark_safe(gettext("由我办理")))  # noqa: S308 ({% trans "…" %} of a literal: not escaped)
+    rows = []
+    for item in items:
+        obj, rt, light = item.obj, item.rt, item.light
+        url = obj.get_absolute_url()
+        workflow = item.workflow
+        display = getattr(obj, "get_state_display", None)
+        classes = (f"row-{light.colour}" if light else "") + (" overdue" if item.overdue else "")
+        chips = "".join(format_html('<a class="tag action-chip" href="{}#do-{}">{}</a>', url, name,
+                                    operation_label(rt, name)) for name in item.transitions)
+        take = ""
+        if claim:
+            take = format_html('<td><form method="post" action="{}" class="inline">',
+                               reverse("record-handler", args=[rt.key, obj.pk, "take"])) + take_form
+        rows.append(
+            f'\n    <tr class="{esc(classes)}">\n'
+            f'      <td><small>{esc(workflow.label if workflow is not None else "")} · '
+            f'{esc(rt.model._meta.verbose_name)}</small></td>\n'
+            f'      <td><a href="{esc(url)}">{esc(obj)}</a></td>\n'
+            f'      <td><span class="state state-{esc(getattr(obj, "state", ""))}">'
+            f'{esc(display() if display is not None else "")}</span></td>\n'
+            f'      <td>{deadline_html(light)}</td>\n'
+            f'      <td>{chips}</td>\n'
+            f'      {take}\n'
+            f'    </tr>\n  ')
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
