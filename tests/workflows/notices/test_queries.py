@@ -70,7 +70,7 @@ def test_detail_page_bounded_by_assignments(users, townships, web, api):
 
 # An assignment's page (the bench's record detail page): its timeline reads each history table once
 # and names no linked record (the page shows no field diffs).
-ASSIGNMENT_PAGE_MAX_QUERIES = 20
+ASSIGNMENT_PAGE_MAX_QUERIES = 19
 
 
 def test_assignment_page_does_not_grow_with_its_history(users, townships, web):
