@@ -1,6 +1,6 @@
 """Page latencies at province scale against the ``/api/v1/me/`` floor (run ``bench/province.py`` first).
 
-    python bench/pages.py [--requests 30]
+    python bench/pages.py [--requests 30] [--only detail,待办]
 
 Each page is requested in-process through Django's test client (no network: server time only),
 after a warm-up; each page request is followed by a floor request, so both see the same load;
@@ -20,6 +20,7 @@ from bench import common  # noqa: E402
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--only", default="", help="comma-separated parts of page labels: measure only those")
     args = parser.parse_args(argv)
     common.setup(migrate=False)
     from django.test import Client
@@ -64,7 +65,10 @@ def main(argv=None):
     print(f"pages, {args.requests} requests each, each interleaved with a floor request ({common.load_note()})")
     floor_label, floor_who, floor_url = pages[0]
     floor_client = clients[floor_who]
+    only = [part for part in args.only.split(",") if part]
     for label, who, url in pages[1:]:
+        if only and not any(part in label for part in only):
+            continue
         c = clients[who]
         for _ in range(3):
             assert c.get(url).status_code == 200, (label, url)

@@ -15,6 +15,7 @@ A bounded number of queries per record type, whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
@@ -26,12 +27,22 @@ from .handlers import inbox_transitions
 
 @dataclass
 class InboxItem:
+    """One task. Its deadline light is worked out when first read (a page reads only the lights of
+    the items it shows): ``today`` and ``calendar`` are those of the request that listed it."""
+
     obj: object
     rt: registry.RecordType
     transitions: list[str]
     due: object = None
-    light: deadlines.Light | None = None
     handler: object = None
+    today: dt.date | None = field(default=None, repr=False, compare=False)
+    calendar: object = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def light(self) -> deadlines.Light | None:
+        if not self.rt.due_field:
+            return None
+        return deadlines.light(self.obj, self.rt, today=self.today, calendar=self.calendar)
 
     @property
     def overdue(self) -> bool:
@@ -107,7 +118,8 @@ def _handler_subquery(rt):
 
 
 def inbox_for(user, *, request=None) -> Inbox:
-    """Both parts of 我的待办, every item (paginate the lists)."""
+    """Both parts of 我的待办, every item (paginate the lists; each item's light is worked out
+    when read, so a page pays only for the lights it shows)."""
     inbox = Inbox()
     calendar = deadlines.calendar_for(request)
     today = timezone.localdate()
@@ -129,9 +141,8 @@ def inbox_for(user, *, request=None) -> Inbox:
                 if not names:
                     continue
                 due = getattr(obj, rt.due_field) if rt.due_field else None
-                item = InboxItem(obj, rt, names, due,
-                                 deadlines.light(obj, rt, today=today, calendar=calendar) if rt.due_field else None,
-                                 user if obj._handler_id == user.pk else None)
+                item = InboxItem(obj, rt, names, due, user if obj._handler_id == user.pk else None,
+                                 today=today, calendar=calendar)
                 (inbox.mine if obj._handler_id == user.pk else inbox.claimable).append(item)
     inbox.mine.sort(key=InboxItem.sort_key)
     inbox.claimable.sort(key=InboxItem.sort_key)

@@ -341,7 +341,8 @@ def record_page(request, obj, *, template: str = "supervision/ui/record.html", p
     frame = record_frame(request, obj, **frame_kwargs)
     ctx = {
         "obj": obj, "frame": frame, "actions": actions, "rt_key": registry.for_model(obj).key,
-        "timeline": history_entries(obj, request.user) if timeline is None else timeline,
+        # the page's timeline (supervision/ui/timeline.html) shows no field diffs: none computed
+        "timeline": history_entries(obj, request.user, changes=False) if timeline is None else timeline,
     }
     for section in frame.sections:
         if section.context is not None:

@@ -118,13 +118,17 @@ def _state_label(model, state_field, value) -> str:
     return str(dict(field.flatchoices).get(value, value))
 
 
-def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = None) -> list[dict]:
+def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = None, *,
+                 changes: bool = True) -> list[dict]:
     """Timeline entries (oldest first) from ``sources``; ``when`` carries seconds only where two
-    entries share a minute."""
-    fmt = fmt or HistoryFormatter(user)
-    for s in sources:
-        fmt.prepare(s.model, s.rows, skip=s.skip)
-    fmt.resolve()
+    entries share a minute. ``changes=False``: each entry's ``changes`` left empty (a record's page
+    shows who did what and why, not the field-by-field diff): no diffing, and none of the queries
+    that name the records the changed links point to."""
+    if changes:
+        fmt = fmt or HistoryFormatter(user)
+        for s in sources:
+            fmt.prepare(s.model, s.rows, skip=s.skip)
+        fmt.resolve()
     with_context = shows_context(user)
     entries = []
     for order, s in enumerate(sources):
@@ -152,7 +156,7 @@ def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = No
                 "from_label": _state_label(s.model, s.state_field, row.from_state),
                 "to_label": _state_label(s.model, s.state_field, row.to_state),
                 "reason": reason_text(row.history_change_reason),
-                "changes": fmt.changes(s.model, row, before, masked=s.masked, skip=s.skip),
+                "changes": fmt.changes(s.model, row, before, masked=s.masked, skip=s.skip) if changes else [],
                 "part": part,
                 "via": row.via if with_context else "",
                 "via_label": context.via_label(row.via) if with_context else "",
@@ -170,10 +174,10 @@ def entries_from(sources: list[_Source], user, fmt: HistoryFormatter | None = No
     return entries
 
 
-def history_entries(obj, user) -> list[dict]:
+def history_entries(obj, user, *, changes: bool = True) -> list[dict]:
     """The record's timeline (oldest first): its own rows and its parts' changes, readable,
-    scoped and masked for ``user``."""
-    return entries_from(timeline_sources(obj, user), user)
+    scoped and masked for ``user`` (``changes=False``: without the field-by-field diffs)."""
+    return entries_from(timeline_sources(obj, user), user, changes=changes)
 
 
 def timeline_table(entries: list[dict], *, with_context: bool = False) -> tuple[list[str], list[list]]:

@@ -120,3 +120,35 @@ def test_notice_timeline_has_its_assignments_and_a_township_sees_only_its_own(us
     assert "庙街" not in str(mine)
     # request context is for auditors
     assert all(e["via"] == "" and e["request_id"] == "" for e in mine)
+
+
+# The entries as the template wrote them before ``{% timeline_items %}`` built them in Python.
+ITEMS_TEMPLATE = """{% load i18n %}{% for e in timeline %}
+    <li{% if e.part %} class="part"{% endif %}><div class="meta"><time datetime="{{ e.date|date:'c' }}">{{ e.when|default:e.date }}</time> · <strong>{{ e.user|default:_("系统") }}</strong>
+      · {% if e.transition %}<span class="tag">{{ e.transition_label }}</span>{% if e.from_state != e.to_state %} {{ e.from_label }} → {{ e.to_label }}{% endif %}{% else %}{{ e.type_label }}{% endif %}
+      {% if e.part %} · <span class="tag part-tag">{{ e.part.label }}</span> {{ e.part.name }}{% endif %}</div>
+      {% if e.reason %}<div class="reason">{% trans "理由" %}：{{ e.reason }}</div>{% endif %}</li>
+  {% empty %}
+    <li class="muted">{% trans "暂无记录。" %}</li>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pages_timeline_is_the_templates_markup(language, users, townships, web):
+    from django.template import Context, Template
+
+    notice, a = _walk(users, townships)
+    client = web(users["auditor"])
+    client.cookies["django_language"] = language
+    for url in (a.get_absolute_url(), notice.get_absolute_url()):
+        response = client.get(url)
+        html = response.content.decode()
+        entries = response.context["timeline"]
+        assert any(e["part"] for e in entries) and any(e["reason"] for e in entries)
+        with translation.override(language):
+            expected = Template(ITEMS_TEMPLATE).render(Context({"timeline": entries}))
+            empty = Template("{% load supervision %}{% timeline_items t %}").render(Context({"t": []}))
+            assert empty == Template(ITEMS_TEMPLATE).render(Context({"timeline": []}))
+        section = html[html.index('<ol class="timeline">\n  ', html.index('id="timeline"')):]
+        shown = section[len('<ol class="timeline">\n  '):section.index("\n  </ol>")]
+        assert shown == expected

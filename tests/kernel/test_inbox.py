@@ -116,3 +116,61 @@ def test_another_townships_done_items_never_appear_even_after_a_move(users, town
     grant.region = townships["nanzhao"]
     grant.save()
     assert done_for(User.objects.get(pk=user.pk)) == []
+
+
+def test_a_page_works_out_only_the_lights_it_shows(users, townships, web, monkeypatch):
+    from supervision import deadlines
+    from supervision.views import INBOX_PAGE_SIZE
+
+    staff = users["township_nanzhao"]
+    _widgets(INBOX_PAGE_SIZE + 15, townships["nanzhao"])
+    calls = []
+    light = deadlines.light
+    monkeypatch.setattr(deadlines, "light", lambda *a, **k: calls.append(1) or light(*a, **k))
+    html = web(staff).get(reverse("home")).content.decode()
+    assert f'<span class="count">{INBOX_PAGE_SIZE + 15}</span>' in html
+    assert len(calls) == INBOX_PAGE_SIZE  # not one per task
+    calls.clear()
+    assert "第 2 / 2 页" in web(staff).get(reverse("home"), {"page": 2}).content.decode()
+    assert len(calls) == 15
+
+
+# The rows as the template wrote them before ``{% inbox_rows %}`` built them in Python.
+ROWS_TEMPLATE = """{% load i18n supervision %}{% for item in items %}
+    <tr class="{% if item.light %}row-{{ item.light.colour }}{% endif %}{% if item.overdue %} overdue{% endif %}">
+      <td><small>{{ item.workflow.label }} · {{ item.rt.model|verbose_name }}</small></td>
+      <td><a href="{{ item.obj.get_absolute_url }}">{{ item.obj }}</a></td>
+      <td><span class="state state-{{ item.obj.state }}">{{ item.obj.get_state_display }}</span></td>
+      <td>{% deadline item.obj item.light %}</td>
+      <td>{% for name in item.transitions %}<a class="tag action-chip" href="{% transition_href item.obj name %}">{% transition_label item.rt name %}</a>{% endfor %}</td>
+      {% if claim %}<td><form method="post" action="{% url 'record-handler' item.rt.key item.obj.pk 'take' %}" class="inline">{% csrf_token %}<input type="hidden" name="next" value="{{ request.get_full_path }}"><button type="submit" class="link">{% trans "由我办理" %}</button></form></td>{% endif %}
+    </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_are_the_templates_markup(language, users, townships, web):
+    import re
+
+    from django.template import RequestContext, Template
+    from django.utils import translation
+
+    staff = users["township_nanzhao"]
+    rows = _widgets(3, townships["nanzhao"], start=dt.date.today() - dt.timedelta(days=1), title="<事项>")
+    run_transition(model=Widget, pk=rows[0].pk, name="submit", actor=staff)
+    handlers.handler_take(actor=staff, model=Widget, pk=rows[1].pk)
+    client = web(staff)
+    client.cookies["django_language"] = language
+    response = client.get(reverse("home"), {"page": 1})
+    html = response.content.decode()
+    with translation.override(language):
+        for part, claim in (("mine", False), ("claimable", True)):
+            items = response.context[part].object_list
+            assert items
+            expected = Template(ROWS_TEMPLATE).render(RequestContext(response.wsgi_request,
+                                                                     {"items": items, "claim": claim}))
+            section = html[html.index(f'id="inbox-{part}"'):]
+            shown = section[section.index("<tbody>\n  ") + len("<tbody>\n  "):section.index("\n  </tbody>")]
+            token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+            assert token.sub("", shown) == token.sub("", expected)
+    assert "&lt;事项&gt;" in html

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from supervision import access, registry
 from supervision.attachments import attachments_for_many, attachments_of
+from supervision.audit.timeline import entries_from, timeline_sources
 from supervision.models import Region
 from supervision.transitions import available_transitions
 
@@ -63,9 +64,11 @@ class AssignmentPanel:
     timeline: list = field(default_factory=list)
 
 
-def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
+def assignment_panels(*, user, assignments, history=None) -> list[AssignmentPanel]:
     """Panels for the given (already visible) assignments: responses with their files,
-    extension requests and each one's timeline — a fixed number of queries."""
+    extension requests and each one's timeline — a fixed number of queries. ``history``: the
+    assignments' history rows if the caller read them already (ordered by history id within each
+    assignment, ``history_user`` joined), e.g. for the notice's own timeline."""
     assignments = list(assignments)
     if not assignments:
         return []
@@ -84,8 +87,12 @@ def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
     for e in ExtensionRequest.objects.filter(assignment_id__in=ids).select_related("requested_by", "decided_by"):
         extensions[e.assignment_id].append(e)
     timeline = defaultdict(list)
-    rows = (NoticeAssignment.history.filter(id__in=ids).exclude(transition="")
-            .select_related("history_user").order_by("history_id"))
+    if history is None:
+        rows = (NoticeAssignment.history.filter(id__in=ids).exclude(transition="")
+                .select_related("history_user").order_by("history_id"))
+    else:
+        wanted = set(ids)
+        rows = [row for row in history if row.id in wanted and row.transition != ""]
     labels = {name: t.custom.get("label", name)
               for name, t in registry.for_model(NoticeAssignment).transitions().items()}
     labels["issue"] = _("交办")
@@ -97,8 +104,9 @@ def assignment_panels(*, user, assignments) -> list[AssignmentPanel]:
 
 
 def notice_detail_for(*, user, notice: Notice, only: NoticeAssignment | None = None) -> dict:
-    """The notice page: the notice, its files, its transitions and the assignments this user
-    may see (a township user: only their own)."""
+    """The notice page: the notice, its files, its transitions, the assignments this user
+    may see (a township user: only their own) and the notice's timeline (``timeline``: the
+    page's, without field diffs), whose history rows of the assignments also give each panel's."""
     if only is not None:
         assignments = [only]
     else:
@@ -106,13 +114,18 @@ def notice_detail_for(*, user, notice: Notice, only: NoticeAssignment | None = N
                            .select_related("township", "notice").order_by("township__code"))
     for a in assignments:
         a.notice = notice
+    sources = timeline_sources(notice, user)
+    # the assignments' part of the notice's timeline: every history row of the assignments this
+    # user may see, which includes those of the panels (one query for both)
+    history = next(s.rows for s in sources if s.model is NoticeAssignment and s.part is not None)
     return {
         "notice": notice,
         "notice_files": list(attachments_of(notice)),
         "notice_transitions": available_transitions(notice, user),
         "targets": list(notice.target_townships.order_by("code")) if notice.state == "draft" else [],
-        "panels": assignment_panels(user=user, assignments=assignments),
+        "panels": assignment_panels(user=user, assignments=assignments, history=history),
         "focused": only,
+        "timeline": entries_from(sources, user, changes=False),
     }
 
 

@@ -112,7 +112,7 @@ def _notice_page(request, notice, only=None):
         back=(_("督查督办台账"), reverse("notices:register")), handler=False, facts=facts,
         sections=[ui.Section("notices/_text.html", id="text")], attachments=context["notice_files"],
         panel={"names": context["notice_transitions"], "primary": {"issue"}, "collapsed": {"withdraw"}},
-        context=context)
+        timeline=context["timeline"], context=context)
 
 
 @login_required

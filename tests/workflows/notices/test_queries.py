@@ -66,3 +66,33 @@ def test_detail_page_bounded_by_assignments(users, townships, web, api):
         counts.append(count_queries(lambda notice=notice: client.get(f"/api/v1/notices/{notice.pk}/")))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
     assert max(counts) <= MAX_QUERIES
+
+
+# An assignment's page (the bench's record detail page): its timeline reads each history table once
+# and names no linked record (the page shows no field diffs).
+ASSIGNMENT_PAGE_MAX_QUERIES = 19
+
+
+def test_assignment_page_does_not_grow_with_its_history(users, townships, web):
+    quiet = issue(users, townships, targets=("nanzhao", "miaojie"), title="很少变更")
+    busy = issue(users, townships, targets=tuple(townships), title="多次往返")
+    staff, inspector = users["township_nanzhao"], users["inspector"]
+    for a in busy.assignments.select_related("township"):
+        services.assignment_acknowledge(actor=users[f"township_{a.township.pinyin}"], assignment=a)
+    few = services.assignment_acknowledge(actor=staff, assignment=quiet.assignments.get(township=townships["nanzhao"]))
+    few = services.assignment_respond(actor=staff, assignment=few, text="整改报告")
+    services.assignment_return(actor=inspector, assignment=few, comment="请补充材料")  # the same kinds of rows, fewer
+    a = busy.assignments.get(township=townships["nanzhao"])
+    for i in range(6):
+        a = services.assignment_respond(actor=staff, assignment=a, text=f"第{i + 1}次整改报告")
+        a = services.assignment_return(actor=inspector, assignment=a, comment="请补充材料")
+    assert a.history.count() > 12
+    counts = {}
+    for username in ("inspector", "township_nanzhao", "auditor"):
+        page = web(users[username])
+        for notice in (quiet, busy):
+            url = notice.assignments.get(township=townships["nanzhao"]).get_absolute_url()
+            counts[(username, notice.title)] = count_queries(lambda url=url, page=page: page.get(url))
+    for username in ("inspector", "township_nanzhao", "auditor"):
+        assert counts[(username, "很少变更")] == counts[(username, "多次往返")], counts
+    assert max(counts.values()) <= ASSIGNMENT_PAGE_MAX_QUERIES, counts
