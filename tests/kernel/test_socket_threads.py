@@ -63,33 +63,58 @@ def test_a_burst_checks_out_a_connection_per_thread_not_per_call():
     assert all(_each_thread_has_no_connection())  # all returned once the burst was over
 
 
+def _in_one_thread(fn):
+    """``fn()`` on a thread of its own (its own connection), its result or exception returned."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 (handed back to the test)
+            out["error"] = exc
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(20)
+    return out
+
+
 def test_a_kept_connection_that_broke_is_replaced_and_the_call_runs_again():
-    gate = threading.Event()
-    broken = []
+    runs = []
 
-    def read(i):
-        gate.wait(10)
-        # call 0 is first on its thread (a fresh, checked connection): its error is the caller's;
-        # call 9 is queued behind the first calls, so it runs on a kept connection
-        if i == 0 or (i == 9 and 9 not in broken):
-            broken.append(i)
-            raise OperationalError("server closed the connection unexpectedly")
+    def select(i):
         with connection.cursor() as c:
-            c.execute("SELECT 1")
-        return i
+            c.execute("SELECT %s", [i])
+            return c.fetchone()[0]
 
-    call = consumers._in_db_thread(read)
+    def broken_once(i):
+        runs.append(i)
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return select(i)
 
-    async def burst():
-        tasks = [asyncio.ensure_future(call(i)) for i in range(12)]
-        await asyncio.sleep(0.2)
-        gate.set()
-        return await asyncio.gather(*tasks, return_exceptions=True)
+    def scenario():
+        first, second = consumers._Call(), consumers._Call()  # two calls queued
+        assert consumers._held_connection_call(first, select, (1,), {}) == 1
+        kept = connection.connection
+        assert kept is not None  # the second call waits: the connection is kept for it
+        value = consumers._held_connection_call(second, broken_once, (2,), {})
+        return value, connection.connection is None
 
-    results = async_to_sync(burst)()
-    assert isinstance(results[0], OperationalError)
-    assert results[1:] == list(range(1, 12)) and broken == [0, 9]  # 9 failed once, then ran again
-    assert consumers._waiting == 0 and all(_each_thread_has_no_connection())
+    out = _in_one_thread(scenario)
+    assert out == {"value": (2, True)} and runs == [2, 2]  # retried once on a fresh connection, then returned
+    assert consumers._waiting == 0
+
+
+def test_a_fresh_connection_that_fails_fails_the_call():
+    def fails():
+        raise OperationalError("could not connect to server")
+
+    def scenario():
+        return consumers._held_connection_call(consumers._Call(), fails, (), {})
+
+    out = _in_one_thread(scenario)
+    assert isinstance(out.get("error"), OperationalError) and consumers._waiting == 0
 
 
 def test_a_call_cancelled_before_its_turn_is_not_left_waiting():
