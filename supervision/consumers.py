@@ -8,8 +8,10 @@ receiving pushes although the channel layer expires memberships (``group_expiry`
 """
 import asyncio
 import contextlib
+import functools
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -21,98 +23,98 @@ def renew_seconds() -> float:
     return float(settings.SUPERVISION.get("NOTIFY_GROUP_RENEW_SECONDS", 1200))
 
 
-_executor = None
-_executor_lock = threading.Lock()
-
-
-def db_executor() -> ThreadPoolExecutor:
+class SocketDBThreads(Executor):
     """The threads the consumers' database calls run on (``NOTIFY_SOCKET_DB_THREADS`` of them).
 
     ``database_sync_to_async`` is thread-sensitive by default: outside a request, every
     consumer's call in the process then queues for one shared thread, so a thousand sockets
     opening at once (a worker restart) open one after another. These calls share no thread-bound
-    state (each closes its connection, returning it to the pool), so they run on a few threads in
-    parallel, bounded so that sockets never hold more than that many of the worker's pooled
-    connections (``DB_POOL_MAX_SIZE``) while pages wait."""
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            size = int(settings.SUPERVISION.get("NOTIFY_SOCKET_DB_THREADS", 4))
-            _executor = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="notify-socket-db")
-        return _executor
+    state, so they run on a few threads in parallel, bounded so that sockets never hold more than
+    that many of the worker's pooled connections (``DB_POOL_MAX_SIZE``) while pages wait.
 
-
-_waiting = 0  # calls submitted to db_executor() that no thread has started yet
-_waiting_lock = threading.Lock()
-
-
-class _Call:
-    """One queued database call; ``start()`` is True once, for whoever takes it first (the
-    thread that runs it, or the coroutine that was cancelled before any thread did)."""
-
-    __slots__ = ("taken",)
-
-    def __init__(self):
-        global _waiting
-        self.taken = False
-        with _waiting_lock:
-            _waiting += 1
-
-    def take(self) -> bool:
-        global _waiting
-        with _waiting_lock:
-            if self.taken:
-                return False
-            self.taken = True
-            _waiting -= 1
-            return True
-
-
-def _held_connection_call(ticket, func, args, kwargs):
-    """Run ``func`` on this socket thread's database connection, kept while more calls wait.
-
-    ``database_sync_to_async`` returns the connection to the pool after every call, and every
-    checkout runs the pool's check (a round trip): on a burst of a thousand sockets opening (a
-    worker restart), the checkouts cost as much as the two statements each socket needs. Here a
-    thread keeps its connection while calls are queued behind it and returns it to the pool as
-    soon as none is, so between bursts the sockets hold no connection. A kept connection that
-    has broken in between (a database restart) is dropped and the call run once more on a fresh,
+    And ``database_sync_to_async`` returns the connection to the pool after every call, each
+    checkout then running the pool's check (a round trip): through a burst of sockets opening the
+    checkouts cost as much as the two statements each socket needs. Here a thread keeps its
+    connection from one call to the next and gives it back when it finds no call waiting, just
+    before it waits itself, so between bursts the sockets hold no connection. A kept connection
+    that broke in between (a database restart) is dropped and the call run once more on a fresh,
     checked one; these calls only read (and, on a session that no longer verifies, flush it)."""
+
+    def __init__(self, max_workers: int):
+        self.max_workers = max(1, max_workers)
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        self._calls.put((future, fn, args, kwargs))
+        with self._lock:
+            if len(self._threads) < self.max_workers:
+                t = threading.Thread(target=self._work, name=f"notify-socket-db-{len(self._threads)}", daemon=True)
+                self._threads.append(t)
+                t.start()
+        return future
+
+    def _work(self):
+        from django.db import close_old_connections
+
+        while True:
+            try:
+                call = self._calls.get_nowait()
+            except queue.Empty:
+                close_old_connections()  # nothing waiting: the connection goes back to the pool
+                call = self._calls.get()
+            future, fn, args, kwargs = call
+            if not future.set_running_or_notify_cancel():
+                continue  # its socket was gone before its turn came
+            try:
+                result = _on_kept_connection(fn, args, kwargs)
+            except BaseException as exc:  # noqa: BLE001 (handed to the awaiting coroutine)
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+
+def _on_kept_connection(fn, args, kwargs):
     from django.db import close_old_connections, connection
     from django.db.utils import InterfaceError, OperationalError
 
-    if not ticket.take():
-        return None  # its socket was gone before its turn came
     reused = connection.connection is not None
+    if reused and connection.in_atomic_block:
+        connection.close()  # a call left a transaction open: never carry it into the next one
+        reused = False
     if not reused:
         close_old_connections()
     try:
         try:
-            return func(*args, **kwargs)
+            return fn(*args, **kwargs)
         except (InterfaceError, OperationalError):
             if not reused or connection.in_atomic_block:
                 raise
-            connection.close()
-            return func(*args, **kwargs)
+            connection.close()  # it broke while kept: once more on a fresh, checked connection
+            return fn(*args, **kwargs)
     except BaseException:
         connection.close()  # never keep a connection a call failed on
         raise
-    finally:
-        with _waiting_lock:
-            idle = _waiting <= 0
-        if idle:
-            close_old_connections()  # back to the pool: nothing is waiting for this thread
+
+
+_executor = None
+_executor_lock = threading.Lock()
+
+
+def db_executor() -> SocketDBThreads:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = SocketDBThreads(int(settings.SUPERVISION.get("NOTIFY_SOCKET_DB_THREADS", 4)))
+        return _executor
 
 
 def _in_db_thread(func):
-    """``func`` on ``db_executor()``, on a connection kept through a burst (``_held_connection_call``)."""
+    """``func`` on ``db_executor()``, on the thread's kept connection (``SocketDBThreads``)."""
     async def call(*args, **kwargs):
-        ticket = _Call()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                db_executor(), _held_connection_call, ticket, func, args, kwargs)
-        finally:
-            ticket.take()  # cancelled before a thread started it: no longer waiting
+        return await asyncio.get_running_loop().run_in_executor(db_executor(), functools.partial(func, *args, **kwargs))
     return call
 
 

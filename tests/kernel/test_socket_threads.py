@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _threads():
-    return consumers.db_executor()._max_workers
+    return consumers.db_executor().max_workers
 
 
 def _each_thread_has_no_connection():
@@ -59,7 +59,6 @@ def test_a_burst_checks_out_a_connection_per_thread_not_per_call():
     finally:
         connection_created.disconnect(count)
     assert 1 <= len(opened) <= _threads(), opened  # not 40
-    assert consumers._waiting == 0
     assert all(_each_thread_has_no_connection())  # all returned once the burst was over
 
 
@@ -94,16 +93,12 @@ def test_a_kept_connection_that_broke_is_replaced_and_the_call_runs_again():
         return select(i)
 
     def scenario():
-        first, second = consumers._Call(), consumers._Call()  # two calls queued
-        assert consumers._held_connection_call(first, select, (1,), {}) == 1
-        kept = connection.connection
-        assert kept is not None  # the second call waits: the connection is kept for it
-        value = consumers._held_connection_call(second, broken_once, (2,), {})
-        return value, connection.connection is None
+        assert consumers._on_kept_connection(select, (1,), {}) == 1
+        assert connection.connection is not None  # kept for the next call
+        return consumers._on_kept_connection(broken_once, (2,), {})
 
     out = _in_one_thread(scenario)
-    assert out == {"value": (2, True)} and runs == [2, 2]  # retried once on a fresh connection, then returned
-    assert consumers._waiting == 0
+    assert out == {"value": 2} and runs == [2, 2]  # failed on the kept connection, ran again on a fresh one
 
 
 def test_a_fresh_connection_that_fails_fails_the_call():
@@ -111,24 +106,29 @@ def test_a_fresh_connection_that_fails_fails_the_call():
         raise OperationalError("could not connect to server")
 
     def scenario():
-        return consumers._held_connection_call(consumers._Call(), fails, (), {})
+        try:
+            return consumers._on_kept_connection(fails, (), {})
+        finally:
+            assert connection.connection is None  # not kept after a failure
 
     out = _in_one_thread(scenario)
-    assert isinstance(out.get("error"), OperationalError) and consumers._waiting == 0
+    assert isinstance(out.get("error"), OperationalError)
 
 
-def test_a_call_cancelled_before_its_turn_is_not_left_waiting():
+def test_a_call_cancelled_before_its_turn_never_runs():
     gate = threading.Event()
+    ran = []
 
-    def slow():
+    def slow(i):
         gate.wait(10)
+        ran.append(i)
 
     call = consumers._in_db_thread(slow)
 
     async def scenario():
-        busy = [asyncio.ensure_future(call()) for _ in range(_threads())]
+        busy = [asyncio.ensure_future(call(i)) for i in range(_threads())]
         await asyncio.sleep(0.2)
-        queued = asyncio.ensure_future(call())
+        queued = asyncio.ensure_future(call("queued"))
         await asyncio.sleep(0.05)
         queued.cancel()
         gate.set()
@@ -137,4 +137,4 @@ def test_a_call_cancelled_before_its_turn_is_not_left_waiting():
             await queued
 
     async_to_sync(scenario)()
-    assert consumers._waiting == 0 and all(_each_thread_has_no_connection())
+    assert sorted(ran) == list(range(_threads())) and all(_each_thread_has_no_connection())
