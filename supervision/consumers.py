@@ -9,6 +9,7 @@ receiving pushes although the channel layer expires memberships (``group_expiry`
 import asyncio
 import contextlib
 import functools
+import os
 import queue
 import threading
 from concurrent.futures import Executor, Future
@@ -101,6 +102,16 @@ def _on_kept_connection(fn, args, kwargs):
 
 _executor = None
 _executor_lock = threading.Lock()
+
+
+def _forget_executor_after_fork():
+    """A forked process (a live-server or daphne child) has none of its parent's threads: it
+    starts its own executor rather than queue calls for threads that do not exist."""
+    global _executor, _executor_lock
+    _executor, _executor_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_executor_after_fork)
 
 
 def db_executor() -> SocketDBThreads:

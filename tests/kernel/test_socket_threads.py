@@ -138,3 +138,23 @@ def test_a_call_cancelled_before_its_turn_never_runs():
 
     async_to_sync(scenario)()
     assert sorted(ran) == list(range(_threads())) and all(_each_thread_has_no_connection())
+
+
+def test_a_forked_process_starts_threads_of_its_own():
+    """A live-server or daphne child forked after the parent used its threads must not queue calls
+    for threads it does not have."""
+    import multiprocessing
+
+    assert consumers._in_db_thread  # the parent's executor is in use
+    consumers.db_executor().submit(lambda: None).result(timeout=10)
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+
+    def child():
+        fut = consumers.db_executor().submit(lambda: "ran")
+        out.put(fut.result(timeout=10))
+
+    p = ctx.Process(target=child)
+    p.start()
+    p.join(30)
+    assert out.get(timeout=5) == "ran"
