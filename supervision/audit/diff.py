@@ -253,6 +253,9 @@ class HistoryFormatter:
         self._names: dict[tuple[type, object], str] = {}
         self._hidden: set[tuple[type, object]] = set()
         self._fields: dict[type, list[models.Field]] = {}
+        # per field, for this formatter's life (one request, one language): its label, its choices
+        self._labels: dict[models.Field, str] = {}
+        self._choices: dict[models.Field, dict] = {}
 
     # --- fields ---------------------------------------------------------------------------------
 
@@ -320,7 +323,10 @@ class HistoryFormatter:
         if field.is_relation and field.many_to_one:
             return self.related_name(field.related_model, value)
         if getattr(field, "choices", None):
-            return str(dict(field.flatchoices).get(value, value))
+            choices = self._choices.get(field)
+            if choices is None:
+                choices = self._choices[field] = dict(field.flatchoices)
+            return str(choices.get(value, value))
         if isinstance(field, models.BooleanField) or isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(field, models.DateTimeField):
@@ -369,7 +375,10 @@ class HistoryFormatter:
                 new_text = MASK if new_text else ""
             if previous is not None and old_text == new_text and not hidden:
                 continue
-            out.append({"field": f.name, "label": field_label(f), "old": old_text, "new": new_text})
+            label = self._labels.get(f)
+            if label is None:
+                label = self._labels[f] = field_label(f)
+            out.append({"field": f.name, "label": label, "old": old_text, "new": new_text})
         return out
 
 

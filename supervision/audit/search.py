@@ -38,7 +38,6 @@ from supervision.audit import context
 from supervision.audit.diff import (
     TYPE_LABELS,
     HistoryFormatter,
-    local_minute,
     operation_label,
     operation_names,
     reason_text,
@@ -573,6 +572,9 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
     kinds: dict[str, tuple] = {}
     type_labels = {code: str(label) for code, label in TYPE_LABELS.items()}
     links: dict[tuple, tuple[str, str]] = {}
+    operation_labels: dict[str, str] = {}  # this chunk's labels by code (one language, one model)
+    reasons: dict = {}
+    via_labels: dict = {}
     for r in rows:
         key = r.record_type if source.attachment else source.rt.key
         kind = kinds.get(key)
@@ -599,7 +601,19 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
         else:
             unmasked = obj is not None and access.unmasked(user, obj)
             masked, skip, part = (set() if unmasked else set(rt.masked_fields)), set(), None
-        label = operation_label(source.model, r.transition) if r.transition else ""
+        label = ""
+        if r.transition:
+            label = operation_labels.get(r.transition)
+            if label is None:
+                label = operation_labels[r.transition] = operation_label(source.model, r.transition)
+        reason = reasons.get(r.history_change_reason)
+        if reason is None:
+            reason = reasons[r.history_change_reason] = reason_text(r.history_change_reason)
+        via_label = ""
+        if with_context:
+            via_label = via_labels.get(r.via)
+            if via_label is None:
+                via_label = via_labels[r.via] = context.via_label(r.via)
         link = links.get((key, record_id))
         if link is None:
             link = links[(key, record_id)] = (
@@ -608,7 +622,7 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
         type_label = type_labels.get(r.history_type, r.history_type)
         out.append({
             "date": r.history_date,
-            "when": local_minute(r.history_date, seconds=True),
+            "when": "",  # by _format_batch: to the second where the minute is shared
             "record_type": key,
             "record_label": record_label,
             "object_id": record_id,
@@ -626,10 +640,10 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
             "to_state": r.to_state,
             "from_label": states.get(r.from_state, r.from_state),
             "to_label": states.get(r.to_state, r.to_state),
-            "reason": reason_text(r.history_change_reason),
+            "reason": reason,
             "changes": fmt.changes(source.model, r, previous.get(r._prev), masked=masked, skip=skip),
             "via": r.via if with_context else "",
-            "via_label": context.via_label(r.via) if with_context else "",
+            "via_label": via_label,
             "client_ip": r.client_ip if with_context else "",
             "request_id": r.request_id if with_context else "",
             "hash": r.row_hash,
@@ -650,9 +664,11 @@ def _format_batch(srcs, batch, user, with_context) -> list[dict]:
         for row, result in zip(rows, _format(srcs[i], rows, user, with_context), strict=True):
             formatted[(i, row.history_id)] = result
     out = [formatted[(i, row.history_id)] for i, row in batch]
-    minutes = Counter(local_minute(r["date"]) for r in out)
-    for r in out:
-        r["when"] = local_minute(r["date"], seconds=minutes[local_minute(r["date"])] > 1)
+    local = [timezone.localtime(r["date"]) if timezone.is_aware(r["date"]) else r["date"] for r in out]
+    minutes = [t.strftime("%Y-%m-%d %H:%M") for t in local]  # local_minute's, localtime once a row
+    shared = Counter(minutes)
+    for r, t, minute in zip(out, local, minutes, strict=True):
+        r["when"] = t.strftime("%Y-%m-%d %H:%M:%S") if shared[minute] > 1 else minute
     return out
 
 
