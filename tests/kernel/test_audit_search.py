@@ -219,3 +219,61 @@ def test_every_history_table_has_the_keyset_index():
             table = model._meta.db_table
             found = connection.introspection.get_constraints(cursor, table).get(index_name(table))
             assert found and found["index"] and found["columns"] == ["history_date", "history_id"], table
+
+
+# --- issue 11 (province scale): the page's own work -------------------------------------------
+
+# The loop the results were rendered with before ``audit_result_rows`` (issue 11), kept here to
+# hold the tag to the same markup.
+_OLD_LOOP = """{% load i18n %}  {% for r in rows %}
+    <tr><td><time datetime="{{ r.date|date:'c' }}">{{ r.when }}</time></td>
+      <td>{{ r.record_label }} · {% if r.url %}<a href="{{ r.url }}">{{ r.object }}</a>{% else %}{{ r.object }}{% endif %}
+        <a class="muted" href="{% url 'record-history' r.record_type r.object_id %}">{% trans "历史" %}</a>
+        {% if r.part %}<div><span class="tag part-tag">{{ r.part.label }}</span> {{ r.part.name }}</div>{% endif %}</td>
+      <td>{{ r.user|default:_("系统") }}{% if r.username %} <span class="muted">{{ r.username }}</span>{% endif %}</td>
+      <td>{% if r.transition %}<span class="tag" title="{{ r.transition }}">{{ r.transition_label }}</span>{% if r.from_label or r.to_label %} {{ r.from_label }} → {{ r.to_label }}{% endif %}{% else %}{{ r.type_label }}{% endif %}</td>
+      <td>{% for c in r.changes %}<div>{{ c.label }}：{% if c.old %}{{ c.old }} → {% endif %}{{ c.new }}</div>{% endfor %}</td>
+      <td>{{ r.reason }}</td>
+      {% if with_context %}<td>{{ r.via_label|default:"—" }}{% if r.client_ip %}<div class="muted">{{ r.client_ip }}</div>{% endif %}{% if r.request_id %}<div class="muted"><code>{{ r.request_id|slice:":12" }}</code></div>{% endif %}</td>{% endif %}</tr>
+  {% empty %}<tr><td colspan="7">{% trans "没有符合条件的记录。" %}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+def _result(**overrides):
+    import datetime as dt
+
+    r = {"date": dt.datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC), "when": "2026-03-04 13:06",
+         "record_type": "notices.noticeassignment", "record_label": "督办<事项>", "object_id": 12,
+         "object": "巍督〔2026〕5号 & \"南诏\"", "url": "/notices/a/12/?x=1&y='2'", "part": None, "user": "杨南诏",
+         "username": "yang<n>", "type": "~", "type_label": "修改", "transition": "close",
+         "transition_label": "审核销号", "action_label": "审核销号", "from_state": "a", "to_state": "b",
+         "from_label": "待<审核>", "to_label": "已销号", "reason": "理由 <b>x</b>",
+         "changes": [{"field": "a", "label": "意见<1>", "old": "旧 & 值", "new": "新\"值\""},
+                     {"field": "b", "label": "状态", "old": "", "new": "<i>新</i>"}],
+         "via": "ui", "via_label": "页面", "client_ip": "10.0.0.1", "request_id": "0123456789abcdef<>",
+         "hash": "h", "history_id": 7}
+    r.update(overrides)
+    return r
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_result_rows_tag_renders_what_the_loop_rendered(language):
+    """``audit_result_rows`` (the rows of 历史审计, built in Python) gives the markup of the
+    template loop it replaced, character for character: parts, links, the system as actor,
+    type-only rows, changes with and without an old value, the channel column, text to escape."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    rows = [_result(), _result(url="", part={"label": "附件", "name": "a<b>.pdf"}, user="", username="",
+                               transition="", from_label="", to_label="", changes=[], reason=""),
+            _result(object_id="x&y", record_type="cases.case", from_label="", to_label="", via_label="",
+                    client_ip="", request_id="", changes=[{"field": "c", "label": "L", "old": "0", "new": ""}]),
+            _result(transition="submit", from_label="", to_label="只有新")]
+    with translation.override(language):
+        for with_context in (True, False):
+            for shown in (rows, []):
+                context = {"rows": shown, "with_context": with_context}
+                old = Template(_OLD_LOOP).render(Context(context))
+                new = Template("{% load supervision %}  {% audit_result_rows rows with_context %}").render(
+                    Context(context))
+                assert new == old, (with_context, len(shown))
+                assert old.count("<tr>") == max(len(shown), 1) and ("&lt;" in old) == bool(shown)
