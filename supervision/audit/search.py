@@ -431,7 +431,8 @@ def _generic_plan(connection, cursor):
     township, but PostgreSQL would plan it afresh (~6 ms at province scale, more than it takes
     to run) the first ``DB_PREPARE_THRESHOLD`` times it runs on a connection and the five
     times after (its custom plans)."""
-    raw = connection.connection if connection.vendor == "postgresql" else None
+    server_side = connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding")
+    raw = connection.connection if server_side else None
     threshold = getattr(raw, "prepare_threshold", None)
     if threshold is None:
         yield
