@@ -277,3 +277,75 @@ def test_result_rows_tag_renders_what_the_loop_rendered(language):
                     Context(context))
                 assert new == old, (with_context, len(shown))
                 assert old.count("<tr>") == max(len(shown), 1) and ("&lt;" in old) == bool(shown)
+
+
+def _walked(user, query, *, cached, size=3):
+    """Every (table, history id) of the search, page by page, and each page's cursor."""
+    from supervision.audit import search
+
+    srcs, keys = search._search(user, query, cached=cached)
+    if not cached:
+        assert keys is None
+    out, after = [], None
+    while True:
+        rows, after = next(search._pages(srcs, size, after, keys=keys))
+        out.append(([(search._table(srcs[i]), r.history_id) for i, r in rows], after))
+        if after is None:
+            return out
+
+
+def test_the_cached_statement_finds_what_the_compiled_one_finds(users, townships):
+    """Issue 11: the keys statement compiled once per scope shape, with the township and cursor
+    bound as parameters, walks the same rows page by page as the statement compiled afresh —
+    for county-wide and township users, a township filter (another township reusing the
+    statement), action, actor, type and text filters, cursors in every table."""
+    from supervision.audit import search
+    from supervision.audit.search import AuditQuery
+
+    _walk(users, townships)
+    _assignment_with_changes(users, townships, 4)
+    _data(users, townships)
+    queries = [AuditQuery(), AuditQuery(township_id=townships["nanzhao"].pk),
+               AuditQuery(township_id=townships["miaojie"].pk), AuditQuery(township_id=townships["miaojie"].pk + 999),
+               AuditQuery(action="close"), AuditQuery(action="修改"), AuditQuery(actor="township_nanzhao"),
+               AuditQuery(record="另一份"), AuditQuery(record_type="notices.noticeassignment", township_id=townships[
+                   "nanzhao"].pk)]
+    for who in ("auditor", "leader", "township_nanzhao", "inspector"):
+        for query in queries:
+            expected = _walked(users[who], query, cached=False)
+            assert _walked(users[who], query, cached=True) == expected, (who, query)
+            statement = search._statement(users[who], query)
+            assert all(c is not None for c in statement.compiled.values()), (who, query)  # no fallback
+    everything = _walked(users["auditor"], AuditQuery(), cached=False)
+    assert len(everything) > 5 and len({t for page, _c in everything for t, _h in page}) > 2
+    # one statement for both townships
+    a = search._statement(users["auditor"], AuditQuery(township_id=townships["nanzhao"].pk))
+    assert search._statement(users["auditor"], AuditQuery(township_id=townships["miaojie"].pk)) is a
+
+
+def test_a_second_audit_page_compiles_nothing_and_runs_no_more_queries(web, users, townships, monkeypatch):
+    """Issue 11: a request again runs no more queries than the first; a later request of the same
+    scope shape (the next page, another township) builds no querysets of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.audit import search
+
+    _walk(users, townships)
+    _assignment_with_changes(users, townships, 20)
+    client = web(users["auditor"])
+    url = reverse("audit-search")
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url, {"township": townships["nanzhao"].pk})
+    assert page.status_code == 200 and page.context["next_cursor"]
+    built = []
+    real = search.sources
+    monkeypatch.setattr(search, "sources", lambda **kw: built.append(kw) or real(**kw))
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, {"township": townships["nanzhao"].pk}).status_code == 200
+    assert len(again) <= len(first), (len(again), len(first))
+    # another township, the next page: the same statement (their queries depend on their rows)
+    assert client.get(url, {"township": townships["miaojie"].pk}).status_code == 200
+    second = client.get(url, {"township": townships["nanzhao"].pk, "before": page.context["next_cursor"]})
+    assert second.status_code == 200 and second.context["rows"]
+    assert not built
