@@ -167,13 +167,21 @@ def audit_result_rows(context, rows, with_context=False):
     history = v(gettext(mark_safe("历史")))
     system = gettext(mark_safe("系统"))
     dash = mark_safe("—")
-    history_urls: dict[tuple, str] = {}
+    # the history link: reversed once per record type, with a marker for the record's id (digits
+    # stay as they are in a path), else per record
+    marker = "90817263544536271809"
+    history_links: dict[str, tuple[str, str] | None] = {}
     out = []
     for r in rows:
-        key = (r["record_type"], r["object_id"])
-        history_url = history_urls.get(key)
-        if history_url is None:
-            history_url = history_urls[key] = conditional_escape(reverse("record-history", args=key))
+        record_type, object_id = r["record_type"], r["object_id"]
+        link_of = history_links.get(record_type, False)
+        if link_of is False:
+            url = reverse("record-history", args=(record_type, marker))
+            link_of = history_links[record_type] = tuple(url.split(marker)) if url.count(marker) == 1 else None
+        if link_of is not None and type(object_id) is int and object_id >= 0:
+            history_url = conditional_escape(f"{link_of[0]}{object_id}{link_of[1]}")
+        else:
+            history_url = conditional_escape(reverse("record-history", args=(record_type, object_id)))
         obj = v(r["object"])
         link = f'<a href="{v(r["url"])}">{obj}</a>' if r["url"] else obj
         part = r["part"]
