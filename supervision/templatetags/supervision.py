@@ -147,6 +147,7 @@ def audit_result_rows(context, rows, with_context=False):
     cost more than the search. The same markup, character for character, as the loop it
     replaced (``tests/kernel/test_audit_search.py`` renders both), every value rendered as
     ``{{ }}`` renders it (``render_value_in_context``: localized and escaped)."""
+    import datetime as dt
     import html
 
     from django.template.base import render_value_in_context
@@ -204,7 +205,9 @@ def audit_result_rows(context, rows, with_context=False):
             if r["request_id"]:
                 where += f'<div class="muted"><code>{v(slice_filter(r["request_id"], ":12"))}</code></div>'
             where = f"<td>{where}</td>"
-        when = v(date(template_localtime(r["date"], use_tz=context.use_tz), "c"))
+        local = template_localtime(r["date"], use_tz=context.use_tz)
+        # the date filter's "c" of a datetime is its isoformat(), without building a DateFormat
+        when = v(local.isoformat() if isinstance(local, dt.datetime) else date(local, "c"))
         out.append(f'\n    <tr><td><time datetime="{when}">{v(r["when"])}</time></td>\n'
                    f'      <td>{v(r["record_label"])} · {link}\n'
                    f'        <a class="muted" href="{history_url}">{history}</a>\n'
