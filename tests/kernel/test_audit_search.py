@@ -349,3 +349,34 @@ def test_a_second_audit_page_compiles_nothing_and_runs_no_more_queries(web, user
     second = client.get(url, {"township": townships["nanzhao"].pk, "before": page.context["next_cursor"]})
     assert second.status_code == 200 and second.context["rows"]
     assert not built
+
+
+def test_on_postgresql_the_keys_statement_runs_its_generic_plan_but_a_text_search_is_planned(users, townships):
+    """Issue 11: on PostgreSQL with prepared statements, the keys statement of a page is prepared
+    on its first run and runs its generic plan (no planning per page); a search by text is never
+    prepared (its generic plan can be far slower), and the session's plan_cache_mode is left as
+    it was."""
+    from django.db import connection
+
+    from supervision.audit.search import AuditQuery, audit_page
+
+    connection.ensure_connection()
+    if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get("server_side_binding") \
+            or connection.connection.prepare_threshold is None:
+        pytest.skip("PostgreSQL with server-side binding and prepared statements only")
+    _walk(users, townships)
+    auditor = users["auditor"]
+    for query in (AuditQuery(), AuditQuery(record="通知")):
+        rows, _after = audit_page(user=auditor, query=query, size=2)
+        assert rows
+        audit_page(user=auditor, query=query, size=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s AND statement LIKE %s",
+                       ["SELECT k.history_date AS d, %", "% LIMIT 3"])  # the pages of 2 rows here
+        prepared = cursor.fetchall()
+        cursor.execute("SHOW plan_cache_mode")
+        mode = cursor.fetchone()[0]
+    assert mode == "auto"
+    assert len(prepared) == 1 and "LIKE" not in prepared[0][0], prepared  # the text search's is not
+    assert prepared[0][1] >= 2 and prepared[0][2] == 0, prepared
