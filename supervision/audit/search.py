@@ -313,12 +313,13 @@ def _keys(srcs: list[_Source], after: Cursor | None, n: int) -> list[tuple[int, 
 #
 # ``_keys`` builds and compiles every table's queryset for each page: at province scale (36
 # history tables) that is most of the page's time, and PostgreSQL plans the statement afresh
-# each time since its text carries the cursor. A ``_Statement`` is that statement compiled once
+# each time (its text changes with the cursor's table). A ``_Statement`` is that statement compiled once
 # per scope shape — the user (what ``access.visible`` reads of them: id, grants, person), the
 # query but its township, whether a cursor and a township are given, the page size — with the
 # township and the cursor as parameters found by their marker values, so a later page or
-# another township only binds new values into the same text (and PostgreSQL's server-side
-# prepared statement, ``DB_PREPARE_THRESHOLD``, stops planning it).
+# another township only binds new values into the same text (and PostgreSQL runs it prepared,
+# with its generic plan, but for a search by text: ``_planned``). The rows of a page are then
+# read by key (``_rows``), the same for both.
 #
 # The cursor's condition is uniform over the tables (one text whatever the cursor's table):
 # ``history_date <= d AND (history_date < d OR history_id <= h)``, with ``h`` the cursor's
