@@ -253,6 +253,10 @@ class HistoryFormatter:
         self._names: dict[tuple[type, object], str] = {}
         self._hidden: set[tuple[type, object]] = set()
         self._fields: dict[type, list[models.Field]] = {}
+        # per field, for this formatter's life (one request, one language): its label, its choices
+        self._labels: dict[models.Field, str] = {}
+        self._choices: dict[models.Field, dict] = {}
+        self._words: dict[str, str] = {}
 
     # --- fields ---------------------------------------------------------------------------------
 
@@ -278,8 +282,9 @@ class HistoryFormatter:
                     self._wanted[f.related_model._meta.concrete_model].add(value)
 
     def resolve(self) -> None:
-        """Load the names of everything prepared: one query per related model (plus one scope
-        query for a related model that is a registered record)."""
+        """Load the names of everything prepared: one query per related model (for a related
+        model that is a registered record, through its scope: what the viewer may not see is
+        hidden)."""
         from supervision.models import User
 
         for model, ids in self._wanted.items():
@@ -293,9 +298,12 @@ class HistoryFormatter:
                 rt = registry.for_model(model)
                 if rt.list_related:
                     qs = qs.select_related(*rt.list_related)
-                visible = set(access.visible(self.user, model).filter(pk__in=ids).values_list("pk", flat=True))
-                self._hidden |= {(model, i) for i in ids if i not in visible}
-                ids = ids & visible
+                # the visible ones (one query): the others are hidden
+                found = access.visible(self.user, qs).in_bulk(ids)
+                self._hidden |= {(model, i) for i in ids if i not in found}
+                for pk, obj in found.items():
+                    self._names[(model, pk)] = str(obj)
+                continue
             for pk, obj in qs.in_bulk(ids).items():
                 self._names[(model, pk)] = obj.display_name() if isinstance(obj, User) else str(obj)
         self._wanted.clear()
@@ -320,9 +328,17 @@ class HistoryFormatter:
         if field.is_relation and field.many_to_one:
             return self.related_name(field.related_model, value)
         if getattr(field, "choices", None):
-            return str(dict(field.flatchoices).get(value, value))
+            choices = self._choices.get(field)
+            if choices is None:
+                choices = self._choices[field] = {k: str(v) for k, v in field.flatchoices}
+            found = choices.get(value)
+            return found if found is not None else str(value)
         if isinstance(field, models.BooleanField) or isinstance(value, bool):
-            return _("是") if value else _("否")
+            word = "yes" if value else "no"
+            text = self._words.get(word)
+            if text is None:
+                text = self._words[word] = _("是") if value else _("否")
+            return text
         if isinstance(field, models.DateTimeField):
             if isinstance(value, str):
                 value = field.to_python(value)
@@ -369,7 +385,10 @@ class HistoryFormatter:
                 new_text = MASK if new_text else ""
             if previous is not None and old_text == new_text and not hidden:
                 continue
-            out.append({"field": f.name, "label": field_label(f), "old": old_text, "new": new_text})
+            label = self._labels.get(f)
+            if label is None:
+                label = self._labels[f] = field_label(f)
+            out.append({"field": f.name, "label": label, "old": old_text, "new": new_text})
         return out
 
 

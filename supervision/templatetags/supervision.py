@@ -226,3 +226,83 @@ def timeline_items(entries):
             f'      {tag}</div>\n'
             f'      {reason}</li>\n  ')
     return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def audit_result_rows(context, rows, with_context=False):
+    """The result rows of 历史审计 (``supervision/audit_search.html``), built here rather than by a
+    ``{% for %}`` over the rows: at a page of 30 rows with their diffs the loop's variable lookups
+    cost more than the search. The same markup, character for character, as the loop it
+    replaced (``tests/kernel/test_audit_search.py`` renders both), every value rendered as
+    ``{{ }}`` renders it (``render_value_in_context``: localized and escaped)."""
+    import datetime as dt
+    import html
+
+    from django.template.base import render_value_in_context
+    from django.template.defaultfilters import date, slice_filter
+    from django.urls import reverse
+    from django.utils.html import conditional_escape
+    from django.utils.timezone import template_localtime
+
+    autoescape = context.autoescape
+
+    def v(value):
+        if autoescape and type(value) is str:  # what render_value_in_context makes of a plain str
+            return html.escape(value)
+        return render_value_in_context(value, context)
+
+    if not rows:
+        return mark_safe(f'<tr><td colspan="7">{v(gettext(mark_safe("没有符合条件的记录。")))}</td></tr>')  # noqa: S308
+    history = v(gettext(mark_safe("历史")))
+    system = gettext(mark_safe("系统"))
+    dash = mark_safe("—")
+    # the history link: reversed once per record type, with a marker for the record's id (digits
+    # stay as they are in a path), else per record
+    marker = "90817263544536271809"
+    history_links: dict[str, tuple[str, str] | None] = {}
+    out = []
+    for r in rows:
+        record_type, object_id = r["record_type"], r["object_id"]
+        link_of = history_links.get(record_type, False)
+        if link_of is False:
+            url = reverse("record-history", args=(record_type, marker))
+            link_of = history_links[record_type] = tuple(url.split(marker)) if url.count(marker) == 1 else None
+        if link_of is not None and type(object_id) is int and object_id >= 0:
+            history_url = conditional_escape(f"{link_of[0]}{object_id}{link_of[1]}")
+        else:
+            history_url = conditional_escape(reverse("record-history", args=(record_type, object_id)))
+        obj = v(r["object"])
+        link = f'<a href="{v(r["url"])}">{obj}</a>' if r["url"] else obj
+        part = r["part"]
+        part = (f'<div><span class="tag part-tag">{v(part["label"])}</span> {v(part["name"])}</div>'
+                if part else "")
+        user = v(r["user"] or system) + (f' <span class="muted">{v(r["username"])}</span>' if r["username"] else "")
+        if r["transition"]:
+            action = f'<span class="tag" title="{v(r["transition"])}">{v(r["transition_label"])}</span>'
+            if r["from_label"] or r["to_label"]:
+                action += f' {v(r["from_label"])} → {v(r["to_label"])}'
+        else:
+            action = v(r["type_label"])
+        changes = "".join(f'<div>{v(c["label"])}：{f"{v(c["old"])} → " if c["old"] else ""}{v(c["new"])}</div>'
+                          for c in r["changes"])
+        where = ""
+        if with_context:
+            where = v(r["via_label"] or dash)
+            if r["client_ip"]:
+                where += f'<div class="muted">{v(r["client_ip"])}</div>'
+            if r["request_id"]:
+                where += f'<div class="muted"><code>{v(slice_filter(r["request_id"], ":12"))}</code></div>'
+            where = f"<td>{where}</td>"
+        local = template_localtime(r["date"], use_tz=context.use_tz)
+        # the date filter's "c" of a datetime is its isoformat(), without building a DateFormat
+        when = v(local.isoformat() if isinstance(local, dt.datetime) else date(local, "c"))
+        out.append(f'\n    <tr><td><time datetime="{when}">{v(r["when"])}</time></td>\n'
+                   f'      <td>{v(r["record_label"])} · {link}\n'
+                   f'        <a class="muted" href="{history_url}">{history}</a>\n'
+                   f'        {part}</td>\n'
+                   f'      <td>{user}</td>\n'
+                   f'      <td>{action}</td>\n'
+                   f'      <td>{changes}</td>\n'
+                   f'      <td>{v(r["reason"])}</td>\n'
+                   f'      {where}</tr>\n  ')
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped by render_value_in_context above)

@@ -219,3 +219,164 @@ def test_every_history_table_has_the_keyset_index():
             table = model._meta.db_table
             found = connection.introspection.get_constraints(cursor, table).get(index_name(table))
             assert found and found["index"] and found["columns"] == ["history_date", "history_id"], table
+
+
+# --- issue 11 (province scale): the page's own work -------------------------------------------
+
+# The loop the results were rendered with before ``audit_result_rows`` (issue 11), kept here to
+# hold the tag to the same markup.
+_OLD_LOOP = """{% load i18n %}  {% for r in rows %}
+    <tr><td><time datetime="{{ r.date|date:'c' }}">{{ r.when }}</time></td>
+      <td>{{ r.record_label }} · {% if r.url %}<a href="{{ r.url }}">{{ r.object }}</a>{% else %}{{ r.object }}{% endif %}
+        <a class="muted" href="{% url 'record-history' r.record_type r.object_id %}">{% trans "历史" %}</a>
+        {% if r.part %}<div><span class="tag part-tag">{{ r.part.label }}</span> {{ r.part.name }}</div>{% endif %}</td>
+      <td>{{ r.user|default:_("系统") }}{% if r.username %} <span class="muted">{{ r.username }}</span>{% endif %}</td>
+      <td>{% if r.transition %}<span class="tag" title="{{ r.transition }}">{{ r.transition_label }}</span>{% if r.from_label or r.to_label %} {{ r.from_label }} → {{ r.to_label }}{% endif %}{% else %}{{ r.type_label }}{% endif %}</td>
+      <td>{% for c in r.changes %}<div>{{ c.label }}：{% if c.old %}{{ c.old }} → {% endif %}{{ c.new }}</div>{% endfor %}</td>
+      <td>{{ r.reason }}</td>
+      {% if with_context %}<td>{{ r.via_label|default:"—" }}{% if r.client_ip %}<div class="muted">{{ r.client_ip }}</div>{% endif %}{% if r.request_id %}<div class="muted"><code>{{ r.request_id|slice:":12" }}</code></div>{% endif %}</td>{% endif %}</tr>
+  {% empty %}<tr><td colspan="7">{% trans "没有符合条件的记录。" %}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+def _result(**overrides):
+    import datetime as dt
+
+    r = {"date": dt.datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC), "when": "2026-03-04 13:06",
+         "record_type": "notices.noticeassignment", "record_label": "督办<事项>", "object_id": 12,
+         "object": "巍督〔2026〕5号 & \"南诏\"", "url": "/notices/a/12/?x=1&y='2'", "part": None, "user": "杨南诏",
+         "username": "yang<n>", "type": "~", "type_label": "修改", "transition": "close",
+         "transition_label": "审核销号", "action_label": "审核销号", "from_state": "a", "to_state": "b",
+         "from_label": "待<审核>", "to_label": "已销号", "reason": "理由 <b>x</b>",
+         "changes": [{"field": "a", "label": "意见<1>", "old": "旧 & 值", "new": "新\"值\""},
+                     {"field": "b", "label": "状态", "old": "", "new": "<i>新</i>"}],
+         "via": "ui", "via_label": "页面", "client_ip": "10.0.0.1", "request_id": "0123456789abcdef<>",
+         "hash": "h", "history_id": 7}
+    r.update(overrides)
+    return r
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_result_rows_tag_renders_what_the_loop_rendered(language):
+    """``audit_result_rows`` (the rows of 历史审计, built in Python) gives the markup of the
+    template loop it replaced, character for character: parts, links, the system as actor,
+    type-only rows, changes with and without an old value, the channel column, text to escape."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    rows = [_result(), _result(url="", part={"label": "附件", "name": "a<b>.pdf"}, user="", username="",
+                               transition="", from_label="", to_label="", changes=[], reason=""),
+            _result(object_id="x&y", record_type="cases.case", from_label="", to_label="", via_label="",
+                    client_ip="", request_id="", changes=[{"field": "c", "label": "L", "old": "0", "new": ""}]),
+            _result(transition="submit", from_label="", to_label="只有新")]
+    with translation.override(language):
+        for with_context in (True, False):
+            for shown in (rows, []):
+                context = {"rows": shown, "with_context": with_context}
+                old = Template(_OLD_LOOP).render(Context(context))
+                new = Template("{% load supervision %}  {% audit_result_rows rows with_context %}").render(
+                    Context(context))
+                assert new == old, (with_context, len(shown))
+                assert old.count("<tr>") == max(len(shown), 1) and ("&lt;" in old) == bool(shown)
+
+
+def _walked(user, query, *, cached, size=3):
+    """Every (table, history id) of the search, page by page, and each page's cursor."""
+    from supervision.audit import search
+
+    srcs, keys = search._search(user, query, cached=cached)
+    if not cached:
+        assert keys is None
+    out, after = [], None
+    while True:
+        rows, after = next(search._pages(srcs, size, after, keys=keys))
+        out.append(([(search._table(srcs[i]), r.history_id) for i, r in rows], after))
+        if after is None:
+            return out
+
+
+def test_the_cached_statement_finds_what_the_compiled_one_finds(users, townships):
+    """Issue 11: the keys statement compiled once per scope shape, with the township and cursor
+    bound as parameters, walks the same rows page by page as the statement compiled afresh —
+    for county-wide and township users, a township filter (another township reusing the
+    statement), action, actor, type and text filters, cursors in every table."""
+    from supervision.audit import search
+    from supervision.audit.search import AuditQuery
+
+    _walk(users, townships)
+    _assignment_with_changes(users, townships, 4)
+    _data(users, townships)
+    queries = [AuditQuery(), AuditQuery(township_id=townships["nanzhao"].pk),
+               AuditQuery(township_id=townships["miaojie"].pk), AuditQuery(township_id=townships["miaojie"].pk + 999),
+               AuditQuery(action="close"), AuditQuery(action="修改"), AuditQuery(actor="township_nanzhao"),
+               AuditQuery(record="另一份"), AuditQuery(record_type="notices.noticeassignment", township_id=townships[
+                   "nanzhao"].pk)]
+    for who in ("auditor", "leader", "township_nanzhao", "inspector"):
+        for query in queries:
+            expected = _walked(users[who], query, cached=False)
+            assert _walked(users[who], query, cached=True) == expected, (who, query)
+            statement = search._statement(users[who], query)
+            assert all(c is not None for c in statement.compiled.values()), (who, query)  # no fallback
+    everything = _walked(users["auditor"], AuditQuery(), cached=False)
+    assert len(everything) > 5 and len({t for page, _c in everything for t, _h in page}) > 2
+    # one statement for both townships
+    a = search._statement(users["auditor"], AuditQuery(township_id=townships["nanzhao"].pk))
+    assert search._statement(users["auditor"], AuditQuery(township_id=townships["miaojie"].pk)) is a
+
+
+def test_a_second_audit_page_compiles_nothing_and_runs_no_more_queries(web, users, townships, monkeypatch):
+    """Issue 11: a request again runs no more queries than the first; a later request of the same
+    scope shape (the next page, another township) builds no querysets of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.audit import search
+
+    _walk(users, townships)
+    _assignment_with_changes(users, townships, 20)
+    client = web(users["auditor"])
+    url = reverse("audit-search")
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url, {"township": townships["nanzhao"].pk})
+    assert page.status_code == 200 and page.context["next_cursor"]
+    built = []
+    real = search.sources
+    monkeypatch.setattr(search, "sources", lambda **kw: built.append(kw) or real(**kw))
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, {"township": townships["nanzhao"].pk}).status_code == 200
+    assert len(again) <= len(first), (len(again), len(first))
+    # another township, the next page: the same statement (their queries depend on their rows)
+    assert client.get(url, {"township": townships["miaojie"].pk}).status_code == 200
+    second = client.get(url, {"township": townships["nanzhao"].pk, "before": page.context["next_cursor"]})
+    assert second.status_code == 200 and second.context["rows"]
+    assert not built
+
+
+def test_on_postgresql_the_keys_statement_runs_its_generic_plan_but_a_text_search_is_planned(users, townships):
+    """Issue 11: on PostgreSQL with prepared statements, the keys statement of a page is prepared
+    on its first run and runs its generic plan (no planning per page); a search by text is never
+    prepared (its generic plan can be far slower), and the session's plan_cache_mode is left as
+    it was."""
+    from django.db import connection
+
+    from supervision.audit.search import AuditQuery, audit_page
+
+    connection.ensure_connection()
+    if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get("server_side_binding") \
+            or connection.connection.prepare_threshold is None:
+        pytest.skip("PostgreSQL with server-side binding and prepared statements only")
+    _walk(users, townships)
+    auditor = users["auditor"]
+    for query in (AuditQuery(), AuditQuery(record="通知")):
+        rows, _after = audit_page(user=auditor, query=query, size=2)
+        assert rows
+        audit_page(user=auditor, query=query, size=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s AND statement LIKE %s",
+                       ["SELECT k.history_date AS d, %", "% LIMIT 3"])  # the pages of 2 rows here
+        prepared = cursor.fetchall()
+        cursor.execute("SHOW plan_cache_mode")
+        mode = cursor.fetchone()[0]
+    assert mode == "auto"
+    assert len(prepared) == 1 and "LIKE" not in prepared[0][0], prepared  # the text search's is not
+    assert prepared[0][1] >= 2 and prepared[0][2] == 0, prepared
