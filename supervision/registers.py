@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
-from .paging import Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from .paging import Paginator
 from .validation import MAX_ID
 from .widgets import BLANK_LABEL
 

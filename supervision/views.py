@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from supervision.paging import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,6 +39,7 @@ from .exports import csv_response, xlsx_response
 from .forms import ThrottledAuthenticationForm, TownshipFilterForm
 from .handlers import handler_assign, handler_release, handler_take
 from .inbox import DoneQuery, attach_handlers, done_for, inbox_for, states_of
+from .paging import Paginator
 from .storage import read_head, stored_file_response
 from .transitions import run_transition
 from .ui import record_refused, transition_refused, visible_or_404

@@ -10,7 +10,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from supervision.paging import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,6 +24,7 @@ from supervision.attachments import attachments_of
 from supervision.audit.readlog import log_reads
 from supervision.audit.timeline import history_entries
 from supervision.exports import choice_labels, xlsx_response
+from supervision.paging import Paginator
 from supervision.transitions import available_transitions
 from supervision.ui import (
     Fact,

@@ -6,7 +6,6 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from supervision.paging import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from supervision import access, deadlines, registry
 from supervision.errors import ValidationError
 from supervision.exports import xlsx_response
+from supervision.paging import Paginator
 from supervision.transitions import available_transitions
 from supervision.ui import Fact, Section, bound_form, record_page, refused, transition_panel, visible_or_404
 
