@@ -131,6 +131,7 @@ def test_a_call_cancelled_before_its_turn_never_runs():
         queued = asyncio.ensure_future(call("queued"))
         await asyncio.sleep(0.05)
         queued.cancel()
+        await asyncio.sleep(0.05)  # the cancellation reaches the queued call on the loop's next turns
         gate.set()
         await asyncio.gather(*busy)
         with pytest.raises(asyncio.CancelledError):
