@@ -40,6 +40,7 @@ class RowContext:
 
     def __init__(self, request=None):
         self.request = request
+        self._lights: dict = {}  # (type, due, state, provisional) → the light's markup
 
     @cached_property
     def calendar(self):
@@ -66,10 +67,6 @@ class RowContext:
             light = deadlines.light(obj, rt, calendar=self.calendar, due=due)
             found = self._lights[key] = deadline_html(light)
         return found
-
-    @cached_property
-    def _lights(self) -> dict:
-        return {}
 
 
 def _escape(value) -> str:

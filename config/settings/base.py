@@ -115,8 +115,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 elif env_bool("DB_POOL", True):
     # PostgreSQL: one psycopg connection pool per worker process (DESIGN §6: CONN_MAX_AGE=0
     # without a pool opens a connection per request and per websocket database call). Django
-    # returns a connection to the pool at the end of each request and after every consumer
-    # database call, so HTTP threads and websocket consumers share DB_POOL_MAX_SIZE
+    # returns a connection to the pool at the end of each request, and the websocket consumers'
+    # NOTIFY_SOCKET_DB_THREADS threads return theirs when no socket call is waiting
+    # (supervision.consumers.SocketDBThreads), so HTTP threads and websocket consumers share DB_POOL_MAX_SIZE
     # connections; a caller beyond that waits up to DB_POOL_TIMEOUT seconds. Each checkout is
     # checked (one round trip), so a restarted server costs no failed request. Size it:
     # workers × DB_POOL_MAX_SIZE + sweeps + admin sessions < max_connections (README).
