@@ -1,17 +1,14 @@
 """Notifications service (DESIGN §3.4): persist now, push after commit."""
 from __future__ import annotations
 
-import asyncio
-import atexit
 import logging
-import threading
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 from django.db import transaction
 
 from .models import Notification, NotificationCounter
+from .pushing import Pusher
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +209,7 @@ def push(payloads, *, with_unread: bool = False, unread: dict | None = None) -> 
 
     The unread count travels with the message (given as ``unread``, or counted here in one
     query with ``with_unread``; never one query per socket), and all the messages of one commit
-    go out from one event loop (see ``_pusher``).
+    go out together from the process's sending thread (``pushing.Pusher``).
     """
     if not payloads:
         return
@@ -234,91 +231,7 @@ def push(payloads, *, with_unread: bool = False, unread: dict | None = None) -> 
     _pusher.send(layer, events)
 
 
-async def _send_all(layer, events) -> None:
-    """One commit's messages: different users' groups concurrently, one user's in order."""
-    by_group: dict[str, list] = {}
-    for group, event in events:
-        by_group.setdefault(group, []).append(event)
-
-    async def to_group(group, group_events):
-        for event in group_events:
-            try:
-                await layer.group_send(group, event)
-            except Exception:  # a broker outage must not fail a committed request
-                log.exception("notification push to %s failed", group)
-
-    if len(by_group) == 1:
-        await to_group(*next(iter(by_group.items())))
-    else:
-        await asyncio.gather(*(to_group(g, evs) for g, evs in by_group.items()))
-
-
-class _Pusher:
-    """Sends pushes from one long-lived event loop thread per process, commit after commit in order.
-
-    ``async_to_sync`` from a plain thread builds a new event loop (and, with channels-redis, a
-    new Redis connection) on every call; here the loop and its connection pool live on, and the
-    committing thread does not wait for Redis. The in-memory layer (development, tests) belongs
-    to the server's own loop, so it is sent to through ``async_to_sync`` as before, once per commit.
-    """
-
-    def __init__(self):
-        self._loop = None
-        self._thread = None
-        self._queue = None
-        self._lock = threading.Lock()
-
-    def _ensure_loop(self):
-        with self._lock:
-            if self._loop is None or not self._thread.is_alive():
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
-
-                def run():
-                    asyncio.set_event_loop(loop)
-                    self._queue = asyncio.Queue()
-                    loop.create_task(self._worker())
-                    ready.set()
-                    loop.run_forever()
-
-                self._loop = loop
-                self._thread = threading.Thread(target=run, name="notify-push", daemon=True)
-                self._thread.start()
-                ready.wait()
-                atexit.register(self.flush)
-            return self._loop
-
-    async def _worker(self):
-        while True:
-            layer, events = await self._queue.get()
-            try:
-                await _send_all(layer, events)
-            except Exception:
-                log.exception("notification push failed")
-            finally:
-                self._queue.task_done()
-
-    def send(self, layer, events) -> None:
-        if isinstance(layer, InMemoryChannelLayer):
-            try:
-                async_to_sync(_send_all)(layer, events)
-            except Exception:
-                log.exception("notification push failed")
-            return
-        loop = self._ensure_loop()
-        loop.call_soon_threadsafe(self._queue.put_nowait, (layer, events))
-
-    def flush(self, timeout: float = 5.0) -> None:
-        """Wait (bounded) until the pushes handed over so far are sent: tests, exiting commands."""
-        if self._loop is None or not self._thread.is_alive():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self._queue.join(), self._loop).result(timeout=timeout)
-        except Exception:
-            pass
-
-
-_pusher = _Pusher()
+_pusher = Pusher()
 flush_pushes = _pusher.flush
 
 
