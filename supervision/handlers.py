@@ -188,7 +188,7 @@ def after_transition(ctx) -> None:
     """Inside the transition's transaction: release a handler left with nothing to do."""
     from .transitions import save_with_history
 
-    if ctx.has_handler is False:  # read after the row lock (transitions._read_after_lock)
+    if ctx.has_handler is False:  # read with the row lock (transitions._taken_with_lock)
         return
     row = handler_row(ctx.obj, lock=True)
     if row is None or row.handler_id is None:

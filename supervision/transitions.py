@@ -8,6 +8,7 @@ lets the workflow schedule side effects, which run only after commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -101,12 +102,16 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
         # grants then come with the read after the lock, not in a statement of their own before it.
         # The statement is compiled once per record type (``rowsql.keyed_get``).
         using = router.db_for_write(rt.model)
+        reader = None if as_system else actor
         try:
             obj = keyed_get(("transition", rt.model._meta.label_lower, as_system),
-                            lambda: _locked_queryset(rt, as_system), pk, using)
+                            lambda: _locked_queryset(rt, as_system), pk, using,
+                            columns=partial(_lock_columns, rt), column_params=[_grants_wanted(reader)])
         except (rt.model.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise Http404(_("记录不存在或无权查看。")) from None
-        has_handler = _read_after_lock(obj, rt, None if as_system else actor)
+        has_handler = _taken_with_lock(obj, reader)
+        if has_handler is None:  # the statement could not carry them: one more statement
+            has_handler = _read_after_lock(obj, rt, reader)
         if not as_system and not access.can(actor, "view", obj):
             raise Http404(_("记录不存在或无权查看。"))
         meta = transition_meta(rt, name)
@@ -205,6 +210,100 @@ def _related_users(obj, paths) -> list:
         if node is None:
             continue
     return [u for u in found if u.is_active and getattr(u, "_supervision_grants", None) is None]
+
+
+# What the row lock's statement reads besides the row (``keyed_get(columns=…)``): the three reads
+# ``_read_after_lock`` makes, as columns of the same statement — one round trip fewer per
+# transition (issue 11). Each is read under the row lock, so fresh: a writer of any of them
+# (a transition, a handler change) takes the same lock first.
+_HEAD, _HANDLER, _GRANTS = "_lock_chain_head", "_lock_has_handler", "_lock_grants"
+
+
+def _grants_wanted(actor) -> int | None:
+    """The actor whose grants the lock's statement should bring, if not loaded yet."""
+    if (actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+            and getattr(actor, "_supervision_grants", None) is None):
+        return actor.pk
+    return None
+
+
+def _lock_columns(rt, compiler, connection) -> list[tuple[str, str]]:
+    """The added columns: the chain head (the last history row's hash), whether the record has a
+    handler, and the grants of the actor (the one parameter) and of every user the statement
+    joins (the recipients ``after_transition`` checks), as ``user,role,region,level,lead,principal``
+    items joined by ``;`` (one text: the same on every backend)."""
+    from .audit.chain import history_model
+    from .models import RecordHandler, Region, RoleAssignment, User
+
+    q = connection.ops.quote_name
+    record = compiler.select[compiler.klass_info["select_fields"][0]][0]  # the record's own alias
+    record_pk = f"{q(record.alias)}.{q(rt.model._meta.pk.column)}"
+    label = rt.model._meta.label_lower
+    if not all(c.isalnum() or c in "._" for c in label):  # written into the statement as a literal
+        return []
+    user_pks = []
+
+    def walk(info):
+        if issubclass(info["model"], User):
+            col = compiler.select[info["select_fields"][0]][0]
+            user_pks.append(f"{q(col.alias)}.{q(info['model']._meta.pk.column)}")
+        for child in info.get("related_klass_infos", ()):
+            walk(child)
+
+    walk(compiler.klass_info)
+    hist = history_model(rt.model)
+    ra, region = q(RoleAssignment._meta.db_table), q(Region._meta.db_table)
+    user_id, role, region_id, level, lead, principal = (
+        f"ra.{q('user_id')}", f"ra.{q('role')}", f"ra.{q('region_id')}", f"g.{q('level')}",
+        f"ra.{q('is_lead')}", f"ra.{q('is_principal')}")
+    item = " || ',' || ".join([f"CAST({user_id} AS TEXT)", role, f"COALESCE(CAST({region_id} AS TEXT), '')",
+                               f"COALESCE({level}, '')", f"CAST({lead} AS TEXT)", f"CAST({principal} AS TEXT)"])
+    aggregate = (f"string_agg({item}, ';')" if connection.vendor == "postgresql"
+                 else f"group_concat({item}, ';')")
+    return [
+        (_HEAD, f"SELECT h.{q('row_hash')} FROM {q(hist._meta.db_table)} h WHERE h.{q('id')} = {record_pk} "
+                f"ORDER BY h.{q('history_id')} DESC LIMIT 1"),
+        (_HANDLER, f"SELECT COUNT(*) FROM {q(RecordHandler._meta.db_table)} rh WHERE rh.{q('record_type')} = "
+                   f"'{label}' AND rh.{q('object_id')} = {record_pk} AND rh.{q('handler_id')} IS NOT NULL"),
+        (_GRANTS, f"SELECT {aggregate} FROM {ra} ra LEFT JOIN {region} g ON g.{q('id')} = ra.{q('region_id')} "
+                  f"WHERE ra.{q('user_id')} IN ({', '.join(['%s', *user_pks])})"),
+    ]
+
+
+def _taken_with_lock(obj, actor) -> bool | None:
+    """Sets what the lock's statement brought (the chain head on the record, the grants on the
+    actor and the joined users whose grants were not loaded) and returns whether the record has
+    a handler; ``None`` when the statement did not carry them."""
+    from .access import Grant
+    from .models import Region, User
+
+    values = obj.__dict__
+    if _HEAD not in values:
+        return None
+    values[KNOWN_HEAD] = values.pop(_HEAD) or ""
+    has_handler = bool(values.pop(_HANDLER))
+    grants: dict[int, list] = {}
+    for entry in (values.pop(_GRANTS) or "").split(";"):
+        if not entry:
+            continue
+        user_id, role, region_id, level, lead, principal = entry.split(",")
+        region = None if (not region_id or level == Region.Level.COUNTY) else int(region_id)
+        grants.setdefault(int(user_id), []).append(
+            Grant(role, region, lead in ("true", "1", "t"), principal in ("true", "1", "t")))
+    users = [actor] if _grants_wanted(actor) is not None else []
+    stack = [obj]
+    while stack:  # every user the statement joined (select_related's cache)
+        node = stack.pop()
+        for related in node._state.fields_cache.values():
+            if related is None:
+                continue
+            if isinstance(related, User):
+                users.append(related)
+            stack.append(related)
+    for user in users:
+        if getattr(user, "_supervision_grants", None) is None:
+            user._supervision_grants = grants.get(user.pk, [])
+    return has_handler
 
 
 def _read_after_lock(obj, rt, actor=None) -> bool:

@@ -99,6 +99,7 @@ class _KeyedQuery(Query):
 
     keyed_plan = None  # (sql, select, klass_info, annotation_col_map), set by the first compile
     keyed_value = None  # this run's key, prepared for the database
+    keyed_lead = ()  # this run's parameters of the added columns (``keyed_get(columns=…)``)
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         if using:
@@ -115,7 +116,7 @@ class _KeyedCompilerMixin:
         sql, select, klass_info, annotation_col_map = self.query.keyed_plan
         self.select, self.klass_info, self.annotation_col_map = select, klass_info, annotation_col_map
         self.col_count, self.has_extra_select = len(select), False
-        return sql, (self.query.keyed_value,)
+        return sql, (*self.query.keyed_lead, self.query.keyed_value)
 
 
 def _out_of_range(field, value, connection) -> bool:
@@ -130,13 +131,20 @@ _COMPILERS: dict = {}
 _KEYED: dict = {}
 
 
-def keyed_get(key, build, pk, using: str):
+def keyed_get(key, build, pk, using: str, *, columns=None, column_params=()):
     """The one row of ``build()`` (a queryset, e.g. locked and with its joins) whose primary key is
     ``pk``: ``DoesNotExist`` if none; ``ValueError``/``TypeError`` for a key of the wrong kind.
 
     ``build()`` is compiled once per ``key`` (and database alias) with Django's compiler; later calls
     run the same statement with the new key and load the objects through Django's own iterable
-    (converters, ``select_related`` objects, prefetches as the template says)."""
+    (converters, ``select_related`` objects, prefetches as the template says).
+
+    ``columns(compiler, connection)``, called at that compile, may add columns to the statement's
+    select list: ``[(name, sql), …]``, each ``sql`` an expression that may name the compiled
+    statement's tables by their aliases (found in ``compiler.select``) and hold ``%s``
+    placeholders, filled on each call from ``column_params`` (in order). Each value is set on the
+    returned object as attribute ``name``, raw from the database (no converter). When the
+    statement could not be kept (see above), the object comes without those attributes."""
     connection = connections[using]
     template = _KEYED.get((key, using))
     if template is None:
@@ -149,9 +157,19 @@ def keyed_get(key, build, pk, using: str):
         sql, params = compiler.as_sql()
         if list(params) != [model_pk.get_db_prep_value(first, connection, prepared=True)]:
             return qs.get(pk=first)  # more than the key in the statement: no plan kept
+        annotation_col_map = dict(compiler.annotation_col_map or {})
+        if columns is not None:
+            added = columns(compiler, connection)
+            head, sep, tail = sql.partition(" FROM ")
+            if not (added and sep and head.startswith("SELECT ")):
+                return qs.get(pk=first)
+            q = connection.ops.quote_name
+            sql = head + "".join(f", ({expr}) AS {q(name)}" for name, expr in added) + sep + tail
+            for i, (name, _expr) in enumerate(added):
+                annotation_col_map[name] = len(compiler.select) + i
         keyed = qs._chain()
         keyed.query.__class__ = _KeyedQuery
-        keyed.query.keyed_plan = (sql, compiler.select, compiler.klass_info, compiler.annotation_col_map)
+        keyed.query.keyed_plan = (sql, compiler.select, compiler.klass_info, annotation_col_map)
         template = _KEYED[(key, using)] = keyed
     model_pk = template.model._meta.pk
     value = model_pk.get_prep_value(pk)
@@ -159,6 +177,7 @@ def keyed_get(key, build, pk, using: str):
         raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")
     qs = template._chain()
     qs.query.keyed_value = model_pk.get_db_prep_value(value, connection, prepared=True)
+    qs.query.keyed_lead = tuple(column_params) if columns is not None else ()
     rows = list(qs)
     if not rows:
         raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")

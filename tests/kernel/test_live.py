@@ -37,7 +37,7 @@ def _statements(captured):
 
 @pytest.mark.django_db
 def test_one_transition_runs_the_stated_statements(users, townships, django_capture_on_commit_callbacks):
-    """签收 by a township user: 7 statements in the transaction and 1 after commit (PostgreSQL: 5 in
+    """签收 by a township user: 6 statements in the transaction and 1 after commit (PostgreSQL: 4 in
     the transaction — one statement for the numbers, notifications and unread counts — and none
     after commit) — stated here one by one, so a new lazy load or a repeated query fails this test."""
     notice = issue(users, townships, targets=("nanzhao",))
@@ -50,10 +50,10 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     assignment_table = NoticeAssignment._meta.db_table
     history_table = NoticeAssignment.history.model._meta.db_table
     expected = [
-        ("SELECT", assignment_table),  # the row, locked, with notice, issuer and township joined
-        # after the lock, one statement: the chain's head (no advisory lock: the row lock serialises
-        # the chain's writers), whether the record has a handler, the recipients' grants
-        ("SELECT", history_table),
+        # the row, locked, with notice, issuer and township joined, and in the same statement the
+        # chain's head (no advisory lock: the row lock serialises the chain's writers), whether the
+        # record has a handler, and the grants of the actor (when not loaded) and the recipients
+        ("SELECT", assignment_table),
         ("UPDATE", assignment_table),  # state, fields and version in one conditional UPDATE
         ("INSERT", history_table),  # the history row
         ("INSERT", "supervision_notificationcounter"),  # the recipients' next seq
@@ -82,6 +82,65 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     assert row.prev_hash == first.row_hash != ""  # linked to the head read after the lock
     told = Notification.objects.get(verb="notices.acknowledge")
     assert told.recipient == users["inspector"] and told.seq == 1
+
+
+@pytest.mark.django_db
+def test_the_lock_statement_brings_the_grants_the_handler_and_the_head(users, townships,
+                                                                       django_capture_on_commit_callbacks):
+    """An actor whose grants this request has not loaded: they come with the row lock (no statement of
+    their own), equal to what the grants loader reads — the recipients' too — and a record with a
+    handler is seen to have one."""
+    from unittest import mock
+
+    from supervision import handlers
+
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    handlers.handler_take(actor=users["township_nanzhao"], model=NoticeAssignment, pk=a.pk)  # 承办人 set
+    actor = User.objects.get(username="township_nanzhao")
+    seen = {}
+    real = access.can
+
+    def spy(user, right, obj):
+        if right == "view":  # the actor's scope check, then the recipients'
+            seen.setdefault(user.username, getattr(user, "_supervision_grants", None))
+        return real(user, right, obj)
+
+    with (CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True),
+          mock.patch.object(access, "can", spy),
+          mock.patch.object(handlers, "after_transition", wraps=handlers.after_transition) as released):
+        run_transition(model=NoticeAssignment, pk=a.pk, name="acknowledge", actor=actor)
+    sql = _statements(ctx.captured_queries)
+    # before the UPDATE, the lock's statement alone (later: the handler's row, its own grants)
+    assert [s.split()[0] for s in sql[:2]] == ["SELECT", "UPDATE"], "\n".join(sql)
+    loaded = access._load_grants([actor.pk, users["inspector"].pk])
+    assert seen[actor.username] == loaded[actor.pk] != []
+    assert seen["inspector"] == loaded[users["inspector"].pk] != []
+    assert released.call_args.args[0].has_handler is True
+    row, first = a.history.order_by("-history_id")[:2]
+    assert row.prev_hash == first.row_hash != ""
+
+
+@pytest.mark.django_db
+def test_a_lock_statement_that_cannot_carry_the_reads_falls_back_to_one_more(users, townships, monkeypatch):
+    """Where the added columns cannot be kept (no plan), the three reads run as a statement of their
+    own after the lock: same grants, same chain."""
+    from supervision import transitions
+    from supervision.models import rowsql
+
+    monkeypatch.setattr(rowsql, "_KEYED", {})
+    monkeypatch.setattr(transitions, "_lock_columns", lambda rt, compiler, connection: [])
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    actor = User.objects.get(username="township_nanzhao")
+    with CaptureQueriesContext(connection) as ctx:
+        run_transition(model=NoticeAssignment, pk=a.pk, name="acknowledge", actor=actor)
+    sql = _statements(ctx.captured_queries)
+    assert sql[1].startswith("SELECT 'h'"), "\n".join(sql)
+    assert actor._supervision_grants == access._load_grants([actor.pk])[actor.pk]
+    row, first = a.history.order_by("-history_id")[:2]
+    assert row.prev_hash == first.row_hash != ""
+    assert NoticeAssignment.objects.get(pk=a.pk).state == "acknowledged"
 
 
 @pytest.mark.django_db
