@@ -291,12 +291,13 @@ def _taken_with_lock(obj, actor) -> bool | None:
         grants.setdefault(int(user_id), []).append(
             Grant(role, region, lead in ("true", "1", "t"), principal in ("true", "1", "t")))
     users = [actor] if _grants_wanted(actor) is not None else []
-    stack = [obj]
-    while stack:  # every user the statement joined (select_related's cache)
+    stack, walked = [obj], {id(obj)}
+    while stack:  # every user the statement joined (select_related's cache; it may point back)
         node = stack.pop()
         for related in node._state.fields_cache.values():
-            if related is None:
+            if related is None or id(related) in walked:
                 continue
+            walked.add(id(related))
             if isinstance(related, User):
                 users.append(related)
             stack.append(related)

@@ -63,7 +63,7 @@ def test_one_transition_runs_the_stated_statements(users, townships, django_capt
     if connection.vendor == "postgresql":
         # numbers taken, notifications inserted and the unread counts for the push returned in one
         # statement: nothing runs after commit
-        expected[4:7] = [("WITH", "supervision_notificationcounter")]
+        expected[3:6] = [("WITH", "supervision_notificationcounter")]
 
     def target(statement):
         head = statement.split(" WHERE ")[0]
