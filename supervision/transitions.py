@@ -99,8 +99,8 @@ def run_transition(*, model, pk, name: str, actor, comment: str | None = "", dat
     with transaction.atomic():
         # The row is locked by its key alone and its scope checked on the object right after
         # (``access.can(actor, "view", obj)``, the object form of ``access.visible``): the actor's
-        # grants then come with the read after the lock, not in a statement of their own before it.
-        # The statement is compiled once per record type (``rowsql.keyed_get``).
+        # grants come with the lock's own statement (``_lock_columns``), not in one of their own
+        # before it. The statement is compiled once per record type (``rowsql.keyed_get``).
         using = router.db_for_write(rt.model)
         reader = None if as_system else actor
         try:
@@ -231,7 +231,8 @@ def _lock_columns(rt, compiler, connection) -> list[tuple[str, str]]:
     """The added columns: the chain head (the last history row's hash), whether the record has a
     handler, and the grants of the actor (the one parameter) and of every user the statement
     joins (the recipients ``after_transition`` checks), as ``user,role,region,level,lead,principal``
-    items joined by ``;`` (one text: the same on every backend)."""
+    items joined by ``;`` (one text: the same on every backend; roles and levels are choice
+    identifiers, with no ``,`` or ``;``)."""
     from .audit.chain import history_model
     from .models import RecordHandler, Region, RoleAssignment, User
 
