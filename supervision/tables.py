@@ -86,6 +86,20 @@ def link(href: str, text) -> SafeString:
 class Table:
     columns: tuple[Column, ...]
     row_attrs: Callable[[Any], dict] = field(default=lambda obj: {})
+    # What the cells and row attributes read, for the page's query (``rows``): the related objects
+    # they follow and the fields (``QuerySet.only``, the primary keys implied). Empty: as given.
+    related: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+    def rows(self, queryset):
+        """``queryset`` loading only what the table shows: a register row's assignment, notice and
+        township had every column read and decoded (the notice's texts, six time stamps) and built
+        into objects, and its issuing unit joined, for ten values."""
+        if self.related:
+            queryset = queryset.select_related(None).select_related(*self.related)
+        if self.reads:
+            queryset = queryset.only(*self.reads)
+        return queryset
 
     def render(self, objects: Iterable, *, request=None, empty: str | Promise = "") -> SafeString:
         ctx = RowContext(request)

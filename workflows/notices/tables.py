@@ -24,4 +24,8 @@ ASSIGNMENT_TABLE = Table(
         Column(_("状态"), _state),
     ),
     row_attrs=lambda a: {"class": "overdue" if a.state == "overdue" else "", "data-assignment": a.pk},
+    related=("notice", "township"),
+    # the cells' fields, the deadline light's (due date, state, provisional mark) included
+    reads=("state", "escalation", "due_date", "due_provisional", "notice__number", "notice__title",
+           "notice__urgency", "notice__issued_on", "township__name"),
 )
