@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .paging import order_keeps_rows
 
 PAGE = 20
 
@@ -147,7 +148,10 @@ class AutocompleteSelect(forms.Select):
             return super().optgroups(name, value, attrs)
         chosen = {str(v) for v in value if v not in (None, "")}
         # the keys first: beyond SMALL (a province's townships) no record is loaded but the chosen
-        self._on_demand = len(field.queryset.values_list("pk", flat=True)[: self.SMALL + 1]) > self.SMALL
+        keys = field.queryset
+        if order_keeps_rows(keys.query):  # how many there are, not which come first: read unsorted
+            keys = keys.order_by()
+        self._on_demand = len(keys.values_list("pk", flat=True)[: self.SMALL + 1]) > self.SMALL
         if self._on_demand:
             try:
                 objs = list(field.queryset.filter(pk__in=chosen)) if chosen else []

@@ -26,6 +26,7 @@ from . import registry, workdays
 GREEN, AMBER, RED, NONE = "green", "amber", "red", ""
 COLOURS = (GREEN, AMBER, RED)
 COLOUR_CHOICES = [(GREEN, gettext_lazy("正常")), (AMBER, gettext_lazy("临期")), (RED, gettext_lazy("逾期"))]
+_COLOUR_LABELS = dict(COLOUR_CHOICES)
 
 
 # --- traffic lights --------------------------------------------------------------------------
@@ -41,7 +42,7 @@ class Light:
 
     @property
     def colour_label(self) -> str:
-        return str(dict(COLOUR_CHOICES).get(self.colour, ""))
+        return str(_COLOUR_LABELS.get(self.colour, ""))
 
     @property
     def text(self) -> str:
@@ -77,7 +78,18 @@ def reminder_days(rt: registry.RecordType) -> int:
 
 
 def provisional_field(rt: registry.RecordType) -> str | None:
-    """The boolean field marking ``rt.due_field`` provisional (``due_provisional`` …)."""
+    """The boolean field marking ``rt.due_field`` provisional (``due_provisional`` …). Worked out
+    once per record type (a register asks for every row), again if its declaration changes."""
+    declared = (rt.due_field, rt.due_provisional_field)
+    cached = getattr(rt, "_provisional_field", None)
+    if cached is not None and cached[0] == declared:
+        return cached[1]
+    found = _provisional_field(rt)
+    rt._provisional_field = (declared, found)
+    return found
+
+
+def _provisional_field(rt: registry.RecordType) -> str | None:
     if rt.due_provisional_field is not None:
         return rt.due_provisional_field or None
     if not rt.due_field:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 
 from django.core import paginator as dj
+from django.core.exceptions import FieldError
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -50,6 +52,32 @@ class Page(dj.Page):
         return super().end_index()
 
 
+def order_keeps_rows(query) -> bool:
+    """True when dropping ``query``'s ordering leaves its rows as they are (only their order
+    changes): no DISTINCT (whose rows can depend on the ordering's columns), no raw or expression
+    ordering, and every ordering path single-valued — an ordering through a to-many relation
+    repeats rows, and by a relation itself orders by that model's own ordering."""
+    if query.distinct or query.extra_order_by:
+        return False
+    opts = query.get_meta()
+    ordering = query.order_by or (opts.ordering if query.default_ordering else ())
+    for item in ordering:
+        if not isinstance(item, str):
+            return False
+        name = item.removeprefix("-").removeprefix("+")
+        if name == "?" or name in query.annotations or name in query.extra:
+            return False
+        parts = name.split(LOOKUP_SEP)
+        try:
+            path, final, _targets, rest = query.names_to_path(parts, opts)
+        except FieldError:
+            return False
+        by_relation = final.is_relation and parts[-1] != getattr(final, "attname", None)  # "notice", not "notice_id"
+        if rest or by_relation or any(p.m2m for p in path):
+            return False
+    return True
+
+
 class Paginator(dj.Paginator):
     def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
@@ -59,6 +87,12 @@ class Paginator(dj.Paginator):
     def count(self) -> int:
         items = self.object_list
         if isinstance(items, QuerySet):
+            if order_keeps_rows(items.query):
+                # How many of the first cap + 1 rows there are does not depend on their order: the
+                # count reads them unsorted, without the joins only the ordering needed (the
+                # register's ordering by notice and township made it sort 1,001 joined rows:
+                # 1.7 ms against 0.2).
+                items = items.order_by()
             return items[: self.cap + 1].count()
         return len(items)  # a list in memory: its length is exact and free
 

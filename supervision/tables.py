@@ -33,6 +33,9 @@ class Column:
     value: Callable[[Any, RowContext], Any]
     attrs: str = ""  # extra attributes of the cell, as markup: ' class="title"'
     labelled: bool = True  # the cell carries data-label (its header, shown when rows stack)
+    # What the cell depends on, when that is less than the record (a state and its escalation, an
+    # urgency): the cell is then written once a page per distinct key, not once per row.
+    key: Callable[[Any], Any] | None = None
 
 
 class RowContext:
@@ -41,6 +44,7 @@ class RowContext:
     def __init__(self, request=None):
         self.request = request
         self._lights: dict = {}  # (type, due, state, provisional) → the light's markup
+        self._types: dict = {}  # model → (record type, its due, state and provisional fields)
 
     @cached_property
     def calendar(self):
@@ -48,25 +52,43 @@ class RowContext:
 
         return deadlines.calendar_for(self.request)
 
+    @cached_property
+    def today(self):
+        """The lights' today, read once a page (``deadlines.light``'s own default)."""
+        from django.utils import timezone
+
+        return timezone.localdate()
+
+    def _fields(self, obj):
+        from supervision import deadlines, registry
+
+        rt = registry.for_model(obj)
+        found = self._types[type(obj)] = (rt, rt.due_field, rt.state_field, deadlines.provisional_field(rt))
+        return found
+
     def deadline(self, obj, due=None) -> SafeString:
         """The record's deadline traffic light, as ``{% deadline obj %}`` writes it. A light depends
         on the record only through its due date, state and provisional flag, and a page's rows
         share a few of each: each distinct one is worked out and written once a page."""
-        from supervision import deadlines, registry
-        from supervision.templatetags.supervision import deadline_html
-
-        rt = registry.for_model(obj)
-        if not (rt.due_field or due):
-            return deadline_html(None)
+        rt, due_field, state_field, pfield = self._types.get(type(obj)) or self._fields(obj)
+        if not (due_field or due):
+            return _deadline_html(None)
         if due is None:
-            due = getattr(obj, rt.due_field, None)
-        pfield = deadlines.provisional_field(rt)
-        key = (rt.key, due, getattr(obj, rt.state_field, None), bool(pfield and getattr(obj, pfield, False)))
+            due = getattr(obj, due_field, None)
+        key = (rt.key, due, getattr(obj, state_field, None), bool(pfield and getattr(obj, pfield, False)))
         found = self._lights.get(key)
         if found is None:
-            light = deadlines.light(obj, rt, calendar=self.calendar, due=due)
-            found = self._lights[key] = deadline_html(light)
+            from supervision import deadlines
+
+            light = deadlines.light(obj, rt, calendar=self.calendar, due=due, today=self.today)
+            found = self._lights[key] = _deadline_html(light)
         return found
+
+
+def _deadline_html(light) -> SafeString:
+    from supervision.templatetags.supervision import deadline_html
+
+    return deadline_html(light)
 
 
 def _escape(value) -> str:
@@ -86,18 +108,38 @@ def link(href: str, text) -> SafeString:
 class Table:
     columns: tuple[Column, ...]
     row_attrs: Callable[[Any], dict] = field(default=lambda obj: {})
+    # What the cells and row attributes read, for the page's query (``rows``): the related objects
+    # they follow and the fields (``QuerySet.only``, the primary keys implied). Empty: as given.
+    related: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+    def rows(self, queryset):
+        """``queryset`` loading only what the table shows: a register row's assignment, notice and
+        township had every column read and decoded (the notice's texts, six time stamps) and built
+        into objects, and its issuing unit joined, for ten values."""
+        if self.related:
+            queryset = queryset.select_related(None).select_related(*self.related)
+        if self.reads:
+            queryset = queryset.only(*self.reads)
+        return queryset
 
     def render(self, objects: Iterable, *, request=None, empty: str | Promise = "") -> SafeString:
         ctx = RowContext(request)
-        cells = [(f'<td data-label="{_escape(c.label)}"{c.attrs}>' if c.labelled else f"<td{c.attrs}>", c.value)
-                 for c in self.columns]
+        cells = [(f'<td data-label="{_escape(c.label)}"{c.attrs}>' if c.labelled else f"<td{c.attrs}>", c.value,
+                  c.key, {}) for c in self.columns]
         out = []
         for obj in objects:
             attrs = "".join(f' {k}="{_escape(v)}"' for k, v in self.row_attrs(obj).items())
             out.append(f"\n    <tr{attrs}>\n")
-            for opening, value in cells:
-                v = value(obj, ctx)
-                out.append(f"      {opening}{_escape(v)}</td>\n")
+            for opening, value, key, written in cells:
+                if key is None:
+                    out.append(f"      {opening}{_escape(value(obj, ctx))}</td>\n")
+                    continue
+                k = key(obj)
+                cell = written.get(k)
+                if cell is None:
+                    cell = written[k] = f"      {opening}{_escape(value(obj, ctx))}</td>\n"
+                out.append(cell)
             out.append("    </tr>\n  ")
         if not out:
             out.append(f'<tr><td colspan="{len(self.columns)}" class="muted">{_escape(empty)}</td></tr>')

@@ -56,11 +56,103 @@ class Deadline:
     guessed_years: tuple[int, ...] = field(default=(), compare=False)
 
 
+class _Span:
+    """The answers for whole years ``lo``–``hi`` under one set of overrides and entered years:
+    each day's (working, provisional), and running totals of working days from ``lo``.
+
+    Built from the calendar rows it was given and never changed, so one span serves every
+    calendar that reads the same rows (``_span``): a page's lights and an export's cost look-ups,
+    not a walk over the days, and a change of the rows is a different span."""
+
+    __slots__ = ("lo", "hi", "overrides", "entered_years", "answers", "ranks")
+
+    def __init__(self, lo: dt.date, hi: dt.date, overrides: dict[dt.date, bool], entered_years: frozenset[int]):
+        self.lo, self.hi, self.overrides, self.entered_years = lo, hi, overrides, entered_years
+        answers, ranks, count = [], [0], 0
+        one, day = dt.timedelta(days=1), lo
+        while day <= hi:
+            answer = _answer(day, overrides, entered_years)
+            answers.append(answer)
+            if day > lo:  # ranks[i]: working days in (lo, lo + i]
+                count += answer[0]
+                ranks.append(count)
+            day += one
+        self.answers, self.ranks = answers, ranks
+
+
+def _answer(day: dt.date, overrides: dict[dt.date, bool], entered_years) -> tuple[bool, bool]:
+    if day in overrides:
+        return overrides[day], False
+    if day.year in entered_years:
+        return day.weekday() < 5, False
+    known = _library_workday(day)
+    if known is None:
+        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, True
+    return known, False
+
+
+# Spans by (lo, hi, the rows they were built from): the rows are read on every load (one
+# statement), so a span is reused only for exactly the rows it was built from — an added, changed
+# or deleted override or year is a new key, in every process, with nothing to invalidate.
+_SPANS: dict = {}
+_SPANS_KEPT = 32
+_STATEMENTS: dict = {}
+
+
+def _calendar_rows(start: dt.date, end: dt.date, using: str = "default"):
+    """The overrides in ``start``–``end`` and the entered years among theirs, in one statement
+    built once per database (two ORM queries before, each compiled afresh on every page)."""
+    from django.db import connections
+
+    from supervision.models import CalendarDay, CalendarYear
+
+    connection = connections[using]
+    sql = _STATEMENTS.get(using)
+    if sql is None:
+        q = connection.ops.quote_name
+        day, year = CalendarDay._meta, CalendarYear._meta
+        d, w, y = (q(day.get_field("date").column), q(day.get_field("is_working_day").column),
+                   q(year.get_field("year").column))
+        sql = _STATEMENTS[using] = (
+            f"SELECT {d}, {w}, NULL FROM {q(day.db_table)} WHERE {d} BETWEEN %s AND %s "
+            f"UNION ALL SELECT NULL, NULL, {y} FROM {q(year.db_table)} WHERE {y} BETWEEN %s AND %s")
+    date_field = CalendarDay._meta.get_field("date")
+    params = [date_field.get_db_prep_value(start, connection), date_field.get_db_prep_value(end, connection),
+              start.year, end.year]
+    overrides, years = {}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for day, working, year in cursor.fetchall():
+            if year is not None:
+                years.add(int(year))
+            else:
+                if isinstance(day, str):  # SQLite: the raw cursor gives ISO text and 0/1
+                    day = dt.date.fromisoformat(day)
+                overrides[day] = bool(working)
+    return overrides, frozenset(years)
+
+
+def _span(start: dt.date, end: dt.date) -> _Span:
+    overrides, years = _calendar_rows(start, end)
+    key = (start, end, frozenset(overrides.items()), years)
+    span = _SPANS.get(key)
+    if span is None:
+        span = _Span(start, end, overrides, years)
+        while len(_SPANS) >= _SPANS_KEPT:
+            try:
+                del _SPANS[next(iter(_SPANS))]  # the oldest
+            except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                break
+        _SPANS[key] = span
+    return span
+
+
 class WorkCalendar:
-    """Answers "is this a working day?" with two queries per date range it loads.
+    """Answers "is this a working day?" with one statement per date range it loads.
 
     Dates outside the loaded range are loaded on demand (with a margin), so one instance can
-    serve a whole page or export: per-day answers are cached.
+    serve a whole page or export. The range is whole years, answered from a ``_Span``: per-day
+    answers and running totals of working days, so a span's count is two look-ups.
     """
 
     MARGIN = dt.timedelta(days=62)
@@ -69,97 +161,40 @@ class WorkCalendar:
         self.lo: dt.date | None = None
         self.hi: dt.date | None = None
         self.overrides: dict[dt.date, bool] = {}
-        self.entered_years: set[int] = set()
-        self._answers: dict[dt.date, tuple[bool, bool]] = {}
-        # Running count of working days from ``_rank_origin``: ``_ranks[i]`` is the number of
-        # working days in (origin, origin + i], so a span's count is two look-ups, not a walk
-        # over its days (a register page or a 100k-row export asks for thousands of spans).
-        self._rank_origin: dt.date | None = None
-        self._ranks: list[int] = []
+        self.entered_years: frozenset[int] = frozenset()
+        self._span: _Span | None = None
         if start is not None:
             self._load(start, end or start)
 
     def _load(self, start: dt.date, end: dt.date) -> None:
-        from supervision.models import CalendarDay, CalendarYear
-
         if self.lo is not None:
             start, end = min(start, self.lo), max(end, self.hi)
         # Whole years: the overrides are few, and a long span (an export's deadlines) then loads
         # once or twice instead of once per margin it walks into.
         start, end = dt.date(start.year, 1, 1), dt.date(end.year, 12, 31)
-        self.overrides = dict(
-            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
-        )
-        self.entered_years = set(
-            CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
-        )
+        span = self._span = _span(start, end)
+        self.overrides, self.entered_years = span.overrides, span.entered_years
         self.lo, self.hi = start, end
-        self._answers.clear()
-        self._rank_origin, self._ranks = None, []
+
+    def _cover(self, start: dt.date, end: dt.date) -> _Span:
+        if self.lo is None or start < self.lo or end > self.hi:
+            self._load(start - self.MARGIN, end + self.MARGIN)
+        return self._span
 
     def is_working_day(self, day: dt.date) -> tuple[bool, bool]:
         """(working, provisional)."""
-        answer = self._answers.get(day)
-        if answer is not None:
-            return answer
-        if self.lo is None or not (self.lo <= day <= self.hi):
-            self._load(day - self.MARGIN, day + self.MARGIN)
-        if day in self.overrides:
-            answer = self.overrides[day], False
-        elif day.year in self.entered_years:
-            answer = day.weekday() < 5, False
-        else:
-            known = _library_workday(day)
-            if known is None:
-                answer = day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, True
-            else:
-                answer = known, False
-        self._answers[day] = answer
-        return answer
+        span = self._cover(day, day) if self.lo is None or not (self.lo <= day <= self.hi) else self._span
+        return span.answers[(day - span.lo).days]
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; 0 when end <= start."""
         if end <= start:
             return 0
-        before = self._rank(start)  # first: this may move the origin back (end only extends forward)
-        return self._rank(end) - before
-
-    def _rank(self, day: dt.date) -> int:
-        """Working days in (origin, day]. Asking for a day before the origin moves the origin
-        back (and rebuilds the totals): compare ranks only from the same origin."""
-        origin = self._rank_origin
-        if origin is None or day < origin:
-            self._rebuild_ranks(day if origin is None else min(day, origin),
-                                day if origin is None else origin + dt.timedelta(days=len(self._ranks) - 1))
-            origin = self._rank_origin
-        i = (day - origin).days
-        ranks = self._ranks
-        if i >= len(ranks):
-            self._extend_ranks(i)
-            if self._rank_origin != origin:  # a load in between reset the counts
-                return self._rank(day)
-        return self._ranks[i]
-
-    def _rebuild_ranks(self, start: dt.date, end: dt.date) -> None:
-        self._rank_origin, self._ranks = start, [0]
-        self._extend_ranks((end - start).days)
-
-    def _extend_ranks(self, i: int) -> None:
-        origin = self._rank_origin
-        # Load the whole span first (one load, not one per margin), then count.
-        last = origin + dt.timedelta(days=i)
-        if self.lo is None or origin < self.lo or last > self.hi:
-            self._load(min(origin, self.lo or origin) - self.MARGIN, max(last, self.hi or last) + self.MARGIN)
-            self._rank_origin, self._ranks = origin, [0]
-        ranks = self._ranks
-        count = ranks[-1]
-        day = origin + dt.timedelta(days=len(ranks) - 1)
-        one = dt.timedelta(days=1)
-        working = self.is_working_day
-        while len(ranks) <= i:
-            day += one
-            count += working(day)[0]
-            ranks.append(count)
+        span = self._span
+        if span is None or start < span.lo or end > span.hi:
+            span = self._cover(start, end)
+        lo = span.lo
+        return span.ranks[(end - lo).days] - span.ranks[(start - lo).days]
 
 
 def _window(start: dt.date, days: int) -> dt.date:

@@ -107,6 +107,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, remembering each widget's markup for a context of plain values
+# (supervision.widgets.WidgetRenderer: the same markup, rendered once).
+FORM_RENDERER = "supervision.widgets.WidgetRenderer"
+
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Concurrent readers and one writer without "database is locked" in dev.

@@ -74,3 +74,15 @@ def test_filter_bars_never_list_every_township(users, web, monkeypatch, url, use
     assert 'data-autocomplete="/autocomplete/township/' in html, url
     for name in Region.objects.filter(level="township").values_list("name", flat=True)[:10]:
         assert f">{name}</option>" not in html, (url, name)
+
+
+def test_the_keys_are_counted_unsorted(county):
+    """Deciding between a plain and an on-demand select reads how many keys there are, not which
+    come first: the key query drops an ordering that cannot change its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        str(_Form()["village"])
+    keys = [x["sql"] for x in q.captured_queries if "LIMIT 201" in x["sql"].upper()]
+    assert len(keys) == 1 and "ORDER BY" not in keys[0].upper()

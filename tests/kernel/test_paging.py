@@ -78,3 +78,47 @@ def test_the_register_says_more_than_the_cap_and_pages_on(users, townships, web,
         assert f"第 {number} 页" in html
         assert ('rel="next"' in html) == (number < 3)
     assert sorted(ids) == sorted(NoticeAssignment.objects.values_list("pk", flat=True))
+
+
+def test_the_count_reads_its_rows_unsorted_when_the_order_cannot_change_them(people):
+    """Sorted by columns of the model or of single-valued relations, the count of the first cap + 1
+    rows is the same in any order: it is read without the ORDER BY (and its joins)."""
+    from supervision import paging as p
+    from workflows.notices.models import NoticeAssignment
+
+    sorted_qs = NoticeAssignment.objects.order_by("-notice__issued_on", "-notice_id", "township__code")
+    assert p.order_keeps_rows(sorted_qs.query)
+    with CaptureQueriesContext(connection) as q:
+        assert p.Paginator(sorted_qs, 5, cap=7).count == 0  # none issued here: the statement is the point
+    sql = q.captured_queries[0]["sql"].upper()
+    assert "ORDER BY" not in sql and "JOIN" not in sql and "LIMIT 8" in sql
+    assert p.order_keeps_rows(people.query)  # the model's column
+    assert p.order_keeps_rows(User.objects.all().query)  # the model's Meta ordering (or none)
+
+
+def test_the_count_keeps_an_order_that_can_change_its_rows(people):
+    """Through a to-many relation the ordering repeats rows, DISTINCT can depend on the ordering's
+    columns, and by a relation (or an expression) it is another model's ordering: kept."""
+    from django.db.models import F
+
+    from supervision import paging as p
+    from workflows.notices.models import Notice
+
+    for qs in (Notice.objects.order_by("assignments__due_date"), Notice.objects.order_by("issuing_unit"),
+               User.objects.order_by("username").distinct(), User.objects.order_by(F("username").desc()),
+               User.objects.order_by("?")):
+        assert not p.order_keeps_rows(qs.query), qs.query
+    repeated = Notice.objects.order_by("assignments__due_date")
+    with CaptureQueriesContext(connection) as q:
+        assert p.Paginator(repeated, 5).count == 0  # none issued here: the statement is the point
+    assert "ORDER BY" in q.captured_queries[0]["sql"].upper()
+
+
+def test_the_unsorted_count_equals_the_rows_listed(users, townships):
+    issue(users, townships, targets=("nanzhao", "miaojie", "dacang"), title="第一批")
+    issue(users, townships, targets=("nanzhao", "miaojie"), title="第二批")
+    qs = NoticeAssignment.objects.order_by("-notice__issued_on", "-notice_id", "township__code")
+    for cap in (1, 3, 4, 5, 100):
+        counted = paging.Paginator(qs, 2, cap=cap).count
+        assert counted == min(len(list(qs)), cap + 1)
+    assert paging.Paginator(qs.filter(township=townships["dacang"]), 2).count == 1

@@ -40,3 +40,20 @@ def test_labels_follow_the_language_and_an_empty_list_says_so():
         assert 'data-label="State"' in html and 'data-label="状态"' not in html
     assert TABLE.render([], empty="没有符合条件的记录。") == (
         '<tr><td colspan="4" class="muted">没有符合条件的记录。</td></tr>')
+
+
+def test_a_keyed_column_is_written_once_per_distinct_key_and_reads_the_same():
+    calls = []
+
+    def state(o, ctx):
+        calls.append(o.pk)
+        return format_html("<b>{}</b>", o.state)
+
+    keyed = Table(columns=(Column(_("文号"), lambda o, ctx: o.number),
+                           Column(_("状态"), state, key=lambda o: o.state)))
+    plain = Table(columns=(Column(_("文号"), lambda o, ctx: o.number), Column(_("状态"), state)))
+    rows = [_row(pk=i, number=f"N{i}", state=("ok", "late", '<"x">')[i % 3]) for i in range(9)]
+    assert keyed.render(rows) == plain.render(rows)
+    calls.clear()
+    keyed.render(rows)
+    assert calls == [0, 1, 2]  # one per state, not one per row

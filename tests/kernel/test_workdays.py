@@ -84,3 +84,54 @@ def test_working_day_counts_match_a_day_by_day_walk_in_any_order():
         assert cal.working_days_between(a, b) == walk(a, b), (a, b)
     assert cal.working_days_between(dt.date(2026, 3, 1), dt.date(2026, 3, 2)) == 0  # the override
     assert cal.working_days_between(dt.date(2026, 3, 5), dt.date(2026, 3, 1)) == 0
+
+
+def test_a_calendar_load_is_one_statement_and_its_answers_are_shared_until_the_rows_change(
+        django_assert_num_queries):
+    """Each load reads the overrides and entered years in one statement; calendars that read the
+    same rows share one precomputed span, and any change of the rows — saved, updated in bulk or
+    deleted, with no signal — gives the next calendar new answers."""
+    from supervision.workdays import WorkCalendar
+
+    day = D(2026, 11, 30)  # a Monday
+    with django_assert_num_queries(1):
+        first = WorkCalendar()
+        assert first.is_working_day(day) == (True, False)
+        assert first.working_days_between(D(2026, 11, 27), day) == 1
+    second = WorkCalendar()
+    second.is_working_day(day)
+    assert second._span is first._span
+
+    override = CalendarDay.objects.create(date=day, is_working_day=False, note="临时调整")
+    changed = WorkCalendar(day)
+    assert changed._span is not first._span
+    assert changed.is_working_day(day) == (False, False)
+    assert changed.working_days_between(D(2026, 11, 27), day) == 0
+    assert first.is_working_day(day) == (True, False)  # a calendar keeps what it read
+
+    CalendarDay.objects.filter(pk=override.pk).update(is_working_day=True)  # no signal sent
+    assert WorkCalendar(day).is_working_day(day) == (True, False)
+    CalendarDay.objects.filter(pk=override.pk).update(is_working_day=False)
+    assert WorkCalendar(day).working_days_between(D(2026, 11, 27), day) == 0
+
+    assert WorkCalendar(D(2027, 3, 1)).is_working_day(D(2027, 3, 1))[1] is True  # 2027 guessed
+    CalendarYear.objects.create(year=2027, source="测试")
+    assert WorkCalendar(D(2027, 3, 1)).is_working_day(D(2027, 3, 1)) == (True, False)
+    assert 2027 in WorkCalendar(D(2027, 3, 1)).entered_years
+
+    CalendarDay.objects.filter(pk=override.pk).delete()
+    assert WorkCalendar(day).is_working_day(day) == (True, False)
+
+
+def test_a_calendar_extends_its_years_on_demand():
+    from supervision.workdays import WorkCalendar
+
+    CalendarDay.objects.create(date=D(2029, 6, 4), is_working_day=False, note="override")  # a Monday
+    cal = WorkCalendar(D(2026, 5, 1))
+    assert (cal.lo, cal.hi) == (D(2026, 1, 1), D(2026, 12, 31))
+    assert cal.is_working_day(D(2029, 6, 4)) == (False, False)  # the override
+    assert cal.is_working_day(D(2029, 6, 5)) == (True, True)  # 2029 itself is guessed
+    assert (cal.lo, cal.hi) == (D(2026, 1, 1), D(2029, 12, 31))
+    assert cal.working_days_between(D(2025, 12, 31), D(2026, 1, 5)) == working_days_between(
+        D(2025, 12, 31), D(2026, 1, 5))
+    assert cal.lo == D(2025, 1, 1)

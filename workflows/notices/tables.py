@@ -18,10 +18,14 @@ ASSIGNMENT_TABLE = Table(
         Column(_("标题"), lambda a, ctx: link(a.get_absolute_url(), a.notice.title), attrs=' class="title"',
                labelled=False),
         Column(_("乡镇"), lambda a, ctx: a.township.name),
-        Column(_("紧急程度"), lambda a, ctx: a.notice.get_urgency_display()),
+        Column(_("紧急程度"), lambda a, ctx: a.notice.get_urgency_display(), key=lambda a: a.notice.urgency),
         Column(_("下发日期"), lambda a, ctx: a.notice.issued_on.isoformat() if a.notice.issued_on else ""),
         Column(_("办结期限"), lambda a, ctx: ctx.deadline(a)),
-        Column(_("状态"), _state),
+        Column(_("状态"), _state, key=lambda a: (a.state, a.escalation)),
     ),
     row_attrs=lambda a: {"class": "overdue" if a.state == "overdue" else "", "data-assignment": a.pk},
+    related=("notice", "township"),
+    # the cells' fields, the deadline light's (due date, state, provisional mark) included
+    reads=("state", "escalation", "due_date", "due_provisional", "notice__number", "notice__title",
+           "notice__urgency", "notice__issued_on", "township__name"),
 )

@@ -36,7 +36,7 @@ def _rows(request):
 @login_required
 def register(request):
     _require_view(request.user)
-    register = ASSIGNMENTS.page(request, _rows(request))
+    register = ASSIGNMENTS.page(request, ASSIGNMENT_TABLE.rows(_rows(request)))
     can_draft = access.can_anywhere(request.user, registry.for_model(Notice), "draft")
     return render(request, "notices/register.html", {
         **register, "table": ASSIGNMENT_TABLE, "can_draft": can_draft,

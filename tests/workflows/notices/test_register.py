@@ -70,3 +70,28 @@ def test_the_register_uses_the_kernel_pager_and_chinese_filters(made, users, web
     assert 'class="pager"' in html and 'rel="next"' in html and "sort=due_date&amp;page=2" in html
     assert html.count('data-assignment="') == 2
     assert "Select an option" not in html and "---------" not in html
+
+
+def test_the_page_reads_only_what_its_table_shows_and_writes_the_same_rows(made, users, townships, web):
+    """The register's query loads the table's fields (``ASSIGNMENT_TABLE.rows``): the rows it writes
+    are the ones the whole records write, with no query per row for a field left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.sweep import fire_system_transition as fire
+    from workflows.notices.selectors import assignment_list_visible_to
+    from workflows.notices.tables import ASSIGNMENT_TABLE
+
+    escalated = NoticeAssignment.objects.filter(state="overdue").first() or NoticeAssignment.objects.first()
+    NoticeAssignment.objects.filter(pk=escalated.pk).update(escalation=2, due_provisional=True)
+    fire(NoticeAssignment.objects.exclude(state="overdue").first(), "mark_overdue", comment="逾期")
+    qs = assignment_list_visible_to(user=users["inspector"])
+    whole = ASSIGNMENT_TABLE.render(list(qs))
+    with CaptureQueriesContext(connection) as q:
+        light = ASSIGNMENT_TABLE.render(ASSIGNMENT_TABLE.rows(qs))
+    assert light == whole and 'class="tag warn"' in light and "待确认" in light
+    assert len(q.captured_queries) == 2  # the rows, the calendar
+    sql = q.captured_queries[0]["sql"]
+    assert '"findings"' not in sql and "supervision_unit" not in sql
+    html = web(users["inspector"]).get("/notices/").content.decode()
+    assert light.strip() in html
