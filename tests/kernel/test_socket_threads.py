@@ -3,6 +3,7 @@ its connection (no checkout, with its check, per call), and returns it once noth
 connection that broke in between is replaced and the call runs again."""
 import asyncio
 import threading
+import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -59,7 +60,17 @@ def test_a_burst_checks_out_a_connection_per_thread_not_per_call():
     finally:
         connection_created.disconnect(count)
     assert 1 <= len(opened) <= _threads(), opened  # not 40
-    assert all(_each_thread_has_no_connection())  # all returned once the burst was over
+    assert _idle_threads_hold_no_connection()  # all returned once the burst was over
+
+
+def _idle_threads_hold_no_connection(rounds: int = 20) -> bool:
+    """A thread that finished the burst's last call may find the probes already queued (so, rightly,
+    keep its connection for them): it returns it when the queue is empty, so probe again after."""
+    for _ in range(rounds):
+        if all(_each_thread_has_no_connection()):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _in_one_thread(fn):
@@ -138,7 +149,7 @@ def test_a_call_cancelled_before_its_turn_never_runs():
             await queued
 
     async_to_sync(scenario)()
-    assert sorted(ran) == list(range(_threads())) and all(_each_thread_has_no_connection())
+    assert sorted(ran) == list(range(_threads())) and _idle_threads_hold_no_connection()
 
 
 def test_a_forked_process_starts_threads_of_its_own():
