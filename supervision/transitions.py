@@ -43,8 +43,9 @@ class TransitionContext:
     from_state: str = ""
     to_state: str = ""
     rt: registry.RecordType | None = None
-    # read after the row lock (``_read_after_lock``): whether the record has a handler now
-    # (None: not read, ask the database)
+    # read with the row lock (``_taken_with_lock``, or ``_read_after_lock`` where the lock's
+    # statement could not carry it): whether the record has a handler now (None: not read, ask
+    # the database)
     has_handler: bool | None = None
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import chinese_calendar
 
@@ -67,7 +69,9 @@ class _Span:
     __slots__ = ("lo", "hi", "overrides", "entered_years", "answers", "ranks")
 
     def __init__(self, lo: dt.date, hi: dt.date, overrides: dict[dt.date, bool], entered_years: frozenset[int]):
-        self.lo, self.hi, self.overrides, self.entered_years = lo, hi, overrides, entered_years
+        # shared by every calendar reading the same rows: read-only
+        self.lo, self.hi, self.entered_years = lo, hi, entered_years
+        self.overrides = MappingProxyType(overrides)
         answers, ranks, count = [], [0], 0
         one, day = dt.timedelta(days=1), lo
         while day <= hi:
@@ -160,7 +164,7 @@ class WorkCalendar:
     def __init__(self, start: dt.date | None = None, end: dt.date | None = None):
         self.lo: dt.date | None = None
         self.hi: dt.date | None = None
-        self.overrides: dict[dt.date, bool] = {}
+        self.overrides: Mapping[dt.date, bool] = {}
         self.entered_years: frozenset[int] = frozenset()
         self._span: _Span | None = None
         if start is not None:

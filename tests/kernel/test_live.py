@@ -294,7 +294,7 @@ def test_channel_layer_limits_are_set_on_purpose():
 
 @pytest.mark.django_db
 def test_the_head_read_after_the_lock_links_one_history_row_only(users, townships):
-    """The chain head read after the row lock (transitions._read_after_lock) serves the record's
+    """The chain head read after the row lock (transitions._read_after_lock, the fallback) serves the record's
     next history row only; a second save in the same transaction links to that row, not to the
     head read before it, and the whole chain verifies."""
     from supervision import registry

@@ -105,8 +105,8 @@ def test_reminders_cost_statements_per_batch_not_per_item(users, townships):
     late_at = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
     moved, statements = _statements(notice_sweeps.mark_overdue, late_at)
     assert moved == 5 * len(targets)
-    # SQLite, in the test's transaction: savepoint, lock, after-lock read, update, history row,
-    # counter and notification (one statement on PostgreSQL), release
+    # SQLite, in the test's transaction: savepoint, lock (with the chain head, handler flag and
+    # grants), update, history row, counter and notification (one statement on PostgreSQL), release
     assert statements <= 8 * moved + 10, "\n".join(_last)
     per_item = [q for q in _last if q.startswith(('SELECT "supervision_user"', 'SELECT "supervision_roleassignment"'))]
     assert len(per_item) <= 3, per_item  # the actor and the townships' staff once, not per assignment
