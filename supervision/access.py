@@ -111,14 +111,30 @@ def visible(user, model_or_qs) -> models.QuerySet:
     """Records of a registered type that ``user`` may see, as a queryset."""
     qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
     rt = registry.for_model(qs.model)
+    return _narrowed(user, rt, visible_by(rt, qs, **scope_values(user, rt)))
+
+
+def scope_values(user, rt) -> dict:
+    """What ``visible`` reads of ``user`` for ``rt`` before the record type's own narrowing
+    (``scope_filter``), as plain values: county-wide, the township ids, the person whose own
+    records they may read (or None)."""
     county_wide, regions = scope(user, rt.view_roles)
+    person_id = getattr(user, "person_id", None) if user is not None and user.is_authenticated else None
+    if not (rt.person_lookup and person_id and user.is_active):
+        person_id = None
+    return {"county_wide": county_wide, "regions": () if county_wide else tuple(sorted(regions)),
+            "person_id": None if county_wide else person_id}
+
+
+def visible_by(rt, qs, *, county_wide: bool, regions: tuple, person_id) -> models.QuerySet:
+    """``qs`` narrowed to ``scope_values`` (``visible`` without ``scope_filter``): the one place
+    that turns a scope into SQL."""
     if county_wide:
-        return _narrowed(user, rt, qs)
+        return qs
     conditions = []
     if regions and rt.scope_lookup is not None:
         conditions.append(models.Q(**{f"{rt.scope_lookup}__in": regions}))
-    person_id = getattr(user, "person_id", None) if user is not None and user.is_authenticated else None
-    if rt.person_lookup and person_id and user.is_active:
+    if person_id:
         conditions.append(models.Q(**{rt.person_lookup: person_id}))  # records about oneself, read-only
     if not conditions:
         return qs.none()
@@ -126,7 +142,7 @@ def visible(user, model_or_qs) -> models.QuerySet:
     for extra in conditions[1:]:
         condition |= extra
     inner = qs.model._default_manager.filter(condition).values("pk")
-    return _narrowed(user, rt, qs.filter(pk__in=inner))
+    return qs.filter(pk__in=inner)
 
 
 def _narrowed(user, rt, qs) -> models.QuerySet:

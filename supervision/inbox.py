@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from functools import partial
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import access, deadlines, registry
+from . import access, deadlines, plans, registry
 from .handlers import inbox_transitions
 
 
@@ -117,6 +118,34 @@ def _handler_subquery(rt):
                     .values("handler_id")[:1])
 
 
+def _candidates(rt, states: tuple, *, county_wide, regions, person_id, user_id):
+    """The record type's candidates for 我的待办: in scope (``access.visible_by``), in a state where
+    one of the user's roles has an inbox transition, and held by this user or by nobody."""
+    qs = access.with_scope_related(access.visible_by(rt, rt.model._default_manager.all(), county_wide=county_wide,
+                                                     regions=regions, person_id=person_id), rt)
+    return _narrowed_candidates(rt, qs, states, user_id)
+
+
+def _narrowed_candidates(rt, qs, states, user_id):
+    if "*" not in states:
+        qs = qs.filter(**{f"{rt.state_field}__in": states})
+    if rt.list_related:
+        qs = qs.select_related(*rt.list_related)
+    qs = qs.annotate(_handler_id=_handler_subquery(rt)).filter(Q(_handler_id=user_id) | Q(_handler_id__isnull=True))
+    return qs.order_by(*([rt.due_field, "-pk"] if rt.due_field else ["-pk"]))
+
+
+def candidates(user, rt, states) -> list:
+    """``_candidates`` for ``user``: from a statement compiled once per record type, states and
+    shape of scope (``supervision.plans``), unless the type narrows by user (``scope_filter``)."""
+    states = tuple(sorted(states))
+    if rt.scope_filter is not None:
+        qs = access.with_scope_related(access.visible(user, rt.model), rt)
+        return list(_narrowed_candidates(rt, qs, states, user.pk))
+    values = {**access.scope_values(user, rt), "user_id": user.pk}
+    return plans.rows(("inbox", rt.key, states), partial(_candidates, rt, states), values)
+
+
 def inbox_for(user, *, request=None) -> Inbox:
     """Both parts of 我的待办, every item (paginate the lists; each item's light is worked out
     when read, so a page pays only for the lights it shows)."""
@@ -128,15 +157,7 @@ def inbox_for(user, *, request=None) -> Inbox:
             states = actionable_states(user, rt)
             if not states:
                 continue
-            qs = access.with_scope_related(access.visible(user, rt.model), rt)
-            if "*" not in states:
-                qs = qs.filter(**{f"{rt.state_field}__in": sorted(states)})
-            if rt.list_related:
-                qs = qs.select_related(*rt.list_related)
-            qs = qs.annotate(_handler_id=_handler_subquery(rt)).filter(
-                Q(_handler_id=user.pk) | Q(_handler_id__isnull=True))
-            order = [rt.due_field, "-pk"] if rt.due_field else ["-pk"]
-            for obj in qs.order_by(*order):
+            for obj in candidates(user, rt, states):
                 names = inbox_transitions(obj, user)
                 if not names:
                     continue

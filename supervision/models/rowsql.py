@@ -93,13 +93,16 @@ def insert_returning(instance, using: str, fields, returning_fields, raw: bool):
 
 # --- the transition's locked read -------------------------------------------------------------
 
-class _KeyedQuery(Query):
-    """A template query (``select_for_update``, ``select_related`` …) filtered by key at run time:
-    its statement is compiled once, with the first key, and reused with each later key."""
+class PlannedQuery(Query):
+    """A query whose statement was compiled before: ``plan`` is (sql, select, klass_info,
+    annotation_col_map) of that compile, ``plan_params`` this run's parameters. Its compiler skips
+    Django's compile and returns them; loading the rows is Django's own (converters,
+    ``select_related`` objects, prefetches). Used as it is: a filter or a slice added to it would
+    not reach the statement, so it is never handed out as a queryset (``keyed_get`` and
+    ``supervision.plans.rows`` iterate it themselves)."""
 
-    keyed_plan = None  # (sql, select, klass_info, annotation_col_map), set by the first compile
-    keyed_value = None  # this run's key, prepared for the database
-    keyed_lead = ()  # this run's parameters of the added columns (``keyed_get(columns=…)``)
+    plan = None
+    plan_params = ()
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         if using:
@@ -107,16 +110,24 @@ class _KeyedQuery(Query):
         base = connection.ops.compiler(self.compiler)
         cls = _COMPILERS.get(base)
         if cls is None:
-            cls = _COMPILERS[base] = type(f"Keyed{base.__name__}", (_KeyedCompilerMixin, base), {})
+            cls = _COMPILERS[base] = type(f"Planned{base.__name__}", (_PlannedCompilerMixin, base), {})
         return cls(self, connection, using, elide_empty)
 
 
-class _KeyedCompilerMixin:
+class _PlannedCompilerMixin:
     def as_sql(self, with_limits=True, with_col_aliases=False):
-        sql, select, klass_info, annotation_col_map = self.query.keyed_plan
+        sql, select, klass_info, annotation_col_map = self.query.plan
         self.select, self.klass_info, self.annotation_col_map = select, klass_info, annotation_col_map
         self.col_count, self.has_extra_select = len(select), False
-        return sql, (*self.query.keyed_lead, self.query.keyed_value)
+        return sql, tuple(self.query.plan_params)
+
+
+def planned(qs, plan):
+    """A copy of ``qs`` that runs ``plan`` (see ``PlannedQuery``) instead of compiling."""
+    chained = qs._chain()
+    chained.query.__class__ = PlannedQuery
+    chained.query.plan = plan
+    return chained
 
 
 def _out_of_range(field, value, connection) -> bool:
@@ -167,17 +178,15 @@ def keyed_get(key, build, pk, using: str, *, columns=None, column_params=()):
             sql = head + "".join(f", ({expr}) AS {q(name)}" for name, expr in added) + sep + tail
             for i, (name, _expr) in enumerate(added):
                 annotation_col_map[name] = len(compiler.select) + i
-        keyed = qs._chain()
-        keyed.query.__class__ = _KeyedQuery
-        keyed.query.keyed_plan = (sql, compiler.select, compiler.klass_info, annotation_col_map)
-        template = _KEYED[(key, using)] = keyed
+        template = _KEYED[(key, using)] = planned(
+            qs, (sql, compiler.select, compiler.klass_info, annotation_col_map))
     model_pk = template.model._meta.pk
     value = model_pk.get_prep_value(pk)
     if _out_of_range(model_pk, value, connection):  # as Django's lookup: an empty result
         raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")
     qs = template._chain()
-    qs.query.keyed_value = model_pk.get_db_prep_value(value, connection, prepared=True)
-    qs.query.keyed_lead = tuple(column_params) if columns is not None else ()
+    qs.query.plan_params = (*(column_params if columns is not None else ()),
+                            model_pk.get_db_prep_value(value, connection, prepared=True))
     rows = list(qs)
     if not rows:
         raise template.model.DoesNotExist(f"{template.model._meta.object_name} matching query does not exist.")

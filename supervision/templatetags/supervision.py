@@ -147,6 +147,9 @@ def table_rows(context, table, objects, empty=""):
     return table.render(objects, request=context.get("request"), empty=empty)
 
 
+_PK_MARK = 2147480647  # a key no record has: the place of the key in a reversed address
+
+
 @register.simple_tag(takes_context=True)
 def inbox_rows(context, items, claim=False):
     """The rows of a 我的待办 table (``supervision/_inbox_table.html``), built here rather than by
@@ -154,6 +157,7 @@ def inbox_rows(context, items, claim=False):
     finding the tasks. The markup is the template's, escaped alike."""
     from django.template.defaulttags import CsrfTokenNode
     from django.urls import reverse
+    from django.utils import timezone
     from django.utils.html import conditional_escape as esc
 
     from supervision.audit.diff import operation_label
@@ -165,28 +169,47 @@ def inbox_rows(context, items, claim=False):
             '{}<input type="hidden" name="next" value="{}"><button type="submit" class="link">{}</button></form></td>',
             CsrfTokenNode().render(context), request.get_full_path() if request is not None else "",
             mark_safe(gettext("由我办理")))  # noqa: S308 ({% trans "…" %} of a literal: not escaped)
+    # What repeats from row to row is escaped once per call: a record type's heading, a state's
+    # label, a transition's label, the handler form's address (one ``reverse`` per type).
+    heads, states, labels, take_urls = {}, {}, {}, {}
+    today = timezone.localdate()
     rows = []
     for item in items:
         obj, rt, light = item.obj, item.rt, item.light
-        url = obj.get_absolute_url()
-        workflow = item.workflow
-        display = getattr(obj, "get_state_display", None)
-        classes = (f"row-{light.colour}" if light else "") + (" overdue" if item.overdue else "")
-        chips = "".join(format_html('<a class="tag action-chip" href="{}#do-{}">{}</a>', url, name,
-                                    operation_label(rt, name)) for name in item.transitions)
+        url = esc(obj.get_absolute_url())
+        head = heads.get(rt.key)
+        if head is None:
+            workflow = item.workflow
+            head = heads[rt.key] = (f'{esc(workflow.label if workflow is not None else "")} · '
+                                    f'{esc(rt.model._meta.verbose_name)}')
+        state = getattr(obj, "state", "")
+        state_html = states.get((rt.key, state))
+        if state_html is None:
+            display = getattr(obj, "get_state_display", None)
+            state_html = states[(rt.key, state)] = (f'<span class="state state-{esc(state)}">'
+                                                    f'{esc(display() if display is not None else "")}</span>')
+        overdue = bool(item.due and item.due < today)
+        classes = (f"row-{light.colour}" if light else "") + (" overdue" if overdue else "")
+        chips = []
+        for name in item.transitions:
+            label = labels.get((rt.key, name))
+            if label is None:
+                label = labels[(rt.key, name)] = esc(operation_label(rt, name))
+            chips.append(f'<a class="tag action-chip" href="{url}#do-{esc(name)}">{label}</a>')
         take = ""
         if claim:
-            take = format_html('<td><form method="post" action="{}" class="inline">',
-                               reverse("record-handler", args=[rt.key, obj.pk, "take"])) + take_form
+            pattern = take_urls.get(rt.key)
+            if pattern is None:
+                pattern = take_urls[rt.key] = esc(reverse("record-handler", args=[rt.key, _PK_MARK, "take"]))
+            take = (f'<td><form method="post" action="{pattern.replace(str(_PK_MARK), str(obj.pk), 1)}" '
+                    f'class="inline">{take_form}')
         rows.append(
             f'\n    <tr class="{esc(classes)}">\n'
-            f'      <td><small>{esc(workflow.label if workflow is not None else "")} · '
-            f'{esc(rt.model._meta.verbose_name)}</small></td>\n'
-            f'      <td><a href="{esc(url)}">{esc(obj)}</a></td>\n'
-            f'      <td><span class="state state-{esc(getattr(obj, "state", ""))}">'
-            f'{esc(display() if display is not None else "")}</span></td>\n'
+            f'      <td><small>{head}</small></td>\n'
+            f'      <td><a href="{url}">{esc(obj)}</a></td>\n'
+            f'      <td>{state_html}</td>\n'
             f'      <td>{deadline_html(light)}</td>\n'
-            f'      <td>{chips}</td>\n'
+            f'      <td>{"".join(chips)}</td>\n'
             f'      {take}\n'
             f'    </tr>\n  ')
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
