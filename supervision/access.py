@@ -145,6 +145,24 @@ def visible_by(rt, qs, *, county_wide: bool, regions: tuple, person_id) -> model
     return qs.filter(pk__in=inner)
 
 
+def visible_rows(user, model, key, narrow, **values) -> list:
+    """``list(narrow(visible(user, model), **values))``, from a statement compiled once per ``key``
+    and shape of scope (``supervision.plans``): ``key`` names what ``narrow`` does, and ``narrow``
+    reads nothing but the queryset and ``values`` (ints, strs). A record type that narrows by user
+    (``scope_filter``, e.g. recusal) is read as ever."""
+    rt = registry.for_model(model)
+    if rt.scope_filter is not None:
+        return list(narrow(visible(user, rt.model), **values))
+    from . import plans
+
+    def build(county_wide, regions, person_id, **rest):
+        scoped = visible_by(rt, rt.model._default_manager.all(), county_wide=county_wide, regions=regions,
+                            person_id=person_id)
+        return narrow(scoped, **rest)
+
+    return plans.rows(("visible", rt.key, key), build, {**scope_values(user, rt), **values})
+
+
 def _narrowed(user, rt, qs) -> models.QuerySet:
     """The record type's own per-record scope (``RecordType.scope_filter``, e.g. recusal)."""
     return rt.scope_filter(user, qs) if rt.scope_filter is not None else qs

@@ -47,10 +47,20 @@ def is_eligible(user, obj) -> bool:
 def handler_row(obj, *, lock: bool = False):
     from .models import RecordHandler
 
-    qs = RecordHandler.objects.filter(record_type=obj._meta.label_lower, object_id=obj.pk)
     if lock:
-        qs = qs.select_for_update(of=("self",))
-    return qs.select_related("handler").first()
+        qs = RecordHandler.objects.filter(record_type=obj._meta.label_lower, object_id=obj.pk)
+        return qs.select_for_update(of=("self",)).select_related("handler").first()
+    from . import plans
+
+    found = plans.rows("handler_row", _handler_of, {"record_type": obj._meta.label_lower, "object_id": obj.pk})
+    return found[0] if found else None
+
+
+def _handler_of(record_type, object_id):
+    from .models import RecordHandler
+
+    return RecordHandler.objects.filter(record_type=record_type, object_id=object_id).select_related(
+        "handler").order_by("pk")[:1]
 
 
 def current_handler(obj):

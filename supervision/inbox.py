@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import access, deadlines, plans, registry
+from . import access, deadlines, registry
 from .handlers import inbox_transitions
 
 
@@ -118,15 +118,10 @@ def _handler_subquery(rt):
                     .values("handler_id")[:1])
 
 
-def _candidates(rt, states: tuple, *, county_wide, regions, person_id, user_id):
-    """The record type's candidates for 我的待办: in scope (``access.visible_by``), in a state where
-    one of the user's roles has an inbox transition, and held by this user or by nobody."""
-    qs = access.with_scope_related(access.visible_by(rt, rt.model._default_manager.all(), county_wide=county_wide,
-                                                     regions=regions, person_id=person_id), rt)
-    return _narrowed_candidates(rt, qs, states, user_id)
-
-
-def _narrowed_candidates(rt, qs, states, user_id):
+def _candidates(rt, qs, states: tuple, user_id):
+    """The record type's candidates for 我的待办 among ``qs`` (in scope): in a state where one of
+    the user's roles has an inbox transition, and held by this user or by nobody."""
+    qs = access.with_scope_related(qs, rt)
     if "*" not in states:
         qs = qs.filter(**{f"{rt.state_field}__in": states})
     if rt.list_related:
@@ -136,14 +131,10 @@ def _narrowed_candidates(rt, qs, states, user_id):
 
 
 def candidates(user, rt, states) -> list:
-    """``_candidates`` for ``user``: from a statement compiled once per record type, states and
-    shape of scope (``supervision.plans``), unless the type narrows by user (``scope_filter``)."""
+    """``_candidates`` for ``user``, from a statement compiled once per states and shape of scope."""
     states = tuple(sorted(states))
-    if rt.scope_filter is not None:
-        qs = access.with_scope_related(access.visible(user, rt.model), rt)
-        return list(_narrowed_candidates(rt, qs, states, user.pk))
-    values = {**access.scope_values(user, rt), "user_id": user.pk}
-    return plans.rows(("inbox", rt.key, states), partial(_candidates, rt, states), values)
+    return access.visible_rows(user, rt.model, ("inbox", states), partial(_candidates, rt, states=states),
+                               user_id=user.pk)
 
 
 def inbox_for(user, *, request=None) -> Inbox:

@@ -81,7 +81,7 @@ def _make_plan(qs, build, values):
     """(queryset that runs the plan, [(parameter position, name, index)], parameters) or None."""
     if any(not isinstance(lookup, str) for lookup in qs._prefetch_related_lookups):
         return None
-    if qs.query.combinator or qs.query.is_sliced:  # plain selects: what ``planned`` serves
+    if qs.query.combinator:  # plain selects (a slice is in the statement's text): what ``planned`` serves
         return None
     compiler = qs.query.get_compiler(qs.db)
     sql, params = compiler.as_sql()
@@ -125,8 +125,8 @@ def rows(key, build, values: dict) -> list:
             return list(qs)
         try:
             plan = _make_plan(qs, build, values)
-        except (EmptyResultSet, FullResultSet):
-            plan = None
+        except (EmptyResultSet, FullResultSet):  # these values match nothing (no scope, a key out of
+            return list(qs)  # range): not the shape's fault, so it is not refused
         with _lock:
             if plan is None:
                 _refused.add(shape)

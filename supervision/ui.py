@@ -38,15 +38,21 @@ def visible_or_404(user, model, pk, *, related=(), prefetch=(), via: str = "ui",
     """``model``'s row ``pk`` as ``user`` may see it (one scoped query with ``related`` joined
     and ``prefetch`` preloaded), else 404. Reads of confidential records are logged."""
     rt = registry.for_model(model)
-    qs = access.visible(user, rt.model)
-    if related:
-        qs = qs.select_related(*related)
-    if prefetch:
-        qs = qs.prefetch_related(*prefetch)
+    related, prefetch = tuple(related), tuple(prefetch)
+
+    def one(qs, pk):
+        if related:
+            qs = qs.select_related(*related)
+        if prefetch:
+            qs = qs.prefetch_related(*prefetch)
+        return qs.filter(pk=pk).order_by("pk")[:1]
+
     try:
-        obj = qs.filter(pk=pk).first()
+        pk = rt.model._meta.pk.to_python(pk)
+        found = access.visible_rows(user, rt.model, ("one", related, prefetch), one, pk=pk)
     except (ValueError, TypeError, ValidationError):
-        obj = None
+        found = []
+    obj = found[0] if found else None
     if obj is None:
         raise Http404(_("记录不存在或无权查看。"))
     if rt.confidential:

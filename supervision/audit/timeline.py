@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision import access, registry
+from supervision import access, plans, registry
 from supervision.audit import context
 from supervision.audit.diff import TYPE_LABELS, HistoryFormatter, local_minute, operation_label, reason_text
 
@@ -59,13 +59,33 @@ class _Source:
 
 
 def _part_rows(user, obj, part: registry.Part, scoped: bool = True):
+    """The part's history rows of ``obj``, of the parts ``user`` may see (``scoped``): from a statement
+    compiled once per part and shape of scope (``access.visible_rows``)."""
     hist = part.model.history.model
-    qs = hist.objects.filter(**{part.path: obj.pk})
+    key = ("timeline_part", part.model._meta.label_lower, part.path, part.scope)
+
+    def rows_of(scope_qs, pk):
+        qs = hist.objects.filter(**{part.path: pk})
+        if scope_qs is not None:
+            qs = qs.filter(**{f"{part.scope}__in" if part.scope else "id__in": scope_qs.values("pk")})
+        return qs.select_related("history_user").order_by("id", "history_id")
+
+    scoped_model = None
     if scoped and part.scope:
-        qs = qs.filter(**{f"{part.scope}__in": access.visible(user, _model_at(part.model, part.scope)).values("pk")})
+        scoped_model = _model_at(part.model, part.scope)
     elif scoped and registry.is_registered(part.model):
-        qs = qs.filter(id__in=access.visible(user, part.model).values("pk"))
-    return list(qs.select_related("history_user").order_by("id", "history_id"))
+        scoped_model = part.model
+    if scoped_model is None:
+        return plans.rows(key, lambda pk: rows_of(None, pk), {"pk": obj.pk})
+    return access.visible_rows(user, scoped_model, key, lambda qs, pk: rows_of(qs, pk), pk=obj.pk)
+
+
+def _own_rows(obj, rt) -> list:
+    """The record's own history rows (oldest first), from a statement compiled once per type."""
+    hist = rt.model.history.model
+    name = rt.model._meta.pk.name
+    return plans.rows(("timeline_own", rt.key), lambda pk: hist.objects.filter(**{name: pk}).select_related(
+        "history_user").order_by("history_id"), {"pk": obj.pk})
 
 
 def _names(model, ids, related=()) -> dict:
@@ -89,7 +109,7 @@ def timeline_sources(obj, user, *, only=None) -> list[_Source]:
     from supervision.models import Attachment
 
     rt = registry.for_model(obj)
-    own = list(obj.history.select_related("history_user").order_by("history_id"))
+    own = _own_rows(obj, rt)
     unmasked = access.unmasked(user, obj)
     sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field,
                        keep=only)]

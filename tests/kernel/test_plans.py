@@ -106,4 +106,21 @@ def test_inbox_candidates_stay_in_each_users_scope(users, townships):
         seen[name] = {i.obj.township_id for i in box.mine + box.claimable if i.rt.key == "notices.noticeassignment"}
     assert seen["township_nanzhao"] == {townships["nanzhao"].pk}
     assert seen["township_miaojie"] == {townships["miaojie"].pk}
-    assert any(key[0][0] == "inbox" for key in plans._plans)
+    assert any(key[0][0] == "visible" and key[0][2][0] == "inbox" for key in plans._plans)
+
+
+def test_a_record_page_reads_the_record_in_the_readers_scope(users, townships, web):
+    """The page's own record, its timeline and its handler come from planned statements: another
+    township's record stays a 404, and each user gets their own record."""
+    from tests.workflows.notices.helpers import build
+
+    a = build("issued", users, townships)
+    b = build("issued", users, townships, township="miaojie")
+    for _ in range(2):
+        assert web(users["township_nanzhao"]).get(a.get_absolute_url()).status_code == 200
+        assert web(users["township_nanzhao"]).get(b.get_absolute_url()).status_code == 404
+        assert web(users["township_miaojie"]).get(b.get_absolute_url()).status_code == 200
+        assert web(users["township_miaojie"]).get(a.get_absolute_url()).status_code == 404
+        assert web(users["township_miaojie"]).get("/notices/assignments/99999999999999/").status_code == 404
+    assert any(key[0][0] == "visible" and key[0][2][0] == "one" for key in plans._plans)
+    assert any(key[0][0] == "timeline_own" for key in plans._plans)
