@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone

@@ -90,7 +90,7 @@ def _make_plan(qs, build, values):
     if probe_sql != sql or len(probe_params) != len(params):
         return None
     slots = []
-    for i, (real, probe) in enumerate(zip(params, probe_params)):
+    for i, (real, probe) in enumerate(zip(params, probe_params, strict=True)):
         try:
             owner = owners.get(probe)
         except TypeError:  # an unhashable parameter: a constant, checked below
