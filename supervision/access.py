@@ -163,6 +163,20 @@ def visible_rows(user, model, key, narrow, **values) -> list:
     return plans.rows(("visible", rt.key, key), build, {**scope_values(user, rt), **values})
 
 
+def visible_in_bulk(user, model, key, narrow, ids) -> dict:
+    """``narrow(visible(user, model)).in_bulk(ids)`` through ``visible_rows`` (``key`` names what
+    ``narrow`` does)."""
+    from .plans import IN_BULK_PLANNED
+
+    ids = tuple(sorted(set(ids)))
+    if not ids:
+        return {}
+    if len(ids) > IN_BULK_PLANNED:
+        return narrow(visible(user, model)).in_bulk(ids)
+    found = visible_rows(user, model, ("in_bulk", key), lambda qs, ids: narrow(qs).filter(pk__in=ids), ids=ids)
+    return {obj.pk: obj for obj in found}
+
+
 def _narrowed(user, rt, qs) -> models.QuerySet:
     """The record type's own per-record scope (``RecordType.scope_filter``, e.g. recusal)."""
     return rt.scope_filter(user, qs) if rt.scope_filter is not None else qs

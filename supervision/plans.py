@@ -150,3 +150,17 @@ def clear() -> None:
     with _lock:
         _plans.clear()
         _refused.clear()
+
+
+IN_BULK_PLANNED = 200  # beyond this many keys a lookup is compiled as ever (one shape per count)
+
+
+def in_bulk(key, build, ids) -> dict:
+    """``build().in_bulk(ids)``, from a statement compiled once per ``key`` and number of ids:
+    ``build()`` takes no values (everything it reads belongs in ``key``)."""
+    ids = tuple(sorted(set(ids)))
+    if not ids:
+        return {}
+    if len(ids) > IN_BULK_PLANNED:
+        return build().in_bulk(ids)
+    return {obj.pk: obj for obj in rows(("in_bulk", key), lambda ids: build().filter(pk__in=ids), {"ids": ids})}

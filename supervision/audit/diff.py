@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision import access, registry
+from supervision import access, plans, registry
 
 MASK = access.MASK
 # Bookkeeping columns no auditor needs in a diff.
@@ -291,20 +291,24 @@ class HistoryFormatter:
             ids = {i for i in ids if (model, i) not in self._names and (model, i) not in self._hidden}
             if not ids:
                 continue
-            qs = model._default_manager.all()
+            related = ()
             if model is User:
-                qs = qs.select_related("person")
+                related = ("person",)
             elif registry.is_registered(model):
-                rt = registry.for_model(model)
-                if rt.list_related:
-                    qs = qs.select_related(*rt.list_related)
+                related = registry.for_model(model).list_related or ()
+
+            def build(qs=None, model=model, related=related):
+                qs = model._default_manager.all() if qs is None else qs
+                return qs.select_related(*related) if related else qs
+
+            if registry.is_registered(model):
                 # the visible ones (one query): the others are hidden
-                found = access.visible(self.user, qs).in_bulk(ids)
+                found = access.visible_in_bulk(self.user, model, ("names", related), build, ids)
                 self._hidden |= {(model, i) for i in ids if i not in found}
                 for pk, obj in found.items():
                     self._names[(model, pk)] = str(obj)
                 continue
-            for pk, obj in qs.in_bulk(ids).items():
+            for pk, obj in plans.in_bulk(("names", model._meta.label_lower, related), build, ids).items():
                 self._names[(model, pk)] = obj.display_name() if isinstance(obj, User) else str(obj)
         self._wanted.clear()
 

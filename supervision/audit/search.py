@@ -33,7 +33,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision import access, registry
+from supervision import access, plans, registry
 from supervision.audit import context
 from supervision.audit.diff import (
     TYPE_LABELS,
@@ -561,7 +561,7 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
     from supervision.audit.timeline import ATTACHMENT_SKIP
 
     hist = _history(source.model)
-    previous = hist.objects.in_bulk([r._prev for r in rows if r._prev]) if any(r._prev for r in rows) else {}
+    previous = plans.in_bulk(("history", hist._meta.label_lower), hist.objects.all, [r._prev for r in rows if r._prev])
     fmt = HistoryFormatter(user)
     fmt.prepare(source.model, rows)
     fmt.prepare(source.model, previous.values())
@@ -574,18 +574,24 @@ def _format(source: _Source, rows: list, user, with_context: bool) -> list[dict]
     records = {}
     for key, ids in by_type.items():
         rt = registry.for_key(key)
-        qs = access.with_scope_related(rt.model._default_manager.all(), rt)  # what unmasked() reads
-        if rt.list_related:
-            qs = qs.select_related(*rt.list_related)
+
+        def build(rt=rt):
+            qs = access.with_scope_related(rt.model._default_manager.all(), rt)  # what unmasked() reads
+            return qs.select_related(*rt.list_related) if rt.list_related else qs
+
         ids = {int(i) for i in ids if str(i).isdigit()}
-        records.update({(key, pk): obj for pk, obj in qs.in_bulk(ids).items()})
+        records.update({(key, pk): obj for pk, obj in plans.in_bulk(("records", key), build, ids).items()})
     part_names = {}
     if source.part is not None:
         part_ids = {r.id for r in rows}
-        qs = source.model._default_manager.all()
-        if source.part.related:
-            qs = qs.select_related(*source.part.related)
-        part_names = {pk: str(o) for pk, o in qs.in_bulk(part_ids).items()}
+        model, related = source.model, tuple(source.part.related or ())
+
+        def build():
+            qs = model._default_manager.all()
+            return qs.select_related(*related) if related else qs
+
+        found = plans.in_bulk(("part_names", model._meta.label_lower, related), build, part_ids)
+        part_names = {pk: str(o) for pk, o in found.items()}
     out = []
     # per record type, once per chunk: labels and state names as text (not per row)
     kinds: dict[str, tuple] = {}

@@ -91,12 +91,15 @@ def _own_rows(obj, rt) -> list:
 def _names(model, ids, related=()) -> dict:
     if not ids:
         return {}
-    qs = model._default_manager.all()
-    if related:
-        qs = qs.select_related(*related)
-    elif registry.is_registered(model) and registry.for_model(model).list_related:
-        qs = qs.select_related(*registry.for_model(model).list_related)
-    return {pk: str(o) for pk, o in qs.in_bulk(ids).items()}
+    if not related and registry.is_registered(model):
+        related = registry.for_model(model).list_related or ()
+    related = tuple(related)
+
+    def build():
+        qs = model._default_manager.all()
+        return qs.select_related(*related) if related else qs
+
+    return {pk: str(o) for pk, o in plans.in_bulk(("part_names", model._meta.label_lower, related), build, ids).items()}
 
 
 def timeline_sources(obj, user, *, only=None) -> list[_Source]:
