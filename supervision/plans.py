@@ -15,8 +15,11 @@ planned: that ``build`` runs each time, as before.
 
 ``build`` must depend on ``values`` only through the statement's parameters; everything else it
 reads (the record type, states from the user's roles, a None that drops a condition) belongs in
-``key``, and each bool, None and tuple length is part of the shape already. A ``Prefetch`` with
-its own queryset is refused (it could carry a value that is not a parameter).
+``key``, and each bool, None and tuple length is part of the shape already. Refused: a ``Prefetch``
+with its own queryset (it could carry a value that is not a parameter), a related manager's
+queryset (it carries its instance), a lazy translation among the parameters. The active language
+and time zone are part of every shape (a compile may read them: a label turned into text, a
+date truncated in the user's zone).
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ import threading
 from collections import OrderedDict
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .models.rowsql import planned
 
@@ -81,6 +86,8 @@ def _make_plan(qs, build, values):
     """(queryset that runs the plan, [(parameter position, name, index)], parameters) or None."""
     if any(not isinstance(lookup, str) for lookup in qs._prefetch_related_lookups):
         return None
+    if qs._known_related_objects:  # a related manager's queryset: it carries its instance
+        return None
     if qs.query.combinator:  # plain selects (a slice is in the statement's text): what ``planned`` serves
         return None
     compiler = qs.query.get_compiler(qs.db)
@@ -98,6 +105,8 @@ def _make_plan(qs, build, values):
         if owner is None:
             if type(real) is not type(probe) or real != probe:
                 return None  # differs, but not by a probe: a value reached the statement otherwise
+            if isinstance(real, Promise):
+                return None  # a lazy translation: the same in both compiles, not in another language
             continue
         name, index = owner
         if real != (values[name] if index is None else values[name][index]):
@@ -111,7 +120,9 @@ def rows(key, build, values: dict) -> list:
     """``list(build(**values))``, from a statement compiled once per ``key`` and shape of
     ``values`` (ints, strs, tuples of either; None and bools as part of the shape)."""
     try:
-        shape = (key, tuple((name, _kind(value)) for name, value in values.items()))
+        # the language and time zone a compile may have read (a lazy label, a date truncation)
+        shape = (key, tuple((name, _kind(value)) for name, value in values.items()),
+                 translation.get_language(), timezone.get_current_timezone_name())
     except _Unplannable:
         return list(build(**values))
     with _lock:

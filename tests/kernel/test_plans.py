@@ -124,3 +124,20 @@ def test_a_record_page_reads_the_record_in_the_readers_scope(users, townships, w
         assert web(users["township_miaojie"]).get("/notices/assignments/99999999999999/").status_code == 404
     assert any(key[0][0] == "visible" and key[0][2][0] == "one" for key in plans._plans)
     assert any(key[0][0] == "timeline_own" for key in plans._plans)
+
+
+def test_a_related_managers_queryset_is_not_planned_and_a_label_is_planned_per_language(townships):
+    from django.db.models import CharField, Value
+    from django.utils.translation import gettext_lazy, override
+
+    town = townships["nanzhao"]
+    plans.rows("children", lambda pk: Region.objects.get(pk=pk).children.all(), {"pk": town.pk})
+
+    def labelled(pk):
+        return Region.objects.filter(pk=pk).annotate(label=Value(gettext_lazy("附件"), output_field=CharField()))
+
+    for language in ["zh-hans", "en"]:
+        with override(language):
+            got = plans.rows("labelled", labelled, {"pk": town.pk})
+            assert got[0].label == str(gettext_lazy("附件"))
+    assert [key[0] for key in plans._plans] == ["labelled", "labelled"]  # one plan per language
