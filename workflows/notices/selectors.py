@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from supervision import access, registry
+from supervision import access, plans, registry
 from supervision.attachments import attachments_for_many, attachments_of
 from supervision.audit.timeline import entries_from, timeline_sources
 from supervision.models import Region
@@ -64,6 +64,14 @@ class AssignmentPanel:
     timeline: list = field(default_factory=list)
 
 
+def _responses_of(ids):
+    return NoticeResponse.objects.filter(assignment_id__in=ids).select_related("submitted_by")
+
+
+def _extensions_of(ids):
+    return ExtensionRequest.objects.filter(assignment_id__in=ids).select_related("requested_by", "decided_by")
+
+
 def assignment_panels(*, user, assignments, history=None) -> list[AssignmentPanel]:
     """Panels for the given (already visible) assignments: responses with their files,
     extension requests and each one's timeline — a fixed number of queries. ``history``: the
@@ -74,7 +82,7 @@ def assignment_panels(*, user, assignments, history=None) -> list[AssignmentPane
         return []
     ids = [a.pk for a in assignments]
     responses = defaultdict(list)
-    for r in NoticeResponse.objects.filter(assignment_id__in=ids).select_related("submitted_by"):
+    for r in plans.rows("notice_responses", _responses_of, {"ids": tuple(ids)}):
         responses[r.assignment_id].append(r)
     files = defaultdict(list)
     for items in attachments_for_many(assignments).values():
@@ -84,7 +92,7 @@ def assignment_panels(*, user, assignments, history=None) -> list[AssignmentPane
         for r in rs:
             r.files = files.get(r.attachment_part, [])
     extensions = defaultdict(list)
-    for e in ExtensionRequest.objects.filter(assignment_id__in=ids).select_related("requested_by", "decided_by"):
+    for e in plans.rows("notice_extensions", _extensions_of, {"ids": tuple(ids)}):
         extensions[e.assignment_id].append(e)
     timeline = defaultdict(list)
     if history is None:
