@@ -209,7 +209,8 @@ def push(payloads, *, with_unread: bool = False, unread: dict | None = None) -> 
 
     The unread count travels with the message (given as ``unread``, or counted here in one
     query with ``with_unread``; never one query per socket), and all the messages of one commit
-    go out together from the process's sending thread (``pushing.Pusher``).
+    go out together (``pushing.Pusher``: on channels-redis from this thread, in one or two
+    pipelined round trips).
     """
     if not payloads:
         return

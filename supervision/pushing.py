@@ -1,17 +1,25 @@
 """Sending committed notifications to the sockets' groups (``notify.push`` hands them over here).
 
-One thread per process sends, commit after commit in order; the committing thread only queues.
-With channels-redis (production) the thread does not go through the layer's asyncio client:
-``RedisBatchSender`` does what ``RedisChannelLayer.group_send`` does, for everything queued at
-once, in two pipelined round trips with redis-py's plain client — the groups' members (expired
-ones dropped), then every message with the layer's capacity rule, in the same Redis keys and
-the same serialised form as the layer's own ``group_send``, so the consumers' ``receive`` reads
-them as before. The asyncio path cost about 0.4 ms of CPU per commit in a thread that competes
-with the request for the GIL (issue 11: the transition bench).
+With channels-redis (production) the committing thread sends, right after its commit, without the
+layer's asyncio client: ``RedisBatchSender`` does what ``RedisChannelLayer.group_send`` does for
+every message of the commit, in two pipelined round trips with redis-py's plain client (one when
+no socket of the recipients is open) — the groups' members (expired ones dropped), then every
+message with the layer's capacity rule, in the same Redis keys and the same serialised form as
+the layer's own ``group_send``, so the consumers' ``receive`` reads them as before.
+
+Measured (issue 11, the transition bench): the asyncio path cost about 0.4 ms of CPU per commit;
+handing each commit to a sending thread cost 0.43 ms of CPU and 0.4 ms of the request's time
+(the queue, waking the thread, the two threads taking turns at the GIL), against 0.09 ms of CPU
+and 0.13 ms of waiting for the send itself. So the commit's own thread sends. A broker that does
+not answer cannot hold requests up: the plain client's socket times out after
+``NOTIFY_PUSH_TIMEOUT`` seconds, and after a failure the process sends nothing for
+``NOTIFY_PUSH_BACKOFF`` seconds (delivery is at-most-once; the browsers' catch-up by ``seq``
+fetches what did not arrive).
 
 Any other layer is sent to through its own ``group_send``: the in-memory layer (development,
 tests) belongs to the server's loop, so through ``async_to_sync`` in the committing thread; the
-rest (a sentinel-configured Redis, say) from a long-lived event loop in the sending thread.
+rest (a sentinel-configured Redis, say) from a long-lived event loop in one sending thread per
+process, in order.
 """
 from __future__ import annotations
 
@@ -85,23 +93,28 @@ class RedisBatchSender:
     every channel under its capacity. Each message gets a score above the one before, so one
     channel's messages leave in the order they were sent."""
 
-    def __init__(self, layer):
+    def __init__(self, layer, timeout: float | None = None):
         import redis
 
         self.layer = layer
         self.clients = []
         for host in layer.hosts:
             host = dict(host)
+            if timeout is not None:  # the committing thread waits at most this long for the broker
+                host.setdefault("socket_timeout", timeout)
+                host.setdefault("socket_connect_timeout", timeout)
             address = host.pop("address", None)
             pool = (redis.ConnectionPool.from_url(address, **host) if address is not None
                     else redis.ConnectionPool(**host))
             self.clients.append(redis.Redis(connection_pool=pool))
         self.scripts = [client.register_script(GROUP_SEND_LUA) for client in self.clients]
         self._last_score = 0.0
+        self._score_lock = threading.Lock()
 
     def _score(self) -> float:
-        self._last_score = max(time.time(), self._last_score + 1e-6)
-        return self._last_score
+        with self._score_lock:  # request threads of one process share the sender
+            self._last_score = max(time.time(), self._last_score + 1e-6)
+            return self._last_score
 
     def send(self, events) -> None:
         layer = self.layer
@@ -143,10 +156,18 @@ class RedisBatchSender:
                     log.info("%s of %s channels over capacity in group %s", over, len(keys), group)
 
 
+def _settings() -> tuple[float, float]:
+    from django.conf import settings
+
+    conf = settings.SUPERVISION
+    return float(conf.get("NOTIFY_PUSH_TIMEOUT", 0.5)), float(conf.get("NOTIFY_PUSH_BACKOFF", 5))
+
+
 class Pusher:
-    """One sending thread per process (started on first use, and again after a fork), fed by a
-    queue: ``send`` returns at once; the thread takes everything queued so far and sends it as
-    one batch, in order."""
+    """``send(layer, events)`` after a commit: on channels-redis at once, from the calling thread
+    (``RedisBatchSender``, one per layer); the in-memory layer through ``async_to_sync``; any
+    other layer queued for one sending thread per process (started on first use, and again after
+    a fork) that sends everything queued so far as one batch, in order, from its own event loop."""
 
     def __init__(self):
         self._thread = None
@@ -154,6 +175,7 @@ class Pusher:
         self._lock = threading.Lock()
         self._senders: dict[int, RedisBatchSender] = {}
         self._loop = None
+        self._quiet_until = 0.0  # after a failed send: monotonic time before which nothing is sent
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -190,17 +212,34 @@ class Pusher:
                 runs.append((layer, list(events)))
         for layer, events in runs:
             try:
-                if _is_batchable(layer):
-                    sender = self._senders.get(id(layer))
-                    if sender is None or sender.layer is not layer:
-                        sender = self._senders[id(layer)] = RedisBatchSender(layer)
-                    sender.send(events)
-                else:
-                    if self._loop is None:
-                        self._loop = asyncio.new_event_loop()
-                    self._loop.run_until_complete(send_all(layer, events))
+                if self._loop is None:
+                    self._loop = asyncio.new_event_loop()
+                self._loop.run_until_complete(send_all(layer, events))
             except Exception:  # a broker outage must not fail a committed request
                 log.exception("notification push failed")
+
+    def _sender(self, layer) -> RedisBatchSender | None:
+        """The layer's sender if it is channels-redis (made on first use), else None."""
+        sender = self._senders.get(id(layer))
+        if sender is not None and sender.layer is layer:
+            return sender
+        if not _is_batchable(layer):
+            return None
+        with self._lock:
+            sender = self._senders.get(id(layer))
+            if sender is None or sender.layer is not layer:
+                sender = self._senders[id(layer)] = RedisBatchSender(layer, timeout=_settings()[0])
+        return sender
+
+    def _send_now(self, sender, events) -> None:
+        if time.monotonic() < self._quiet_until:
+            log.debug("notification push skipped: the broker failed less than the back-off ago")
+            return
+        try:
+            sender.send(events)
+        except Exception:  # a broker outage must not fail a committed request, nor hold the next up
+            self._quiet_until = time.monotonic() + _settings()[1]
+            log.exception("notification push failed; none sent from this process for %s s", _settings()[1])
 
     def send(self, layer, events) -> None:
         if isinstance(layer, InMemoryChannelLayer):
@@ -209,11 +248,16 @@ class Pusher:
             except Exception:
                 log.exception("notification push failed")
             return
+        sender = self._sender(layer)
+        if sender is not None:
+            self._send_now(sender, events)
+            return
         self._ensure_thread()
         self._queue.put((layer, events))
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait (bounded) until the pushes handed over so far are sent: tests, exiting commands."""
+        """Wait (bounded) until the pushes queued for the sending thread are sent (tests, exiting
+        commands); a channels-redis push is sent before ``send`` returns."""
         if self._thread is None or not self._thread.is_alive():
             return
         q = self._queue

@@ -31,6 +31,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 DEBUG = env_bool("DEBUG", True)
 # Development only; config.settings.production refuses to start without SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
@@ -338,6 +343,11 @@ SUPERVISION = {
     "NOTIFY_GROUP_RENEW_SECONDS": env_int("NOTIFY_GROUP_RENEW_SECONDS", 1200),
     # A page that heard nothing for this long fetches what it may have missed (a lost last push).
     "NOTIFY_QUIET_SECONDS": env_int("NOTIFY_QUIET_SECONDS", 300),
+    # A push to channels-redis is sent by the committing thread: it waits at most this long for
+    # the broker, and after a failure the process sends no push for NOTIFY_PUSH_BACKOFF seconds
+    # (the browsers' catch-up by seq fetches what did not arrive).
+    "NOTIFY_PUSH_TIMEOUT": env_float("NOTIFY_PUSH_TIMEOUT", 0.5),
+    "NOTIFY_PUSH_BACKOFF": env_int("NOTIFY_PUSH_BACKOFF", 5),
     # Threads a worker's notification sockets read the database on (opening, catching up): that
     # many run in parallel, and sockets hold no more of the worker's DB_POOL_MAX_SIZE connections.
     "NOTIFY_SOCKET_DB_THREADS": env_int("NOTIFY_SOCKET_DB_THREADS", 4),

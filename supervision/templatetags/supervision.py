@@ -147,20 +147,17 @@ def table_rows(context, table, objects, empty=""):
     return table.render(objects, request=context.get("request"), empty=empty)
 
 
-_PK_MARK = 2147480647  # a key no record has: the place of the key in a reversed address
-
-
 @register.simple_tag(takes_context=True)
 def inbox_rows(context, items, claim=False):
     """The rows of a 我的待办 table (``supervision/_inbox_table.html``), built here rather than by
     the template: a page of 30 rows rendered through template tags and lookups cost more than
     finding the tasks. The markup is the template's, escaped alike."""
     from django.template.defaulttags import CsrfTokenNode
-    from django.urls import reverse
     from django.utils import timezone
     from django.utils.html import conditional_escape as esc
 
     from supervision.audit.diff import operation_label
+    from supervision.links import record_url
 
     take_form = ""
     if claim:
@@ -170,8 +167,8 @@ def inbox_rows(context, items, claim=False):
             CsrfTokenNode().render(context), request.get_full_path() if request is not None else "",
             mark_safe(gettext("由我办理")))  # noqa: S308 ({% trans "…" %} of a literal: not escaped)
     # What repeats from row to row is escaped once per call: a record type's heading, a state's
-    # label, a transition's label, the handler form's address (one ``reverse`` per type).
-    heads, states, labels, take_urls = {}, {}, {}, {}
+    # label, a transition's label.
+    heads, states, labels = {}, {}, {}
     today = timezone.localdate()
     rows = []
     for item in items:
@@ -198,11 +195,9 @@ def inbox_rows(context, items, claim=False):
             chips.append(f'<a class="tag action-chip" href="{url}#do-{esc(name)}">{label}</a>')
         take = ""
         if claim:
-            pattern = take_urls.get(rt.key)
-            if pattern is None:
-                pattern = take_urls[rt.key] = esc(reverse("record-handler", args=[rt.key, _PK_MARK, "take"]))
-            take = (f'<td><form method="post" action="{pattern.replace(str(_PK_MARK), str(obj.pk), 1)}" '
-                    f'class="inline">{take_form}')
+            action = esc(record_url("record-handler", obj.pk, before=(rt.key,), after=("take",)))
+            take = f'<td><form method="post" action="{action}" class="inline">{take_form}'
+
         rows.append(
             f'\n    <tr class="{esc(classes)}">\n'
             f'      <td><small>{head}</small></td>\n'

@@ -1,13 +1,13 @@
-"""The sending thread (``supervision.pushing``): on channels-redis, what it sends is what the layer's
-own ``group_send`` would have put in Redis — read back here by the layer's own ``receive`` — in two
-pipelined round trips per batch; any other layer through its ``group_send``, in order.
+"""Pushes (``supervision.pushing``): on channels-redis, what the committing thread sends is what the
+layer's own ``group_send`` would have put in Redis — read back here by the layer's own ``receive``
+— in two pipelined round trips per commit; any other layer through its ``group_send``, in order,
+from one sending thread.
 
 The Redis tests run where ``REDIS_URL`` is set (the PostgreSQL + Redis run of ``.ci/run``).
 """
 import asyncio
 import logging
 import os
-import threading
 import uuid
 
 import pytest
@@ -130,20 +130,49 @@ def test_expired_group_members_get_nothing_and_are_dropped():
 
 
 @needs_redis
-def test_the_pusher_sends_in_its_own_thread_and_flush_waits_for_it():
+def test_on_channels_redis_the_committing_thread_sends_before_send_returns():
     layer = _layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)("notifications.user.4", channel)
     pusher = Pusher()
-    callers = set()
     for i in range(20):
         pusher.send(layer, [("notifications.user.4", _event(i))])
-        callers.add(threading.get_ident())
-    pusher.flush(timeout=5)
-    assert pusher._queue.unfinished_tasks == 0
+    assert pusher._thread is None  # no sending thread, nothing queued
     got = async_to_sync(_receive_all)(layer, channel, 20)
     assert [m["notification"]["id"] for m in got] == list(range(20))
-    assert pusher._thread.ident not in callers
+    assert len(pusher._senders) == 1  # one sender (and connection pool) per layer
+
+
+def test_a_broker_that_does_not_answer_holds_no_request_up(caplog, settings):
+    """The plain client times out (NOTIFY_PUSH_TIMEOUT); after a failure the process sends
+    nothing for NOTIFY_PUSH_BACKOFF seconds, so later commits do not wait for the broker again."""
+    import socket
+    import time
+
+    from channels_redis.core import RedisChannelLayer
+
+    settings.SUPERVISION = {**settings.SUPERVISION, "NOTIFY_PUSH_TIMEOUT": 0.2, "NOTIFY_PUSH_BACKOFF": 60}
+    silent = socket.socket()  # accepts connections (the backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        layer = RedisChannelLayer(hosts=[f"redis://127.0.0.1:{silent.getsockname()[1]}/0"], prefix="test-silent")
+        pusher = Pusher()
+        with caplog.at_level(logging.DEBUG, logger="supervision.pushing"):
+            t = time.monotonic()
+            pusher.send(layer, [("notifications.user.1", _event(1))])  # logged, not raised
+            first = time.monotonic() - t
+            (sender,) = pusher._senders.values()
+            tried = []
+            sender.send = tried.append
+            for i in range(5):
+                pusher.send(layer, [("notifications.user.1", _event(i))])
+    finally:
+        silent.close()
+    assert first < 5  # bounded by the socket timeout, not hanging on the broker
+    assert tried == []  # during the back-off the broker is not tried at all
+    assert caplog.text.count("notification push failed") == 1
+    assert caplog.text.count("push skipped") == 5
 
 
 class _RecordingLayer:

@@ -22,13 +22,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from supervision import workdays
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 
 from . import proposals
@@ -167,7 +167,7 @@ class Detention(WorkflowRecord):
         return _("留置 · %(name)s") % {"name": self.subject.name}
 
     def get_absolute_url(self):
-        return reverse("cases:detail", args=[self.case_id]) + f"?detention={self.pk}#detentions"
+        return record_url("cases:detail", self.case_id) + f"?detention={self.pk}#detentions"
 
     def approver_level(self) -> str:
         """An extension needs the commission's principal head; the detention itself a head."""

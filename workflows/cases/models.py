@@ -16,13 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from supervision import deadlines, workdays
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 
 from . import choices, fourforms, proposals, team
@@ -250,7 +250,7 @@ class Case(WorkflowRecord):
         return str(gettext_lazy("%(township)s纪委")) % {"township": self.handling_township.name}
 
     def get_absolute_url(self):
-        return reverse("cases:detail", args=[self.pk])
+        return record_url("cases:detail", self.pk)
 
     @property
     def is_case(self) -> bool:
@@ -647,7 +647,7 @@ class AccountabilityMatter(WorkflowRecord):
         return _("问责〔%(n)d〕%(target)s") % {"n": self.pk or 0, "target": target or ""}
 
     def get_absolute_url(self):
-        return reverse("cases:matter-detail", args=[self.pk])
+        return record_url("cases:matter-detail", self.pk)
 
     def approvers_excluded(self) -> set:
         """Besides the proposer: a re-examination is decided by a head other than the one who

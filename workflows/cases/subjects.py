@@ -19,13 +19,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from supervision import deadlines, workdays
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 
 from . import choices, fourforms, proposals, units
@@ -128,7 +128,7 @@ class SubjectMatter(WorkflowRecord):
 
     def get_absolute_url(self):
         # The subject's matter is shown (and its forms re-rendered on a refusal) on the case page.
-        return reverse("cases:detail", args=[self.case_id]) + f"?subject={self.pk}"
+        return record_url("cases:detail", self.case_id) + f"?subject={self.pk}"
 
     @property
     def is_done(self) -> bool:

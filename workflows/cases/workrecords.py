@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from supervision.links import record_url
 from supervision.models import audited_history
 
 
@@ -52,7 +52,7 @@ class _CasePart(models.Model):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse("cases:detail", args=[self.case_id]) + f"#{self.kind_key}-{self.pk}"
+        return record_url("cases:detail", self.case_id) + f"#{self.kind_key}-{self.pk}"
 
     @property
     def attachment_part(self) -> str:

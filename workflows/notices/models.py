@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from supervision.errors import ValidationError
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 
 from . import clock, conf
@@ -102,7 +102,7 @@ class Notice(WorkflowRecord):
         return f"{self.number} {self.title}" if self.number else self.title
 
     def get_absolute_url(self):
-        return reverse("notices:detail", args=[self.pk])
+        return record_url("notices:detail", self.pk)
 
     # --- transitions -------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ class NoticeAssignment(WorkflowRecord):
         return f"{self.notice} · {self.township.name}"
 
     def get_absolute_url(self):
-        return reverse("notices:assignment", args=[self.pk])
+        return record_url("notices:assignment", self.pk)
 
     def is_past_due(self, day=None) -> bool:
         return (day or clock.today()) > self.due_date

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from supervision import access, clock, deadlines
 from supervision.errors import ValidationError
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 from supervision.workdays import add_calendar_days, add_working_days
 
@@ -83,7 +83,7 @@ class Posting(FSMModelMixin, WorkflowRecord):
         return f"{self.person.name} · {self.village.name} · {self.get_role_display()}"
 
     def get_absolute_url(self):
-        return reverse("postings:posting-detail", args=[self.pk])
+        return record_url("postings:posting-detail", self.pk)
 
     @transition(field=state, source=[State.ACTIVE], target=State.COMPLETED,
                 custom={"label": _("期满离任"), "comment_required": False, "inbox": False})
@@ -213,7 +213,7 @@ class LeaveRequest(FSMModelMixin, WorkflowRecord):
                                                          "days": self.days}
 
     def get_absolute_url(self):
-        return reverse("postings:leave-detail", args=[self.pk])
+        return record_url("postings:leave-detail", self.pk)
 
     @transition(field=state, source=[State.REQUESTED], target=State.APPROVED,
                 custom={"label": _("批准请假"), "comment_required": False, "right": "decide_leave"})
@@ -284,7 +284,7 @@ class Assessment(FSMModelMixin, WorkflowRecord):
         return _("%(name)s %(year)s年度考核") % {"name": self.person.name, "year": self.year}
 
     def get_absolute_url(self):
-        return reverse("postings:assessment-detail", args=[self.pk])
+        return record_url("postings:assessment-detail", self.pk)
 
     def publicity_over(self) -> bool:
         return self.publicity_end is not None and _today() > self.publicity_end
@@ -420,7 +420,7 @@ class Recall(FSMModelMixin, WorkflowRecord):
         return _("召回：%(name)s（%(village)s）") % {"name": self.person.name, "village": self.posting.village.name}
 
     def get_absolute_url(self):
-        return reverse("postings:recall-detail", args=[self.pk])
+        return record_url("postings:recall-detail", self.pk)
 
     @property
     def replacement_overdue(self) -> bool:

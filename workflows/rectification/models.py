@@ -30,13 +30,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from supervision import clock
 from supervision.errors import Conflict, ValidationError
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 from supervision.workdays import add_months
 
@@ -116,7 +116,7 @@ class Rectification(WorkflowRecord):
         return f"{self.village.name} · {self.year}"
 
     def get_absolute_url(self):
-        return reverse("rectification:detail", args=[self.pk])
+        return record_url("rectification:detail", self.pk)
 
     @property
     def township_id(self):

@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
 
 from .choices import AidKind, Background, CadrePost, Education, Gender, TrainingLevel
@@ -51,7 +51,7 @@ class TargetRecord(FSMModelMixin, WorkflowRecord):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse("targets:detail", args=[self.register_key, self.pk])
+        return record_url("targets:detail", self.pk, before=(self.register_key,))
 
     # The register's key in URLs (``targets/r/<key>/``), declared by each model (registers.py reads it).
     register_key = ""
