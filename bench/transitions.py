@@ -189,6 +189,7 @@ def main(argv=None):
     print(f"statements in one project transition (BEGIN/COMMIT and the push's unread count included): "
           f"{statements_per_transition()}; raw loop: 6")
     pool = _issued_ids(need)
+    common.vacuum()  # what autovacuum keeps current on a production server (this one runs without)
     rates = {(m, w): [] for m in ("raw", "project") for w in worker_counts}
     for r in range(args.rounds):
         for w in worker_counts:

@@ -29,6 +29,7 @@ from .errors import (
     ValidationError,
 )
 from .forms import form_data
+from .models import rowsql
 from .models.rowsql import keyed_get
 from .validation import bad_text
 
@@ -177,8 +178,11 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
     obj._transition_name = transition
     obj._transition_from = from_state
     obj._transition_to = to_state
+    if "_expected_version" in obj.__dict__:  # run_transition's save: its UPDATE may ride with the history row
+        obj.__dict__[rowsql.DEFER_UPDATE] = True
     try:
         obj.save(**save_kwargs)
+        rowsql.run_pending(obj)  # no history row took the deferred UPDATE: it runs on its own
     except IntegrityError as exc:  # a unique rule two requests raced past: 400 with its message
         violation = translate_violation(exc, type(obj))
         if violation is None:
@@ -186,7 +190,7 @@ def save_with_history(obj, *, actor, reason: str = "", transition: str = "", fro
         raise violation from exc
     finally:
         for attr in ("_history_user", "_change_reason", "_transition_name", "_transition_from", "_transition_to",
-                     "_expected_version", KNOWN_HEAD):
+                     "_expected_version", KNOWN_HEAD, rowsql.DEFER_UPDATE, rowsql.PENDING_UPDATE):
             obj.__dict__.pop(attr, None)
 
 

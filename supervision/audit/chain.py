@@ -224,9 +224,15 @@ def on_pre_create(sender, instance, history_instance, using=None, **kwargs):
 
     if not isinstance(history_instance, ChainedHistoryModel):
         return
+    from supervision.models.rowsql import PENDING_UPDATE
+
+    same_record = str(history_instance.id) == str(instance.pk)
     head = instance.__dict__.pop(KNOWN_HEAD, None)
-    if head is not None and str(history_instance.id) == str(instance.pk):
+    if head is not None and same_record:
         history_instance._chain_head = head
+    pending = instance.__dict__.pop(PENDING_UPDATE, None)  # the record's UPDATE, run with this row's INSERT
+    if pending is not None:
+        (history_instance if same_record else instance).__dict__[PENDING_UPDATE] = pending
     story = clock.story_now()  # a demo step replayed at its story date (supervision.demo.story_at)
     if story is not None:
         history_instance.history_date = story

@@ -24,9 +24,9 @@ def _plain_field(field) -> bool:
     return not hasattr(field, "get_placeholder")
 
 
-def update_versioned(instance, using: str, pk_val, values, expected_version: int) -> int | None:
-    """``UPDATE <table> SET <values> WHERE pk = %s AND version = %s``: the number of rows it
-    matched (0: changed meanwhile), or ``None`` when the plain case does not apply."""
+def _versioned_statement(instance, using: str, pk_val, values, expected_version: int):
+    """(sql, params) of ``UPDATE <table> SET <values> WHERE pk = %s AND version = %s``, or ``None``
+    when the plain case does not apply."""
     meta = instance._meta
     if meta.parents or not values:
         return None
@@ -52,26 +52,78 @@ def update_versioned(instance, using: str, pk_val, values, expected_version: int
                                f"AND {q(version.column)} = %s")
     params.append(meta.pk.get_db_prep_value(pk_val, connection))
     params.append(expected_version)
+    return sql, params
+
+
+def update_versioned(instance, using: str, pk_val, values, expected_version: int) -> int | None:
+    """``UPDATE <table> SET <values> WHERE pk = %s AND version = %s``: the number of rows it
+    matched (0: changed meanwhile), or ``None`` when the plain case does not apply.
+
+    On PostgreSQL, an instance that asks for it (``DEFER_UPDATE``: ``run_transition``'s save,
+    whose history row follows at once) does not run it here: the statement is kept on the
+    instance (``PENDING_UPDATE``) and runs as part of the history row's INSERT
+    (``insert_returning``) — one statement fewer per transition — or, should no history row
+    follow, on its own (``run_pending``). Reported as matched; a version that no longer matches
+    is a Conflict when it runs, before the transaction commits."""
+    statement = _versioned_statement(instance, using, pk_val, values, expected_version)
+    if statement is None:
+        return None
+    connection = connections[using]
+    if instance.__dict__.pop(DEFER_UPDATE, False) and connection.vendor == "postgresql":
+        instance.__dict__[PENDING_UPDATE] = (using, *statement)
+        return 1
+    sql, params = statement
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
 
+DEFER_UPDATE = "_rowsql_defer_update"  # set by the caller: the record's UPDATE may ride with its history row
+PENDING_UPDATE = "_rowsql_pending_update"  # (using, sql, params) of a deferred UPDATE, not run yet
+
+
+def _conflict():
+    from django.utils.translation import gettext
+
+    from supervision.errors import Conflict
+
+    return Conflict(gettext("记录已被他人修改，请刷新后重试。"))
+
+
+def run_pending(instance) -> None:
+    """Run the instance's deferred UPDATE if no history row took it (a Conflict if the version
+    no longer matches)."""
+    run_pending_statement(instance.__dict__.pop(PENDING_UPDATE, None))
+
+
 def insert_returning(instance, using: str, fields, returning_fields, raw: bool):
     """``INSERT INTO <table> (<fields>) VALUES (…) RETURNING <auto pk>``: the returned row (as
-    ``Model._do_insert`` returns it), or ``None`` when the plain case does not apply."""
+    ``Model._do_insert`` returns it), or ``None`` when the plain case does not apply.
+
+    A history row that carries its record's deferred UPDATE (``PENDING_UPDATE``, PostgreSQL)
+    runs both in one statement — ``WITH h AS (INSERT … RETURNING <pk>) UPDATE … WHERE pk = %s
+    AND version = %s RETURNING (SELECT <pk> FROM h)`` — and a version that no longer matches
+    returns no row: a Conflict (the transaction, and with it the inserted row, rolls back)."""
     meta = instance._meta
     connection = connections[using]
+    pending = instance.__dict__.pop(PENDING_UPDATE, None)
+    if pending is not None and (pending[0] != using or len(returning_fields) != 1):
+        run_pending_statement(pending)
+        pending = None
     if meta.parents or not fields or not connection.features.can_return_columns_from_insert:
+        run_pending_statement(pending)
         return None
     if any(not isinstance(f, models.AutoField) or f.get_db_converters(connection) for f in returning_fields):
+        run_pending_statement(pending)
         return None
     params = []
     for field in fields:
         if not _plain_field(field):
+            run_pending_statement(pending)
             return None
         value = getattr(instance, field.attname) if raw else field.pre_save(instance, add=True)
         if hasattr(value, "resolve_expression"):
+            run_pending_statement(pending)
             return None
         params.append(field.get_db_prep_save(value, connection=connection))
     key = (meta.label_lower, connection.alias, tuple(f.column for f in fields),
@@ -85,10 +137,30 @@ def insert_returning(instance, using: str, fields, returning_fields, raw: bool):
             sql += " RETURNING " + ", ".join(q(f.column) for f in returning_fields)
         _INSERTS[key] = sql
     with connection.cursor() as cursor:
+        if pending is not None:
+            _using, update_sql, update_params = pending
+            returned = connection.ops.quote_name(returning_fields[0].column)
+            cursor.execute(f"WITH h AS ({sql}) {update_sql} RETURNING (SELECT {returned} FROM h)",
+                           [*params, *update_params])
+            row = cursor.fetchone()
+            if row is None:
+                raise _conflict()
+            return [row]
         cursor.execute(sql, params)
         if not returning_fields:
             return []
         return [cursor.fetchone()]
+
+
+def run_pending_statement(pending) -> None:
+    """A deferred UPDATE that cannot ride with this INSERT: run it first, on its own."""
+    if pending is None:
+        return
+    using, sql, params = pending
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:
+            raise _conflict()
 
 
 # --- the transition's locked read -------------------------------------------------------------
@@ -114,12 +186,29 @@ class PlannedQuery(Query):
         return cls(self, connection, using, elide_empty)
 
 
+_CONVERTERS: dict = {}  # (id of a plan's select, connection alias) → (that select, its converters)
+
+
 class _PlannedCompilerMixin:
     def as_sql(self, with_limits=True, with_col_aliases=False):
         sql, select, klass_info, annotation_col_map = self.query.plan
         self.select, self.klass_info, self.annotation_col_map = select, klass_info, annotation_col_map
         self.col_count, self.has_extra_select = len(select), False
         return sql, tuple(self.query.plan_params)
+
+    def get_converters(self, expressions):
+        """The plan's columns' converters, worked out once per plan and connection (Django asks
+        every expression of the select again on every run: a tenth of a transition's lock read)."""
+        select = self.query.plan[1]
+        if len(expressions) != len(select) or any(e is not s[0] for e, s in zip(expressions, select, strict=False)):
+            return super().get_converters(expressions)
+        key = (id(select), self.connection.alias)
+        found = _CONVERTERS.get(key)
+        if found is None or found[0] is not select:
+            if len(_CONVERTERS) > 4096:  # plans come and go (plans.PLAN_LIMIT): forget the old
+                _CONVERTERS.clear()
+            found = _CONVERTERS[key] = (select, super().get_converters(expressions))
+        return found[1]
 
 
 def planned(qs, plan):

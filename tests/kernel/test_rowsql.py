@@ -107,3 +107,53 @@ def test_postgresql_prepares_a_statement_it_runs_again(users, townships):
         statements = [s for (s,) in cursor.execute("SELECT statement FROM pg_prepared_statements").fetchall()]
     assert len(statements) > before
     assert any("FOR UPDATE" in s and NoticeAssignment._meta.db_table in s for s in statements)
+
+
+@pytest.mark.django_db
+def test_a_deferred_update_no_history_row_takes_runs_on_its_own(users, townships):
+    """run_transition's save defers the record's UPDATE to ride with its history row (PostgreSQL);
+    a save that writes no history row still runs it — and still refuses a stale version."""
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    a.referral_reason = "无历史"
+    a.skip_history_when_saving = True
+    a._expected_version = a.version
+    a.version += 1
+    with transaction.atomic():
+        save_with_history(a, actor=users["inspector"], reason="测试")
+    assert rowsql.PENDING_UPDATE not in a.__dict__ and rowsql.DEFER_UPDATE not in a.__dict__
+    fresh = NoticeAssignment.objects.get(pk=a.pk)
+    assert (fresh.referral_reason, fresh.version) == ("无历史", 1) and fresh.history.count() == 1
+    a.referral_reason = "过期"
+    a._expected_version = 0  # the read this save was based on is stale
+    a.version = 1
+    with pytest.raises(Conflict), transaction.atomic():
+        save_with_history(a, actor=users["inspector"], reason="测试")
+    fresh.refresh_from_db()
+    assert (fresh.referral_reason, fresh.version) == ("无历史", 1)
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_update_rides_with_the_history_insert(users, townships):
+    """One statement for both: the history row is inserted, the record updated under its version
+    check, and a stale version inserts nothing (the row and the transaction roll back)."""
+    from django.test.utils import CaptureQueriesContext
+
+    notice = issue(users, townships, targets=("nanzhao",))
+    a = notice.assignments.get()
+    a.referral_reason = "同行"
+    a._expected_version = a.version
+    a.version += 1
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        save_with_history(a, actor=users["inspector"], reason="测试", transition="edit")
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT", "WITH"))]
+    table = NoticeAssignment._meta.db_table
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("WITH h AS (INSERT INTO") and f'UPDATE "{table}"' in writes[0]
+    else:
+        assert [w.split()[0] for w in writes] == ["UPDATE", "INSERT"]
+    row = a.history.order_by("-history_id").first()
+    assert (row.referral_reason, row.version, row.transition) == ("同行", 1, "edit") and row.pk == a.history.latest(
+        "history_id").pk
+    assert row.row_hash == chain.row_digest(row) and chain.verify().ok
+    assert NoticeAssignment.objects.get(pk=a.pk).referral_reason == "同行"
