@@ -96,7 +96,10 @@ class Notice(WorkflowRecord):
         ]
         # The register's order (newest issued first): its first page reads 20 rows through this
         # index instead of joining and sorting every assignment (EXPLAIN at 100k: 280 ms → 0.5 ms).
-        indexes = [models.Index(fields=["-issued_on", "-id"], name="notice_issued_on_id_desc")]
+        indexes = [models.Index(fields=["-issued_on", "-id"], name="notice_issued_on_id_desc"),
+                   # the register's 草稿 card: the few drafts among every notice ever issued (EXPLAIN at
+                   # 6,000 notices: a 1.1 ms walk of the table → an index probe; selectors.drafts_visible_to)
+                   models.Index(fields=["-id"], condition=models.Q(state="draft"), name="notice_drafts")]
 
     def __str__(self):
         return f"{self.number} {self.title}" if self.number else self.title

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,23 @@ def assignment_list_visible_to(*, user, filters: dict | None = None) -> QuerySet
     return AssignmentFilter(filters, queryset=qs).qs if filters else qs
 
 
-def drafts_visible_to(*, user) -> QuerySet[Notice]:
-    return notice_list_visible_to(user=user).filter(state="draft").prefetch_related("target_townships")
+DRAFTS_SHOWN = 50
+
+
+def _drafts(qs):
+    # The state is written into the statement, not bound: a prepared statement's generic plan for
+    # "state = $1" guesses that most notices match and walks every notice newest first (1.1 ms at
+    # 6,000 notices, none of them drafts); with the constant it reads the drafts' partial index.
+    table = connection.ops.quote_name(Notice._meta.db_table)
+    column = connection.ops.quote_name(Notice._meta.get_field("state").column)
+    return (qs.select_related("issuing_unit", "issued_by").extra(where=[f"{table}.{column} = 'draft'"])
+            .prefetch_related("target_townships").order_by("-pk")[:DRAFTS_SHOWN])
+
+
+def drafts_visible_to(*, user) -> list[Notice]:
+    """The user's notices still in draft (the register's 草稿 card, newest first, at most
+    ``DRAFTS_SHOWN``), from a planned statement (``access.visible_rows``)."""
+    return access.visible_rows(user, Notice, "drafts", _drafts)
 
 
 def assignment_scope(*, user) -> tuple[bool, set[int]]:

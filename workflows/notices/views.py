@@ -41,7 +41,7 @@ def register(request):
     return render(request, "notices/register.html", {
         **register, "table": ASSIGNMENT_TABLE, "can_draft": can_draft,
         "show_township_filter": not selectors.is_township_only(user=request.user),
-        "drafts": list(selectors.drafts_visible_to(user=request.user)[:50]) if can_draft else [],
+        "drafts": selectors.drafts_visible_to(user=request.user) if can_draft else [],
         "today": clock.today(),
     })
 
