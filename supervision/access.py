@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.backends import ModelBackend
 from django.db import models
+from django.utils.functional import LazyObject, empty
 
 from . import registry
 
@@ -27,12 +28,20 @@ class Grant:
 
 def grants(user) -> list[Grant]:
     """The user's role assignments, loaded once per user object (one query)."""
+    if isinstance(user, LazyObject):  # request.user: a page asks for every row and action, and each
+        user = _unwrapped(user)  # attribute read through the lazy proxy is a call
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_supervision_grants", None)
     if cached is None:
         cached = user._supervision_grants = _load_grants([user.pk])[user.pk]
     return cached
+
+
+def _unwrapped(lazy):
+    if lazy._wrapped is empty:
+        lazy._setup()
+    return lazy._wrapped
 
 
 def preload_grants(users) -> None:
