@@ -103,6 +103,25 @@ def test_preload_grants_fills_every_copy_of_a_user_in_one_query(users, django_as
         assert access.has_role(other, "township")
 
 
+def test_grants_through_a_lazy_request_user_load_once_and_refuse_the_inactive(users, django_assert_num_queries):
+    """``request.user`` is a lazy proxy: its grants are read from the user behind it (one query for
+    the first call, none after), and an inactive or anonymous user has none."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    from supervision.models import User
+
+    lazy = SimpleLazyObject(lambda: User.objects.get(pk=users["township_nanzhao"].pk))
+    with django_assert_num_queries(2):  # the user, then their grants
+        assert access.roles(lazy) == {"township"}
+    with django_assert_num_queries(0):
+        assert access.township_ids(lazy) and access.has_role(lazy, "township")
+    inactive = User.objects.get(pk=users["inspector"].pk)
+    inactive.is_active = False
+    assert access.grants(SimpleLazyObject(lambda: inactive)) == []
+    assert access.grants(SimpleLazyObject(AnonymousUser)) == [] and access.grants(None) == []
+
+
 def test_users_with_role_means_the_role_in_that_township(users, townships):
     """The role and the township on one assignment: a committee's handler who is also, say, the
     township contact of another township is not that other township's committee."""

@@ -147,6 +147,28 @@ def test_the_deadline_markup_escapes_and_marks_provisional_in_the_users_language
     assert "待确认" not in html and "今日到期" not in html and "light-amber" in html
 
 
+def test_a_remembered_light_is_written_again_in_the_language_asked_for():
+    """Lights' markup is remembered (a page's lights repeat): the same light read in Chinese, then
+    English, then Chinese again is each time in that language, and equal to a fresh build."""
+    from django.utils import translation
+
+    from supervision.templatetags import supervision as tags
+
+    light = deadlines.Light("green", D(2026, 12, 3), days_left=4)
+    tags._LIGHTS.clear()
+    with translation.override("zh-hans"):
+        first = tags.deadline_html(light)
+    with translation.override("en"):
+        english = tags.deadline_html(light)
+        assert english == tags._light_html(light)
+    with translation.override("zh-hans"):
+        again = tags.deadline_html(light)
+    assert "剩 4 个工作日" in first and "剩" not in english and "4" in english
+    assert again == first == tags._light_html(light)
+    assert len(tags._LIGHTS) == 2
+    tags._LIGHTS.clear()
+
+
 def test_a_records_display_label_follows_the_language_and_keeps_unknown_values():
     """``get_<field>_display`` on workflow records reads the choices once (labels stay lazy)."""
     from django.utils import translation

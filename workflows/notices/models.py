@@ -174,7 +174,13 @@ class NoticeAssignment(WorkflowRecord):
         verbose_name = _("乡镇交办事项")
         verbose_name_plural = _("乡镇交办事项")
         constraints = [models.UniqueConstraint(fields=["notice", "township"], name="uniq_notice_township")]
-        indexes = [models.Index(fields=["state", "due_date"])]
+        indexes = [
+            models.Index(fields=["state", "due_date"]),
+            # The register filtered by state: its count and page join the notices in notice order,
+            # and a scan of the notice index filtering on state walked every other state's rows
+            # first (7.5 ms at province scale once the first notices' assignments were signed for).
+            models.Index(fields=["state", "notice"], name="assignment_state_notice"),
+        ]
 
     def __str__(self):
         return f"{self.notice} · {self.township.name}"
