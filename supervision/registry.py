@@ -5,8 +5,9 @@ inbox, the API router, audit views, the sweep and the meta-tests loop over it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from django.db import models
@@ -123,16 +124,26 @@ class RecordType:
     def perm(self, right: str) -> str:
         return f"{self.app_label}.{right}"
 
-    def all_transitions(self) -> list[Any]:
-        """Every django-fsm Transition of the state field (one per source state)."""
-        return list(self.model._meta.get_field(self.state_field).get_all_transitions(self.model))
+    def all_transitions(self) -> tuple[Any, ...]:
+        """Every django-fsm Transition of the state field (one per source state). A model's
+        transitions are declared with its class: walked once per record type, not on every call
+        (我的待办 asks for each task, a transition for its meta)."""
+        return self._transitions()[0]
 
-    def transitions(self) -> dict[str, Any]:
-        """The transitions of the state field by name (their ``custom`` metadata)."""
-        found = {}
-        for t in self.all_transitions():
-            found.setdefault(t.name, t)
-        return found
+    def transitions(self) -> Mapping[str, Any]:
+        """The transitions of the state field by name (their ``custom`` metadata), read-only."""
+        return self._transitions()[1]
+
+    def _transitions(self):
+        key = (self.model, self.state_field)
+        found = self.__dict__.get("_transitions_cache")
+        if found is None or found[0] != key:
+            every = tuple(self.model._meta.get_field(self.state_field).get_all_transitions(self.model))
+            by_name: dict[str, Any] = {}
+            for t in every:
+                by_name.setdefault(t.name, t)
+            found = self.__dict__["_transitions_cache"] = (key, (every, MappingProxyType(by_name)))
+        return found[1]
 
     def acting_roles(self) -> frozenset[str]:
         """Every role that holds some right on this record type."""
