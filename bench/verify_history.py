@@ -96,9 +96,10 @@ def raw_verify(url: str) -> int:
     """A verifier without Django's ORM: one server-side cursor per table, same digest."""
     import psycopg
 
-    from supervision.audit.chain import digester, historical_models
+    from supervision.audit.chain import OPTIONAL_WHEN_EMPTY, OPTIONAL_WHEN_EMPTY_IN, digester, historical_models
 
     total = 0
+    optional_in = OPTIONAL_WHEN_EMPTY_IN
     with psycopg.connect(url) as conn:
         for model in historical_models():
             d = digester(model)
@@ -115,7 +116,10 @@ def raw_verify(url: str) -> int:
                     content = {}
                     for name, convert, value in zip(d.attnames, d.converters, values, strict=True):
                         value = convert(value)
-                        if name in ("history_username", "history_user_name") and value in ("", None):
+                        # the digest's rule (chain.py): fields added later are left out while empty
+                        if name in OPTIONAL_WHEN_EMPTY and value in ("", None):
+                            continue
+                        if (value in ("", None, "{}") or value is False) and f"{table}.{name}" in optional_in:
                             continue
                         content[name] = value
                     digest = hashlib.sha256(json.dumps([table, content], sort_keys=True, ensure_ascii=False)

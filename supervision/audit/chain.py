@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import IntegrityError, connections, models, router
+from django.db import IntegrityError, connections, models, router, transaction
 
 from supervision import clock
 from supervision.errors import Conflict
@@ -285,21 +285,18 @@ CHUNK = 5000
 
 def stream_rows(model, *, after_history_id: int = 0, using=None):
     """(history_id, id, prev_hash, row_hash, digest values…) of ``model``'s rows after
-    ``after_history_id``, in history_id order, as raw tuples fetched in keyset-paginated
-    chunks (never model instances)."""
+    ``after_history_id``, in history_id order, as raw tuples (never model instances), from one
+    statement read ``CHUNK`` rows at a time: on PostgreSQL a server-side cursor inside a
+    transaction (the table's rows as of one snapshot). Keyset pages (``history_id > last …
+    LIMIT``) were planned afresh each: on a table whose statistics were never gathered (a bulk
+    load, autovacuum off) every page was a scan and sort of the whole table."""
     d = digester(model)
-    manager = model._default_manager.db_manager(using) if using else model._default_manager
+    using = using or router.db_for_read(model)
     columns = ["history_id", "id", "prev_hash", "row_hash", *d.attnames]
-    base = manager.order_by("history_id")
-    last = after_history_id
-    while True:
-        batch = list(base.filter(history_id__gt=last).values_list(*columns)[:CHUNK])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1][0]
-        if len(batch) < CHUNK:
-            return
+    rows = (model._default_manager.db_manager(using).filter(history_id__gt=after_history_id)
+            .order_by("history_id").values_list(*columns))
+    with transaction.atomic(using=using):
+        yield from rows.iterator(chunk_size=CHUNK)
 
 
 def verify_table(model, *, start: TableState | None = None, anchors: dict | None = None,

@@ -32,6 +32,28 @@ def test_chain_links_rows_of_one_record(users, townships):
     assert [r.prev_hash for r in rows[1:]] == [r.row_hash for r in rows[:-1]]
 
 
+def test_a_table_is_read_by_one_statement_in_history_order_whatever_its_size(users, townships, monkeypatch):
+    """``verify`` streams each table from one ordered statement, ``CHUNK`` rows per fetch: keyset
+    pages were a statement each, and on a table without statistics each was a scan of all of it."""
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.audit import chain
+
+    for _ in range(3):
+        _some_history(users, townships)
+    model = Widget.history.model
+    monkeypatch.setattr(chain, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(chain.stream_rows(model))
+        state, broken, _ = chain.verify_table(model)
+    reads = [q["sql"] for q in ctx.captured_queries if model._meta.db_table in q["sql"]]
+    assert len(reads) == 2  # one per walk, not one per two rows
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows) and len(rows) == model.objects.count() >= 9
+    assert broken is None and state.rows == len(rows)
+    after = rows[4][0]
+    assert [r[0] for r in chain.stream_rows(model, after_history_id=after)] == [r[0] for r in rows[5:]]
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="on PostgreSQL the UPDATE is refused (next test)")
 def test_tampering_is_found_and_named(users, townships):
     w = _some_history(users, townships)
