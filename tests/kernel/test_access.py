@@ -122,6 +122,30 @@ def test_grants_through_a_lazy_request_user_load_once_and_refuse_the_inactive(us
     assert access.grants(SimpleLazyObject(AnonymousUser)) == [] and access.grants(None) == []
 
 
+def test_a_scope_reaching_one_township_is_a_plain_condition_and_a_many_valued_one_lists_once(users, townships):
+    """A record reaching one township (a widget's ``township``) is narrowed by the condition
+    itself; one reaching several (a notice's ``assignments__township``) through its keys, so a
+    user scoped to two of its townships still sees it once."""
+    from supervision.models import User
+    from workflows.notices.models import Notice
+    from workflows.notices.services import notice_create, notice_issue
+
+    mine = widget(townships["nanzhao"])
+    widget(townships["miaojie"])
+    qs = access.visible(users["township_nanzhao"], Widget)
+    assert "IN (SELECT" not in str(qs.query).upper() and list(qs) == [mine]
+    assert access._single_valued(Widget, "township") and not access._single_valued(Notice, "assignments__township")
+
+    both = User.objects.create_user("both_towns", password="x-pass-123")
+    for key in ("nanzhao", "miaojie"):
+        RoleAssignment.objects.create(user=both, role="township", region=townships[key])
+    notice = notice_create(actor=users["inspector"], title="两乡通知", findings="问题", requirements="要求",
+                           category="other", urgency="normal",
+                           target_townships=[townships["nanzhao"], townships["miaojie"]])
+    notice_issue(actor=users["inspector"], notice=notice)
+    assert list(access.visible(fresh(both), Notice).filter(pk=notice.pk)) == [notice]
+
+
 def test_users_with_role_means_the_role_in_that_township(users, townships):
     """The role and the township on one assignment: a committee's handler who is also, say, the
     township contact of another township is not that other township's committee."""
