@@ -12,6 +12,7 @@ query string for pager/export links) and ``RECTIFICATIONS.rows(request, queryset
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,10 +51,35 @@ class RecordFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def __init__(self, *args, **kwargs):
+        cls = type(self)
+        if type(cls.__dict__.get("base_filters")) is not _Filters:
+            cls.base_filters = _Filters(cls.base_filters)
         super().__init__(*args, **kwargs)
         for f in self.form.fields.values():  # every select's blank choice in Chinese
             if hasattr(f, "empty_label") and f.empty_label in ("---------", "- Select an option -"):
                 f.empty_label = BLANK_LABEL
+
+
+class _Filters(dict):
+    """A FilterSet class's filters. django-filter deep-copies them for every instance (every page
+    and API list): each label, widget, choice list and queryset callable, hundreds of objects a
+    request. A filter's own state is what its instance sets on it (``model``, ``parent``, the
+    field it builds and caches, a ``method`` bound to it), so a shallow copy of each, without a
+    built field and with ``method`` bound again, is as separate; the field it builds deep-copies
+    its widget (``forms.Field``) as before."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_filter(f) for name, f in self.items()}
+
+
+def _copy_filter(f):
+    clone = copy.copy(f)
+    clone.__dict__.pop("_field", None)  # built per instance, from the instance's request
+    clone.__dict__.pop("parent", None)
+    clone.extra = dict(f.extra)
+    if getattr(f, "_method", None) is not None:
+        clone.method = f._method  # its FilterMethod calls the clone's parent, not the original's
+    return clone
 
 
 @dataclass
