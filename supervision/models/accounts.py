@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audited_history
+from .loading import FastLoading
 
 
 class Role(models.TextChoices):
@@ -22,7 +23,7 @@ class Role(models.TextChoices):
 TOWNSHIP_SCOPED_ROLES = {Role.TOWNSHIP, Role.TOWNSHIP_DISCIPLINE, Role.TOWNSHIP_DISCIPLINE_HEAD}
 
 
-class User(AbstractUser):
+class User(FastLoading, AbstractUser):
     """Custom user from the first migration; links to a person (cadre) when there is one."""
 
     person = models.OneToOneField(
@@ -47,7 +48,7 @@ class User(AbstractUser):
         return self.get_full_name() or (self.person.name if self.person_id and self.person else "") or self.username
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(FastLoading, models.Model):
     """A role held by a user, scoped to a region (null or the county = county-wide)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))

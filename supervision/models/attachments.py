@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audited_history
+from .loading import FastLoading
 
 
 def attachment_path(instance, filename):
@@ -13,7 +14,7 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.record_type.replace('.', '/')}/{uuid.uuid4().hex}.{ext}"
 
 
-class Attachment(models.Model):
+class Attachment(FastLoading, models.Model):
     """A file attached to any workflow record; stored through Django's storage API and served
     only by ``supervision.views.attachment_download``, which checks the record's scope."""
 

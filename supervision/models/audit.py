@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
+from .loading import FastLoading
 
-class ChainedHistoryModel(models.Model):
+
+class ChainedHistoryModel(FastLoading, models.Model):
     """Abstract base of every historical table (simple-history ``bases=``).
 
     Each row carries the hash of the previous row of the same record and its own hash
@@ -167,7 +169,7 @@ def audited_history(**kwargs) -> HistoricalRecords:
     return AuditedHistoricalRecords(**kwargs)
 
 
-class WorkflowRecord(models.Model):
+class WorkflowRecord(FastLoading, models.Model):
     """Abstract base of every workflow record: a version for optimistic checks and stamps."""
 
     version = models.PositiveIntegerField(default=0, editable=False)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audited_history
+from .loading import FastLoading
 
 
 class Festival(models.TextChoices):
@@ -116,7 +117,7 @@ class DeadlineBasis(models.Model):
         return f"{self.record_type}#{self.object_id}.{self.field} = {self.computed}"
 
 
-class RecordHandler(models.Model):
+class RecordHandler(FastLoading, models.Model):
     """The named handler (承办人) of one workflow record: who is expected to act on it now.
 
     One row per record (a database constraint), ``handler`` empty when released. Every

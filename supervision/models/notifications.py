@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .loading import FastLoading
 
-class Notification(models.Model):
+
+class Notification(FastLoading, models.Model):
     """A persisted notification: nothing is lost while the recipient is offline."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -2,9 +2,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audited_history
+from .loading import FastLoading
 
 
-class Region(models.Model):
+class Region(FastLoading, models.Model):
     """Administrative region tree: county → township → village → villager group."""
 
     class Level(models.TextChoices):
@@ -61,7 +62,7 @@ class VillageIncome(models.Model):
         return f"{self.village_id} · {self.year}"
 
 
-class Unit(models.Model):
+class Unit(FastLoading, models.Model):
     """A county body, a township government, a dispatching unit or a paired enterprise."""
 
     class Kind(models.TextChoices):
@@ -91,7 +92,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(FastLoading, models.Model):
     """A cadre or staff member (人员)."""
 
     name = models.CharField(_("姓名"), max_length=50)

@@ -17,6 +17,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 from supervision.errors import ValidationError
 from supervision.links import record_url
 from supervision.models import WorkflowRecord, audited_history
+from supervision.models.loading import FastLoading
 
 from . import clock, conf
 from .choices import (
@@ -296,7 +297,7 @@ class NoticeAssignment(WorkflowRecord):
         """Fired by the system when the notice is withdrawn."""
 
 
-class NoticeResponse(models.Model):
+class NoticeResponse(FastLoading, models.Model):
     """One 整改报告 submitted by a township (a returned assignment gets a new one)."""
 
     assignment = models.ForeignKey(NoticeAssignment, on_delete=models.PROTECT, related_name="responses",
@@ -323,7 +324,7 @@ class NoticeResponse(models.Model):
         return f"response:{self.pk}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(FastLoading, models.Model):
     """One 延期申请 and its decision."""
 
     class Decision(models.TextChoices):
