@@ -102,6 +102,27 @@ def _names(model, ids, related=()) -> dict:
     return {pk: str(o) for pk, o in plans.in_bulk(("part_names", model._meta.label_lower, related), build, ids).items()}
 
 
+def _file_rows(rt, obj, parts) -> list:
+    """The history rows of the attachments of ``obj`` and of its parts' rows (``parts``: [(record
+    type, ids)]), oldest first per attachment: a statement compiled once per record type, the part
+    types and each one's number of ids (``plans.rows``)."""
+    from supervision.models import Attachment
+
+    types = tuple(label for label, _ids in parts)
+    values = {"pk": str(obj.pk)}
+    for i, (_label, ids) in enumerate(parts):
+        values[f"ids{i}"] = tuple(sorted(str(pk) for pk in ids))
+
+    def build(pk, **ids):
+        targets = Q(record_type=rt.key, object_id=pk)
+        for i, label in enumerate(types):
+            targets |= Q(record_type=label, object_id__in=ids[f"ids{i}"])
+        return Attachment.history.model.objects.filter(targets).select_related("history_user").order_by(
+            "id", "history_id")
+
+    return plans.rows(("timeline_files", rt.key, types), build, values)
+
+
 def timeline_sources(obj, user, *, only=None) -> list[_Source]:
     """The timeline's history rows of ``obj`` and its parts, scoped and masked for ``user``.
 
@@ -116,7 +137,7 @@ def timeline_sources(obj, user, *, only=None) -> list[_Source]:
     unmasked = access.unmasked(user, obj)
     sources = [_Source(rt.model, own, masked=() if unmasked else rt.masked_fields, state_field=rt.state_field,
                        keep=only)]
-    targets = Q(record_type=rt.key, object_id=str(obj.pk))
+    with_files = []  # (part's record type, ids of its rows on the timeline): their attachments' rows too
     for part in rt.parts:
         rows = _part_rows(user, obj, part, scoped=only is None)
         ids = {r.id for r in rows}
@@ -126,9 +147,8 @@ def timeline_sources(obj, user, *, only=None) -> list[_Source]:
                                masked=() if unmasked else part.masked_fields, skip=skip,
                                names=_names(part.model, ids, part.related), state_field=state_field, keep=only))
         if ids:
-            targets |= Q(record_type=part.model._meta.label_lower, object_id__in=[str(i) for i in ids])
-    files = list(Attachment.history.model.objects.filter(targets).select_related("history_user")
-                 .order_by("id", "history_id"))
+            with_files.append((part.model._meta.label_lower, ids))
+    files = _file_rows(rt, obj, with_files)
     sources.append(_Source(Attachment, files, part="attachment", label=_("附件"), skip=ATTACHMENT_SKIP,
                            names={r.id: r.name for r in files}, keep=only))
     return sources

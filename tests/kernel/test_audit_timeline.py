@@ -122,6 +122,39 @@ def test_notice_timeline_has_its_assignments_and_a_township_sees_only_its_own(us
     assert all(e["via"] == "" and e["request_id"] == "" for e in mine)
 
 
+def test_the_files_of_each_record_and_its_parts_come_from_one_planned_statement(users, townships):
+    """The attachments' rows: one statement per record type, part types and number of part rows,
+    run again with the next record's ids (``timeline._file_rows``), each record with its own files."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision import plans
+
+    plans.clear()
+    nanzhao = users["township_nanzhao"]
+    records = []
+    for name in ("南诏的报告.pdf", "第二份报告.pdf"):
+        notice = issue(users, townships, targets=("nanzhao",))
+        a = notice.assignments.get()
+        services.assignment_acknowledge(actor=nanzhao, assignment=a)
+        services.assignment_respond(actor=nanzhao, assignment=a, text="整改报告",
+                                    attachment=SimpleUploadedFile(name, pdf(), content_type="application/pdf"))
+        records.append((reload(notice), name))
+    statements = []
+    for notice, name in records:
+        with CaptureQueriesContext(connection) as ctx:
+            entries = history_entries(notice, users["auditor"])
+        files = [e["part"]["name"] for e in entries if e["part"] and e["part"]["label"] == "附件"]
+        assert files == [name]
+        statements += [q["sql"] for q in ctx.captured_queries if "historicalattachment" in q["sql"]]
+    assert len(statements) == 2
+    first, second = statements
+    # the same text but for the values (the record's and its parts' ids)
+    strip = lambda sql: "".join(c for c in sql if not c.isdigit())  # noqa: E731
+    assert strip(first) == strip(second)
+    assert any(key[0][:1] == ("timeline_files",) for key in plans._plans)
+
+
 # The entries as the template wrote them before ``{% timeline_items %}`` built them in Python.
 ITEMS_TEMPLATE = """{% load i18n %}{% for e in timeline %}
     <li{% if e.part %} class="part"{% endif %}><div class="meta"><time datetime="{{ e.date|date:'c' }}">{{ e.when|default:e.date }}</time> · <strong>{{ e.user|default:_("系统") }}</strong>
