@@ -510,8 +510,15 @@ def _rows(srcs: list[_Source], keys: list[tuple[int, int]]) -> list[tuple[int, o
         wanted.setdefault(i, []).append(history_id)
     found = {}
     for i, ids in wanted.items():
-        qs = _with_previous(srcs[i].by_key().filter(history_id__in=ids)).select_related("history_user")
-        found.update({(i, r.history_id): r for r in qs})
+        source = srcs[i]
+        key = ("audit_rows", source.model._meta.label_lower, source.part.path if source.part is not None else None)
+
+        def build(ids, source=source):
+            return _with_previous(source.by_key().filter(history_id__in=ids)).select_related("history_user")
+
+        # compiled once per table and number of rows (``plans.rows``): the next page, another
+        # township, the same text with other keys
+        found.update({(i, r.history_id): r for r in plans.rows(key, build, {"ids": tuple(ids)})})
     return [(i, found[(i, h)]) for i, h in keys if (i, h) in found]
 
 

@@ -338,12 +338,14 @@ def test_a_second_audit_page_compiles_nothing_and_runs_no_more_queries(web, user
     with CaptureQueriesContext(connection) as first:
         page = client.get(url, {"township": townships["nanzhao"].pk})
     assert page.status_code == 200 and page.context["next_cursor"]
-    built = []
-    real = search.sources
+    built, rows_built = [], []
+    real, real_rows = search.sources, search._with_previous
     monkeypatch.setattr(search, "sources", lambda **kw: built.append(kw) or real(**kw))
+    monkeypatch.setattr(search, "_with_previous", lambda qs: rows_built.append(qs) or real_rows(qs))
     with CaptureQueriesContext(connection) as again:
         assert client.get(url, {"township": townships["nanzhao"].pk}).status_code == 200
     assert len(again) <= len(first), (len(again), len(first))
+    assert not rows_built  # the page's rows: the planned statement of each table (plans.rows)
     # another township, the next page: the same statement (their queries depend on their rows)
     assert client.get(url, {"township": townships["miaojie"].pk}).status_code == 200
     second = client.get(url, {"township": townships["nanzhao"].pk, "before": page.context["next_cursor"]})
