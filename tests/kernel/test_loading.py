@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.db.models import Model
 from django.db.models.signals import post_init, pre_init
+from django.test.utils import isolate_apps
 from django_fsm import FSMField
 
 from supervision.models import Notification, Region, User
@@ -103,6 +104,7 @@ def test_an_init_receiver_sends_loading_through_django(users):
     assert len(list(Region.objects.all()[:3])) == 3  # and back to the fast path (no receivers)
 
 
+@isolate_apps("supervision")
 def test_a_class_that_is_not_plain_is_loaded_by_django(monkeypatch):
     """A custom __init__ or an unknown descriptor on a column: Django's from_db."""
     calls = []
@@ -111,6 +113,9 @@ def test_a_class_that_is_not_plain_is_loaded_by_django(monkeypatch):
         class Meta:
             app_label = "supervision"
             managed = False
+
+        def __str__(self):
+            return f"odd {self.pk}"
 
         def __init__(self, *args, **kwargs):
             calls.append(args)
