@@ -518,7 +518,9 @@ def _rows(srcs: list[_Source], keys: list[tuple[int, int]]) -> list[tuple[int, o
 
         # compiled once per table and number of rows (``plans.rows``): the next page, another
         # township, the same text with other keys
-        found.update({(i, r.history_id): r for r in plans.rows(key, build, {"ids": tuple(ids)})})
+        values = {"ids": tuple(ids)}
+        found.update({(i, r.history_id): r for r in (
+            plans.rows(key, build, values) if len(ids) <= plans.IN_BULK_PLANNED else build(**values))})
     return [(i, found[(i, h)]) for i, h in keys if (i, h) in found]
 
 

@@ -120,6 +120,8 @@ def _file_rows(rt, obj, parts) -> list:
         return Attachment.history.model.objects.filter(targets).select_related("history_user").order_by(
             "id", "history_id")
 
+    if any(len(ids) > plans.IN_BULK_PLANNED for _label, ids in parts):  # a plan per count: not beyond this
+        return list(build(**values))
     return plans.rows(("timeline_files", rt.key, types), build, values)
 
 

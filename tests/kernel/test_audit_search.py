@@ -382,3 +382,28 @@ def test_on_postgresql_the_keys_statement_runs_its_generic_plan_but_a_text_searc
     assert mode == "auto"
     assert len(prepared) == 1 and "LIKE" not in prepared[0][0], prepared  # the text search's is not
     assert prepared[0][1] >= 2 and prepared[0][2] == 0, prepared
+
+
+def test_pages_of_many_rows_read_unplanned_and_find_what_planned_pages_find(users, townships):
+    """A chunk with more rows of a table than a plan takes (an export's 500) reads them as ever;
+    the same rows in pages of 30 (planned statements) are the same rows, in the same order."""
+    from collections import Counter
+
+    from supervision import plans
+    from supervision.audit.search import AuditQuery, audit_rows
+
+    _assignment_with_changes(users, townships, 210)  # 211 history rows of the assignment, 210 of responses
+    auditor = users["auditor"]
+
+    def planned_counts():
+        return [dict(shape[1])["ids"][1] for shape in plans._plans if shape[0][:1] == ("audit_rows",)]
+
+    plans.clear()
+    big = [(r["record_type"], r["history_id"], r["changes"]) for r in audit_rows(user=auditor, query=AuditQuery(),
+                                                                                  chunk=450, limit=450)]
+    assert max(Counter(t for t, _h, _c in big).values()) > plans.IN_BULK_PLANNED
+    assert all(n <= plans.IN_BULK_PLANNED for n in planned_counts())
+    paged = [(r["record_type"], r["history_id"], r["changes"]) for r in audit_rows(user=auditor, query=AuditQuery(),
+                                                                                    chunk=30, limit=450)]
+    assert planned_counts()  # the pages of 30: planned
+    assert len(big) == 450 and big == paged
