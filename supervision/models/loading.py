@@ -15,7 +15,7 @@ It is what ``__init__`` ends up with, and only taken where that is certain: no r
 ``pre_init`` or ``post_init`` connected (any sender: checked on every call, so a receiver
 connected later is honoured), the class's ``__init__`` is Django's own, and every column's
 attribute is one whose ``__set__`` (if any) stores the value unchanged under the attname on a new
-instance (``_SAFE_DESCRIPTORS``; an FSM field's is ``to_python`` of a value the database already
+instance (``_safe_descriptors``; an FSM field's is ``to_python`` of a value the database already
 returns as text). Otherwise — and for any class that is not so — Django's ``from_db`` runs.
 ``tests/kernel/test_loading.py`` compares both paths field by field.
 """
@@ -30,7 +30,9 @@ from django.db.models.signals import post_init, pre_init
 _PLAIN: dict[type, bool] = {}
 
 
-def _safe_descriptors() -> tuple[type, ...]:
+def _safe_descriptors() -> tuple[tuple[type, ...], type]:
+    """(the descriptor types whose ``__set__`` on a new instance stores the value as given, the
+    FSM field class)."""
     from django.db.models.fields.files import FileDescriptor
     from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
     from django.db.models.query_utils import DeferredAttribute
@@ -50,7 +52,7 @@ def is_plain(cls) -> bool:
     found = _PLAIN.get(cls)
     if found is not None:
         return found
-    (descriptors, fsm_field) = _safe_descriptors()
+    descriptors, fsm_field = _safe_descriptors()
     from django.db.models import CharField
 
     found = cls.__init__ is Model.__init__ and not cls._meta.abstract
