@@ -116,6 +116,26 @@ def scope(user, wanted_roles) -> tuple[bool, set[int]]:
     return county_wide, regions
 
 
+def _rule_scope(user, roles: frozenset) -> tuple[bool, frozenset]:
+    """``scope(user, roles)`` for ``can``, kept on the user object with the grants it was worked
+    out from: a page checks every row and action against the same few rules (我的待办: each
+    candidate's each transition)."""
+    found_grants = grants(user)
+    target = _unwrapped(user) if isinstance(user, LazyObject) else user
+    values = getattr(target, "__dict__", None)
+    if values is None:
+        county_wide, regions = scope(user, roles)
+        return county_wide, frozenset(regions)
+    cache = values.get("_supervision_scopes")
+    if cache is None or cache[0] is not found_grants:  # grants loaded anew: work it out again
+        cache = values["_supervision_scopes"] = (found_grants, {})
+    found = cache[1].get(roles)
+    if found is None:
+        county_wide, regions = scope(user, roles)
+        found = cache[1][roles] = (county_wide, frozenset(regions))
+    return found
+
+
 def visible(user, model_or_qs) -> models.QuerySet:
     """Records of a registered type that ``user`` may see, as a queryset."""
     qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
@@ -253,6 +273,22 @@ def path_ids(obj, lookup: str) -> set:
     return {v if isinstance(v, int) else getattr(v, "pk", v) for v in values if v is not None}
 
 
+_UNKNOWN = object()
+_DIRECT: dict = {}  # (model, lookup) → the foreign key's attname when the lookup is that one hop, else None
+
+
+def _direct_attname(model, lookup: str) -> str | None:
+    if "__" in lookup or not hasattr(model, "_meta"):
+        return None
+    try:
+        field = model._meta.get_field(lookup)
+    except Exception:  # noqa: BLE001 (not a field: the general walk says what it is)
+        return None
+    if (field.many_to_one or field.one_to_one) and getattr(field, "attname", None) and field.concrete:
+        return field.attname
+    return None
+
+
 def scope_region_ids(obj, rt=None) -> set[int]:
     """The township ids an object belongs to."""
     rt = rt or registry.for_model(obj)
@@ -320,7 +356,7 @@ def can(user, right: str, obj) -> bool:
         return False  # e.g. recused from this record: neither sees nor acts
     if right == "view" and user.is_active and _own_record(user, obj, rt):
         return True
-    county_wide, regions = scope(user, rule.roles)
+    county_wide, regions = _rule_scope(user, rule.roles)
     if not county_wide:
         if not regions or not (regions & scope_region_ids(obj, rt)):
             return False

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from django.utils import timezone
 
 _story: ContextVar[dt.datetime | None] = ContextVar("story_at", default=None)
+_day: ContextVar[dt.date | None] = ContextVar("one_day", default=None)
 
 
 def story_now() -> dt.datetime | None:
@@ -26,8 +27,23 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
+    day = _day.get()
+    if day is not None:
+        return day
     story = _story.get()
     return timezone.localdate(story) if story is not None else timezone.localdate()
+
+
+@contextlib.contextmanager
+def one_day():
+    """Inside, ``today()`` answers the day it was on entering: one listing (我的待办 checks each
+    candidate's conditions, several of which read today) works out the day once, not per record
+    and condition, and never straddles midnight halfway through."""
+    token = _day.set(today())
+    try:
+        yield _day.get()
+    finally:
+        _day.reset(token)
 
 
 def _aware(when) -> dt.datetime:

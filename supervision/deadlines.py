@@ -138,8 +138,10 @@ def provisional_reason(due: dt.date | None, calendar: workdays.WorkCalendar | No
 
 
 def light(obj, rt: registry.RecordType | None = None, *, today: dt.date | None = None,
-          calendar: workdays.WorkCalendar | None = None, due: dt.date | None = None) -> Light:
-    """The traffic light of ``obj``'s deadline (``rt.due_field``) as of ``today``."""
+          calendar: workdays.WorkCalendar | None = None, due: dt.date | None = None,
+          window: int | None = None) -> Light:
+    """The traffic light of ``obj``'s deadline (``rt.due_field``) as of ``today``; ``window``:
+    ``reminder_days(rt)`` when the caller has it (a register reads it once a page)."""
     rt = rt or registry.for_model(obj)
     if due is None and rt.due_field:
         due = getattr(obj, rt.due_field, None)
@@ -158,7 +160,7 @@ def light(obj, rt: registry.RecordType | None = None, *, today: dt.date | None =
         return Light(RED, due, overdue_by=calendar.working_days_between(due, today),
                      provisional=provisional, provisional_reason=reason)
     left = calendar.working_days_between(today, due)
-    colour = AMBER if left <= reminder_days(rt) else GREEN
+    colour = AMBER if left <= (reminder_days(rt) if window is None else window) else GREEN
     return Light(colour, due, days_left=left, provisional=provisional, provisional_reason=reason)
 
 

@@ -38,12 +38,13 @@ class InboxItem:
     handler: object = None
     today: dt.date | None = field(default=None, repr=False, compare=False)
     calendar: object = field(default=None, repr=False, compare=False)
+    window: int | None = field(default=None, repr=False, compare=False)  # deadlines.reminder_days(rt)
 
     @functools.cached_property
     def light(self) -> deadlines.Light | None:
         if not self.rt.due_field:
             return None
-        return deadlines.light(self.obj, self.rt, today=self.today, calendar=self.calendar)
+        return deadlines.light(self.obj, self.rt, today=self.today, calendar=self.calendar, window=self.window)
 
     @property
     def overdue(self) -> bool:
@@ -140,22 +141,26 @@ def candidates(user, rt, states) -> list:
 def inbox_for(user, *, request=None) -> Inbox:
     """Both parts of 我的待办, every item (paginate the lists; each item's light is worked out
     when read, so a page pays only for the lights it shows)."""
+    from . import clock
+
     inbox = Inbox()
     calendar = deadlines.calendar_for(request)
     today = timezone.localdate()
-    for wf in registry.workflows():
-        for rt in wf.record_types:
-            states = actionable_states(user, rt)
-            if not states:
-                continue
-            for obj in candidates(user, rt, states):
-                names = inbox_transitions(obj, user)
-                if not names:
+    with clock.one_day():  # the conditions of every candidate read today: once for the listing
+        for wf in registry.workflows():
+            for rt in wf.record_types:
+                states = actionable_states(user, rt)
+                if not states:
                     continue
-                due = getattr(obj, rt.due_field) if rt.due_field else None
-                item = InboxItem(obj, rt, names, due, user if obj._handler_id == user.pk else None,
-                                 today=today, calendar=calendar)
-                (inbox.mine if obj._handler_id == user.pk else inbox.claimable).append(item)
+                window = deadlines.reminder_days(rt) if rt.due_field else None
+                for obj in candidates(user, rt, states):
+                    names = inbox_transitions(obj, user)
+                    if not names:
+                        continue
+                    due = getattr(obj, rt.due_field) if rt.due_field else None
+                    item = InboxItem(obj, rt, names, due, user if obj._handler_id == user.pk else None,
+                                     today=today, calendar=calendar, window=window)
+                    (inbox.mine if obj._handler_id == user.pk else inbox.claimable).append(item)
     inbox.mine.sort(key=InboxItem.sort_key)
     inbox.claimable.sort(key=InboxItem.sort_key)
     return inbox

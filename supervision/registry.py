@@ -187,11 +187,20 @@ _workflows: dict[str, Workflow] = {}
 _by_model: dict[type, RecordType] = {}
 
 
+_generation = [0]  # bumped by every register(): what is built from the registry (menus) is keyed by it
+
+
 def register(workflow: Workflow) -> Workflow:
     _workflows[workflow.name] = workflow
+    _generation[0] += 1
     for rt in workflow.record_types:
         _by_model[rt.model] = rt
     return workflow
+
+
+def generation() -> int:
+    """How many times a workflow was registered: a key for what is built from the registry."""
+    return _generation[0]
 
 
 def workflows() -> Iterable[Workflow]:

@@ -44,7 +44,8 @@ class RowContext:
     def __init__(self, request=None):
         self.request = request
         self._lights: dict = {}  # (type, due, state, provisional) → the light's markup
-        self._types: dict = {}  # model → (record type, its due, state and provisional fields)
+        # model → (record type, its due, state and provisional fields, its reminder window)
+        self._types: dict = {}
 
     @cached_property
     def calendar(self):
@@ -63,14 +64,15 @@ class RowContext:
         from supervision import deadlines, registry
 
         rt = registry.for_model(obj)
-        found = self._types[type(obj)] = (rt, rt.due_field, rt.state_field, deadlines.provisional_field(rt))
+        found = self._types[type(obj)] = (rt, rt.due_field, rt.state_field, deadlines.provisional_field(rt),
+                                          deadlines.reminder_days(rt))
         return found
 
     def deadline(self, obj, due=None) -> SafeString:
         """The record's deadline traffic light, as ``{% deadline obj %}`` writes it. A light depends
         on the record only through its due date, state and provisional flag, and a page's rows
         share a few of each: each distinct one is worked out and written once a page."""
-        rt, due_field, state_field, pfield = self._types.get(type(obj)) or self._fields(obj)
+        rt, due_field, state_field, pfield, window = self._types.get(type(obj)) or self._fields(obj)
         if not (due_field or due):
             return _deadline_html(None)
         if due is None:
@@ -80,7 +82,7 @@ class RowContext:
         if found is None:
             from supervision import deadlines
 
-            light = deadlines.light(obj, rt, calendar=self.calendar, due=due, today=self.today)
+            light = deadlines.light(obj, rt, calendar=self.calendar, due=due, today=self.today, window=window)
             found = self._lights[key] = _deadline_html(light)
         return found
 

@@ -134,9 +134,13 @@ def seed_demo(stdout) -> None:
                     services.funds_record(actor=org, posting=posting, year=today.year, amount=10000, note="")
             if v_i == 0 and t_i < 3 and not posting.leave_requests.exists() and posting.state == "active":
                 start = today + dt.timedelta(days=7 + t_i)
-                length = 3 if t_i != 1 else 8  # one long leave waits for the organisation department
+                end = start + dt.timedelta(days=2)
+                if t_i == 1:  # one long leave (over 5 working days) waits for the organisation department
+                    end = start + dt.timedelta(days=7)
+                    while services.leave_days(start, end) <= 5 and (end - start).days < 60:  # weekends, holidays
+                        end += dt.timedelta(days=1)
                 services.leave_request_create(actor=township_user or org, posting=posting, start_date=start,
-                                              end_date=start + dt.timedelta(days=length - 1), reason="家中有事")
+                                              end_date=end, reason="家中有事")
             if not Assessment.objects.filter(posting=posting, year=year).exists():
                 opening = "finalized" if grade == Grade.EXCELLENT else state
                 with story_at(_open_day(opening, year, today)):
