@@ -161,3 +161,25 @@ def test_users_with_role_means_the_role_in_that_township(users, townships):
     by = users_with_role_by_township("township_discipline", [townships["nanzhao"].pk, townships["miaojie"].pk])
     assert both in by[townships["nanzhao"].pk] and both not in by[townships["miaojie"].pk]
     assert set(by[townships["miaojie"].pk]) == set(users_with_role("township_discipline", townships["miaojie"].pk))
+
+
+def test_can_keeps_a_rules_scope_only_as_long_as_the_grants_it_came_from(users, townships):
+    """``can`` works a rule's scope out once per user object and grants (a page checks every row
+    against the same rules); grants loaded anew (a role added, then reloaded) are seen at once."""
+    user = users["township_nanzhao"]
+    other = widget(townships["miaojie"])
+    assert not access.can(user, "submit", other)
+    assert not access.can(user, "submit", other)  # the kept answer
+    RoleAssignment.objects.create(user=user, role=Role.TOWNSHIP, region=townships["miaojie"])
+    assert not access.can(user, "submit", other)  # same grants, same answer: no query per check
+    del user._supervision_grants  # what a new request (or ``fresh``) does
+    assert access.can(user, "submit", other)
+    assert access.can(fresh(user), "submit", other)
+
+
+def test_a_one_hop_scope_reads_the_foreign_key_without_loading_it(users, townships, django_assert_num_queries):
+    w = Widget.objects.get(pk=widget(townships["nanzhao"]).pk)  # township not loaded
+    with django_assert_num_queries(0):
+        assert access.scope_region_ids(w) == {townships["nanzhao"].pk}
+    w.township_id = None
+    assert access.scope_region_ids(w) == set()

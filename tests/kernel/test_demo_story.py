@@ -89,3 +89,17 @@ def test_seed_demo_tells_its_story_with_a_valid_chain(county):
         call_command("verify_history", stdout=out)
         assert out.getvalue().startswith("OK")
         assert verify().ok
+
+
+def test_one_day_answers_the_day_it_was_entered_on(county):
+    """我的待办 checks every candidate's conditions inside ``clock.one_day()``: the day is worked
+    out once, and a listing running across midnight does not change its mind halfway."""
+    before_midnight = dt.datetime(2026, 12, 1, 15, 59, 59, tzinfo=dt.UTC)  # 23:59:59 in Weishan
+    with time_machine.travel(before_midnight, tick=False) as traveller:
+        with clock.one_day() as day:
+            assert day == dt.date(2026, 12, 1)
+            traveller.shift(dt.timedelta(seconds=2))
+            assert clock.today() == dt.date(2026, 12, 1)
+        assert clock.today() == dt.date(2026, 12, 2)
+        with story_at(dt.date(2026, 3, 9)), clock.one_day():
+            assert clock.today() == dt.date(2026, 3, 9)

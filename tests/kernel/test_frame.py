@@ -159,3 +159,25 @@ def test_exports_keep_types_and_defuse_formulas():
     values = [c.value for c in list(ws.iter_rows())[1]]
     assert values[0] == "'=1+1" and values[1].date() == dt.date(2026, 1, 2) and values[2] == 3
     assert "'@SUM(A1)" in csv_response("x.csv", ["a"], [["@SUM(A1)"]]).content.decode("utf-8-sig")
+
+
+def test_the_menu_follows_roles_staff_and_language(web, users, settings):
+    """The frame's menu is written once per language, role set and staff flag (and URLconf):
+    each user still sees their own, in their language."""
+    from supervision import context_processors
+
+    context_processors.forget()
+    township = web(users["township_nanzhao"]).get(reverse("home")).content.decode()
+    auditor = web(users["auditor"]).get(reverse("home")).content.decode()
+    nav = lambda html: html.split('<nav class="mainnav">')[1].split("</nav>")[0]  # noqa: E731
+    assert f'<a href="{reverse("audit-search")}">历史审计</a>' in nav(auditor)
+    assert "历史审计" not in nav(township) and f'<a href="{reverse("done")}">已办</a>' in nav(township)
+    assert nav(web(users["township_nanzhao"]).get(reverse("home")).content.decode()) == nav(township)
+    english = web(users["auditor"])
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = english.get(reverse("home")).content.decode()
+    assert "历史审计" not in nav(html) and "我的待办" not in nav(html)
+    assert nav(web(users["auditor"]).get(reverse("home")).content.decode()) == nav(auditor)
+    anonymous = web().get(reverse("login")).content.decode()
+    assert f'<a class="brand" href="{reverse("home")}">' in anonymous
+    assert f'action="{reverse("set_language")}"' in anonymous
