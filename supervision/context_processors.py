@@ -8,10 +8,6 @@ from django.utils.translation import gettext as _
 
 from . import access, notify, registry
 
-# Who sees the leaders' board and the audit pages (the base page's menu).
-DASHBOARD_ROLES = frozenset({"leader", "inspector", "organization", "auditor", "discipline", "discipline_head"})
-AUDIT_ROLES = frozenset({"auditor", "leader"})
-
 
 def frame(request):
     """Navigation from the registry, the unread badge and the user's roles for the base page."""
@@ -73,6 +69,9 @@ def nav_html(user_roles, is_staff: bool) -> str:
 
 
 def _nav_markup(user_roles: frozenset, is_staff: bool) -> str:
+    from .statsviews import DASHBOARD_ROLES  # the pages' own rules: who may open them
+    from .views import AUDIT_ROLES
+
     items = [(reverse("home"), _("我的待办")), (reverse("done"), _("已办"))]
     for wf in registry.workflows():
         if wf.hidden:
@@ -84,7 +83,7 @@ def _nav_markup(user_roles: frozenset, is_staff: bool) -> str:
         items.append((reverse("statistics"), _("统计图表")))
     if user_roles & DASHBOARD_ROLES:
         items.append((reverse("dashboard"), _("领导看板")))
-    if user_roles & AUDIT_ROLES:
+    if user_roles & frozenset(AUDIT_ROLES):
         items.append((reverse("audit-search"), _("历史审计")))
     if "auditor" in user_roles:
         items.append((reverse("audit-reads"), _("查阅记录")))
