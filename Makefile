@@ -49,7 +49,7 @@ browser-deps:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "ERROR: $(CHROMIUM) missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)" >&2; exit 1; fi; \
 	fi
 
@@ -61,7 +61,7 @@ pdf-deps:
 	      && command -v pdftotext >/dev/null && command -v fc-list >/dev/null && fc-list | grep -q "Noto Serif CJK SC"); then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing the PDF documents' system packages..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEPS) >/dev/null; \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(PDF_DEPS) >/dev/null; \
 	  else echo "ERROR: PDF documents need: apt-get install $(PDF_DEPS)" >&2; exit 1; fi; \
 	fi
 
