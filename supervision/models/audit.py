@@ -1,6 +1,8 @@
 """Tamper-evident history: the base for every historical model, and the read-access log."""
 from django.conf import settings
 from django.db import IntegrityError, models, router, transaction
+from django.db.models.base import ModelState
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
@@ -59,11 +61,40 @@ class ChainedHistoryModel(FastLoading, models.Model):
             self.prev_hash = head
             self.row_hash = chain.row_digest(self)
             try:
-                super().save(*args, **kwargs)
+                if args or set(kwargs) - {"using"} or not self._insert_now(using):
+                    super().save(*args, **kwargs)
             except IntegrityError as exc:
                 if chain.is_fork(exc, type(self)):
                     raise chain.HistoryConflict(_("记录已被他人同时修改，请刷新后重试。")) from exc
                 raise
+
+    def _insert_now(self, using) -> bool:
+        """The INSERT that ``Model.save`` ends in, without the steps that do nothing for a new
+        history row (issue 11: a share of every transition): no ``pre_save``/``post_save``
+        receiver for this class, no parent table, no key set yet. The same fields, values and
+        statement as ``save_base`` → ``_save_table`` → ``_do_insert``. False: not that case,
+        nothing done (``save()`` runs as ever)."""
+        from django.db.models.signals import post_save, pre_save
+
+        from .rowsql import insert_returning
+
+        cls, meta = type(self), self._meta
+        if (meta.parents or self._is_pk_set(meta) or pre_save.has_listeners(cls) or post_save.has_listeners(cls)
+                or meta.order_with_respect_to):
+            return False
+        shape = _INSERT_SHAPES.get(cls)
+        if shape is None:
+            shape = _INSERT_SHAPES[cls] = (
+                [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field],
+                list(meta.db_returning_fields))
+        fields, returning = shape
+        self._prepare_related_fields_for_save(operation_name="save")
+        found = insert_returning(self, using, fields, returning, False)
+        if found is None:  # not the plain statement (a value that is an expression, say): save() does it
+            return False
+        self._assign_returned_values(found[0], returning)
+        self._state.adding, self._state.db = False, using
+        return True
 
     def _do_insert(self, manager, using, fields, returning_fields, raw):
         """The history row's INSERT, its text built once per table (``rowsql``)."""
@@ -93,6 +124,54 @@ class ChainedHistoryModel(FastLoading, models.Model):
             return self.history_username
         user = self.history_user if self.history_user_id else None
         return user.username if user is not None else ""
+
+
+_INSERT_SHAPES: dict = {}  # history class → (its INSERT's fields, the fields it returns)
+_HISTORY_FIELDS: dict = {}  # history class → [(attname, field)] of its concrete fields
+_ACTORS: dict = {}  # history class → the model of its actor key
+
+
+def _plain_history(cls) -> bool:
+    """Would ``cls(**values)`` only store the values (and the defaults of the fields not given)?
+    No ``pre_init``/``post_init`` receiver, Django's own ``__init__``, plain attributes
+    (``loading.is_plain``), the actor a plain foreign key, no database default."""
+    from django.db.models.signals import post_init, pre_init
+
+    from .loading import is_plain
+
+    if pre_init.receivers or post_init.receivers or not is_plain(cls):
+        return False
+    if cls not in _HISTORY_FIELDS:
+        fields = cls._meta.concrete_fields
+        user = next((f for f in fields if f.name == "history_user"), None)
+        ok = (all(f.db_default is models.NOT_PROVIDED for f in fields)
+              and (user is None or (isinstance(user, models.ForeignKey) and user.attname == "history_user_id")))
+        _HISTORY_FIELDS[cls] = [(f.attname, f) for f in fields if not f.generated] if ok else None
+    return _HISTORY_FIELDS[cls] is not None
+
+
+def _actor_model(cls):
+    """The model ``history_user`` points at (``NoneType`` if the table has no actor key)."""
+    found = _ACTORS.get(cls)
+    if found is None:
+        field = next((f for f in cls._meta.concrete_fields if f.name == "history_user"), None)
+        found = _ACTORS[cls] = field.remote_field.model._meta.concrete_model if field is not None else type(None)
+    return found
+
+
+def _new_history(cls, values: dict, user):
+    """``cls(history_user=user, **values)`` as ``Model.__init__`` leaves it, for a class that
+    ``_plain_history`` accepts: every concrete field's value under its attname (the given one, else
+    the field's default), the actor's key and the actor cached as the related object."""
+    new = cls.__new__(cls)
+    new._state = ModelState()
+    stored = new.__dict__
+    for attname, field in _HISTORY_FIELDS[cls]:
+        stored[attname] = values[attname] if attname in values else field.get_default()
+    if "history_user_id" in stored:  # as its descriptor sets it: the key, and the object (or None) cached
+        stored["history_user_id"] = None if user is None else user.pk
+        new._state.fields_cache["history_user"] = user
+    return new
 
 
 class AppendOnlyHistoricalQuerySet(HistoricalQuerySet):
@@ -144,6 +223,42 @@ class AuditedHistoricalRecords(HistoricalRecords):
         if type(found) is HistoryDescriptor:
             setattr(sender, self.manager_name, _HistoryDescriptor(found.model, manager=found.manager_class,
                                                                   queryset=found.queryset_class))
+
+    def create_historical_record(self, instance, history_type, using=None):
+        """simple-history's, with the history instance made without ``Model.__init__`` where that
+        builds the same instance (``_new_history``; issue 11: ``__init__`` with keyword arguments
+        was a twentieth of a transition's Python time). The same values, signals and save."""
+        from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+        manager = getattr(instance, self.manager_name)
+        history_model = manager.model
+        history_user = self.get_history_user(instance)
+        if (getattr(history_model, "history_relation", None) is not None or not _plain_history(history_model)
+                or not (history_user is None or isinstance(history_user, _actor_model(history_model)))):
+            return super().create_historical_record(instance, history_type, using=using)
+        using = using if self.use_base_model_db else None
+        history_date = getattr(instance, "_history_date", timezone.now())
+        history_change_reason = self.get_change_reason_for_object(instance, history_type, using)
+        values = {field.attname: getattr(instance, field.attname) for field in self._included(instance)}
+        values.update(history_date=history_date, history_type=history_type,
+                      history_change_reason=history_change_reason)
+        history_instance = _new_history(history_model, values, history_user)
+        pre_create_historical_record.send(
+            sender=history_model, instance=instance, history_date=history_date, history_user=history_user,
+            history_change_reason=history_change_reason, history_instance=history_instance, using=using)
+        history_instance.save(using=using)
+        self.create_historical_record_m2ms(history_instance, instance)
+        post_create_historical_record.send(
+            sender=history_model, instance=instance, history_instance=history_instance, history_date=history_date,
+            history_user=history_user, history_change_reason=history_change_reason, using=using)
+
+    def _included(self, instance) -> list:
+        """``fields_included`` worked out once per record class."""
+        cache = self.__dict__.setdefault("_included_fields", {})
+        found = cache.get(type(instance))
+        if found is None:
+            found = cache[type(instance)] = self.fields_included(instance)
+        return found
 
     def get_meta_options(self, model):
         meta = super().get_meta_options(model)

@@ -124,3 +124,51 @@ def test_read_access_log(users, townships):
     log_read(users["auditor"], w)
     assert ReadAccess.objects.filter(user=users["auditor"], record_type="kernelflow.widget",
                                      object_id=str(w.pk)).count() == 1
+
+
+def _history_values(w):
+    """Every column of the widget's history rows but those that differ by construction (keys,
+    times, hashes, the record's own id and stamps)."""
+    model = Widget.history.model
+    skip = {"history_id", "history_date", "prev_hash", "row_hash", "id", "created_at", "updated_at"}
+    names = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+    return [tuple(row[n] for n in names) for row in w.history.order_by("history_id").values(*names)]
+
+
+def test_history_rows_made_without_init_and_save_are_the_rows_django_makes(users, townships, monkeypatch):
+    """A history row is built without ``Model.__init__`` and inserted without ``save_base`` where
+    that is the same (issue 11): the same story told through Django's own steps (a ``pre_init``
+    and a ``pre_save`` receiver force them) writes the same rows, chained the same way."""
+    from django.db.models.signals import pre_init, pre_save
+
+    from supervision.models import audit
+
+    made, inserted = [], []
+    monkeypatch.setattr(audit, "_new_history", lambda *a, _f=audit._new_history: made.append(1) or _f(*a))
+    real_insert = audit.ChainedHistoryModel._insert_now
+    monkeypatch.setattr(audit.ChainedHistoryModel, "_insert_now",
+                        lambda self, using: real_insert(self, using) and not inserted.append(1))
+    fast = _some_history(users, townships)
+    assert len(made) == len(inserted) == 3  # created, submitted, approved: the short path each time
+    calls = []
+
+    def receiver(sender, **kwargs):
+        calls.append(sender)
+
+    pre_init.connect(receiver)
+    pre_save.connect(receiver, sender=Widget.history.model)
+    try:
+        slow = _some_history(users, townships)
+    finally:
+        pre_init.disconnect(receiver)
+        pre_save.disconnect(receiver, sender=Widget.history.model)
+    assert Widget.history.model in calls and len(made) == len(inserted) == 3  # Django's path did run
+    assert _history_values(fast) == _history_values(slow) and len(_history_values(fast)) == 3
+    for w in (fast, slow):
+        rows = list(w.history.order_by("history_id"))
+        assert [r.prev_hash for r in rows] == ["", *(r.row_hash for r in rows[:-1])]
+        assert rows[-1].history_user_id == users["inspector"].pk and rows[-1].history_username == "inspector"
+    from supervision.audit.chain import verify_table
+
+    _state, broken, _ = verify_table(Widget.history.model)
+    assert broken is None
